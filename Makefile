@@ -1,0 +1,37 @@
+# Two commands: `make run` serves the demo, `make test` runs the whole suite. Both set up first.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: setup run test lint demo bench clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+data/floorview.duckdb: $(STAMP)
+	$(BIN)/floorview demo --out data/demo --load
+
+demo: $(STAMP)
+	$(BIN)/floorview demo --out data/demo --load
+
+run: data/floorview.duckdb
+	$(BIN)/floorview serve
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_load.py
+
+clean:
+	rm -rf data/demo data/*.duckdb data/*.wal

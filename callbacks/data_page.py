@@ -1,0 +1,39 @@
+"""Data page: fill the counts, freshness, loads and rejects from the database."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output
+
+import ids
+import store
+from layouts import data_page
+
+
+def register(app: Dash, db: store.Database) -> None:
+    @app.callback(
+        Output(ids.DATA_COUNTS, "children"),
+        Output(ids.DATA_FRESHNESS, "children"),
+        Output(ids.DATA_LOADS, "rowData"),
+        Output(ids.DATA_REJECTS, "rowData"),
+        Input(ids.DATA_REFRESH, "n_clicks"),
+    )
+    def fill(_clicks: int | None):
+        cur = db.cursor()
+        try:
+            fresh = store.data_freshness(cur)
+            return (
+                data_page.counts_table(store.table_counts(cur)),
+                data_page.freshness(fresh["first_contact_utc"], fresh["last_contact_utc"], fresh["last_load_utc"]),
+                store.load_history(cur),
+                store.recent_rejects(cur),
+            )
+        finally:
+            cur.close()
+
+    for button, grid in ((ids.DATA_EXPORT_LOADS, ids.DATA_LOADS), (ids.DATA_EXPORT_REJECTS, ids.DATA_REJECTS)):
+        app.clientside_callback(
+            "function(n) { return n ? true : window.dash_clientside.no_update; }",
+            Output(grid, "exportDataAsCsv"),
+            Input(button, "n_clicks"),
+            prevent_initial_call=True,
+        )

@@ -1,0 +1,144 @@
+"""`floorview` command line: load, demo, refresh, serve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from settings import ConfigError, Settings, load_settings
+from store import DatabaseLocked
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config)
+
+
+def _db_path(args: argparse.Namespace, settings: Settings) -> Path:
+    return Path(args.db) if getattr(args, "db", None) else settings.db_path
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    import store
+    from loaders import expand_paths, load_paths
+    from loaders.progress import FileProgress
+
+    settings = _settings(args)
+    files = expand_paths(args.paths)
+    if not files:
+        print("nothing to load: no CSV or Parquet files in " + ", ".join(args.paths), file=sys.stderr)
+        return 1
+    con = store.connect(_db_path(args, settings))
+    with FileProgress(files, enabled=not args.quiet) as progress:
+        results = load_paths(con, files, settings, kind=args.kind, on_file=progress.done, on_stage=progress.stage)
+    con.close()
+    failed = 0
+    for r in results:
+        print(r.summary())
+        for line, fld, value, reason in r.sample_rejects[: args.show_rejects]:
+            shown = f" = {value!r}" if value not in (None, "") else ""
+            print(f"    {Path(r.file).name}:{line}: {fld}{shown}: {reason}")
+        if r.rows_rejected > args.show_rejects and args.show_rejects:
+            print(f"    … {r.rows_rejected - args.show_rejects:,} more rejected rows in the rejects table")
+        failed += r.status == "failed"
+    total = sum(r.rows_loaded for r in results)
+    rejected = sum(r.rows_rejected for r in results)
+    print(f"{len(results)} file(s): {total:,} rows loaded, {rejected:,} rejected, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from demo import DemoSpec, generate
+
+    settings = _settings(args)
+    out = Path(args.out) if args.out else settings.resolve(settings.data.demo_dir)
+    end = date.fromisoformat(args.end) if args.end else None
+    print(f"generating demo exports into {out} …", flush=True)
+    stories = generate(DemoSpec(out=out, seed=args.seed, sites=args.sites, agents=args.agents, days=args.days, end=end))
+    print(f"period {stories['period']['start']} to {stories['period']['end']}; stories in {out / 'stories.json'}")
+    if not args.load:
+        return 0
+    load_args = argparse.Namespace(config=args.config, db=args.db, paths=[str(out)], kind=None, quiet=args.quiet,
+                                   show_rejects=5)
+    return cmd_load(load_args)
+
+
+def cmd_refresh(args: argparse.Namespace) -> int:
+    import store
+    from loaders import facts, vocabulary
+
+    settings = _settings(args)
+    con = store.connect(_db_path(args, settings))
+    with store.transaction(con):
+        vocabulary.install(con, settings)
+        n = facts.refresh(con, settings, everything=True)
+    print(f"interval facts rebuilt for {n:,} site-days")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from app import create_app
+
+    settings = _settings(args)
+    if args.db:
+        settings.database.path = Path(args.db).resolve()
+    app = create_app(settings)
+    host = args.host or settings.app.host
+    port = args.port or settings.app.port
+    print(f"Floorview on http://{host}:{port}  (database {settings.db_path})", flush=True)
+    app.run(host=host, port=port, debug=settings.app.debug)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="floorview", description="Contact-centre workforce analytics.")
+    parser.add_argument("--config", help="config file (default: $FLOORVIEW_CONFIG or ./config.toml)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", help="load canonical export files (CSV or Parquet) or folders of them")
+    load.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
+    load.add_argument("--db", help="database file (default from config.toml)")
+    load.add_argument("--kind", help="kind of every file given (default: detected from the header)")
+    load.add_argument("--quiet", action="store_true", help="no progress bar")
+    load.add_argument("--show-rejects", type=int, default=10, metavar="N", help="rejected rows to print per file")
+    load.set_defaults(func=cmd_load)
+
+    demo = sub.add_parser("demo", help="generate demo export files containing the four stories")
+    demo.add_argument("--out", help="folder for the files (default: data.demo_dir)")
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--sites", type=int, default=4)
+    demo.add_argument("--agents", type=int, default=230)
+    demo.add_argument("--days", type=int, default=42)
+    demo.add_argument("--end", help="last day generated, YYYY-MM-DD (default: yesterday)")
+    demo.add_argument("--load", action="store_true", help="load the files into the database afterwards")
+    demo.add_argument("--db", help="database file (default from config.toml)")
+    demo.add_argument("--quiet", action="store_true")
+    demo.set_defaults(func=cmd_demo)
+
+    refresh = sub.add_parser("refresh", help="rebuild all interval facts (after changing thresholds or vocabularies)")
+    refresh.add_argument("--db")
+    refresh.set_defaults(func=cmd_refresh)
+
+    serve = sub.add_parser("serve", help="serve the dashboards")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--db")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as err:
+        print(f"configuration error: {err}", file=sys.stderr)
+        return 2
+    except DatabaseLocked as err:
+        print(f"database locked: {err}", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""KPI library (catalogue, compute, Erlang C). Never imports dash or plotly."""

@@ -1,0 +1,43 @@
+"""Shared building blocks: grids with CSV export, empty and error states, headings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import html
+
+
+def page_heading(title: str, subtitle: str = "") -> html.Div:
+    return html.Div(
+        [html.H1(title, className="h3 mb-1"), html.P(subtitle, className="text-muted mb-3") if subtitle else None],
+        className="mt-3",
+    )
+
+
+def empty_state(message: str) -> html.Div:
+    return html.Div([html.Span("ⓘ ", "aria-hidden"), message], className="alert alert-secondary", role="status")
+
+
+def error_state(message: str) -> html.Div:
+    return html.Div([html.Strong("Problem: "), message], className="alert alert-danger", role="alert")
+
+
+def export_button(button_id: str, label: str = "Export CSV") -> dbc.Button:
+    return dbc.Button(label, id=button_id, color="secondary", outline=True, size="sm", className="ms-2")
+
+
+def data_grid(grid_id: str, columns: list[dict[str, Any]], height: str = "360px", file_name: str = "export.csv") -> dag.AgGrid:
+    """A sortable, filterable grid; rows arrive later through its rowData."""
+    return dag.AgGrid(
+        id=grid_id,
+        columnDefs=columns,
+        rowData=[],
+        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
+        columnSize="responsiveSizeToFit",
+        dashGridOptions={"pagination": True, "paginationPageSize": 50, "animateRows": False},
+        csvExportParams={"fileName": file_name},
+        style={"height": height, "width": "100%"},
+        className="ag-theme-alpine",
+    )

@@ -1,0 +1,82 @@
+"""The data page: what has been loaded, how much of each table there is, and what was rejected and why."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+import ids
+from layouts.components import data_grid, export_button, page_heading
+
+LOAD_COLUMNS = [
+    {"field": "load_id", "headerName": "#", "maxWidth": 80},
+    {"field": "file_name", "headerName": "File", "minWidth": 180},
+    {"field": "kind", "headerName": "Kind", "minWidth": 120},
+    {"field": "status", "headerName": "Status",
+     "cellClassRules": {"text-danger fw-bold": "params.value == 'failed'"}},
+    {"field": "rows_loaded", "headerName": "Rows loaded", "type": "numericColumn", "minWidth": 130,
+     "valueFormatter": {"function": "d3.format(',')(params.value)"}},
+    {"field": "rows_rejected", "headerName": "Rows rejected", "type": "numericColumn", "minWidth": 140,
+     "valueFormatter": {"function": "d3.format(',')(params.value)"}},
+    {"field": "started_utc", "headerName": "Started (UTC)", "minWidth": 170},
+    {"field": "seconds", "headerName": "Time (s)", "type": "numericColumn", "minWidth": 110},
+    {"field": "message", "headerName": "Message", "minWidth": 260, "tooltipField": "message"},
+]
+
+REJECT_COLUMNS = [
+    {"field": "file_name", "headerName": "File", "minWidth": 160},
+    {"field": "line", "headerName": "Line", "type": "numericColumn", "maxWidth": 100},
+    {"field": "field", "headerName": "Field"},
+    {"field": "value", "headerName": "Value"},
+    {"field": "reason", "headerName": "Reason", "minWidth": 320, "tooltipField": "reason"},
+]
+
+TABLE_LABELS = {
+    "sites": "Sites", "teams": "Teams", "agents": "Agents", "queues": "Queues", "contacts": "Contacts",
+    "agent_states": "Agent-state segments", "schedule": "Schedule segments", "forecast": "Forecast intervals",
+    "surveys": "Survey responses", "fact_queue_interval": "Queue interval facts",
+    "fact_handle_interval": "Handle interval facts", "fact_agent_interval": "Agent interval facts",
+    "fact_forecast_interval": "Forecast interval facts", "rejects": "Rejected rows",
+}
+
+
+def layout(**_query: str) -> html.Div:
+    return html.Div([
+        page_heading("Data", "Loaded export files, table sizes and rejected rows with their reasons."),
+        html.Div(dbc.Button("Refresh", id=ids.DATA_REFRESH, color="primary", size="sm"), className="mb-2"),
+        html.Div(id=ids.DATA_FRESHNESS, className="mb-3"),
+        dbc.Row([
+            dbc.Col([html.H2("Tables", className="h5"), html.Div(id=ids.DATA_COUNTS)], lg=3),
+            dbc.Col([
+                html.Div([html.H2("Loaded files", className="h5 d-inline"), export_button(ids.DATA_EXPORT_LOADS)],
+                         className="mb-2"),
+                data_grid(ids.DATA_LOADS, LOAD_COLUMNS, file_name="floorview-loads.csv"),
+                html.Div([html.H2("Rejected rows", className="h5 d-inline mt-3"),
+                          export_button(ids.DATA_EXPORT_REJECTS)], className="mb-2 mt-3"),
+                data_grid(ids.DATA_REJECTS, REJECT_COLUMNS, file_name="floorview-rejects.csv"),
+            ], lg=9),
+        ]),
+    ])
+
+
+def counts_table(counts: dict[str, int]) -> dbc.Table:
+    rows = [html.Tr([html.Td(TABLE_LABELS.get(name, name)), html.Td(f"{n:,}", className="text-end")])
+            for name, n in counts.items()]
+    return dbc.Table([html.Thead(html.Tr([html.Th("Table"), html.Th("Rows", className="text-end")])),
+                      html.Tbody(rows)], size="sm", striped=True, className="small")
+
+
+def _fmt(value: datetime | None) -> str:
+    return value.strftime("%a %d %b %Y %H:%M UTC") if value else "—"
+
+
+def freshness(first: datetime | None, last: datetime | None, last_load: datetime | None) -> html.P:
+    if last is None:
+        return html.P("No contacts loaded yet. Run `floorview demo --load` or `floorview load FILES`.",
+                      className="text-muted")
+    return html.P([
+        html.Strong("Contacts from "), _fmt(first), html.Strong(" to "), _fmt(last),
+        html.Span(" · last file loaded "), _fmt(last_load),
+    ], className="mb-0")

@@ -1,0 +1,300 @@
+"""Load one canonical CSV or Parquet file: parse -> validate -> stage -> merge, in one transaction.
+
+Good rows are merged (a newer row for a natural key replaces the older one); bad rows go to `rejects`
+with file, line, field, value and reason; a file that cannot be read at all leaves the database as it
+was and is recorded in `load_manifest` as failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from loaders import facts, validate, vocabulary
+from loaders.kinds import KINDS, Kind, detect_kind
+from settings import Settings
+from store import transaction
+
+
+class LoadError(Exception):
+    """A whole file cannot be loaded; the message names the file and what is wrong."""
+
+
+@dataclass
+class LoadResult:
+    file: str
+    kind: str | None
+    status: str  # "loaded" or "failed"
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    message: str = ""
+    load_id: int | None = None
+    sample_rejects: list[tuple[int | None, str, str | None, str]] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.status == "failed":
+            return f"FAILED  {self.file}: {self.message}"
+        return (f"loaded  {self.file} [{self.kind}]: {self.rows_loaded:,} rows loaded, "
+                f"{self.rows_rejected:,} rejected")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 22):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def is_parquet(path: Path) -> bool:
+    return path.suffix.lower() in (".parquet", ".pq")
+
+
+def read_header(path: Path) -> list[str]:
+    """Column names of a CSV or Parquet file; raises LoadError for empty or unreadable files."""
+    if is_parquet(path):
+        try:
+            return [name.strip().lower() for name in pq.read_schema(path).names]
+        except Exception as err:  # noqa: BLE001 - any pyarrow failure means an unreadable file
+            raise LoadError(f"{path.name}: not a readable Parquet file ({err})") from None
+    with path.open("rb") as fh:
+        first = fh.readline()
+    if not first.strip():
+        raise LoadError(f"{path.name}: the file is empty (no header line)")
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise LoadError(f"{path.name}:1: the header line is not UTF-8; save the file as UTF-8") from None
+    return [h.strip().strip('"').lower() for h in text.rstrip("\r\n").split(",")]
+
+
+def resolve_kind(path: Path, header: list[str], kind: str | None) -> Kind:
+    if kind:
+        if kind not in KINDS:
+            raise LoadError(f"{path.name}: unknown kind {kind!r}; one of {', '.join(KINDS)}")
+        found = KINDS[kind]
+    else:
+        detected = detect_kind(header)
+        if detected is None:
+            raise LoadError(
+                f"{path.name}: cannot tell what kind of export this is from its header "
+                f"({', '.join(header[:8])}{'…' if len(header) > 8 else ''}); pass --kind"
+            )
+        found = KINDS[detected]
+    missing = [c for c in found.required if c not in header]
+    if missing:
+        raise LoadError(f"{path.name}:1: missing required column(s) for {found.name}: {', '.join(missing)}")
+    return found
+
+
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str]) -> list[tuple]:
+    """Create temp table `stg` (all VARCHAR + __rn); return CSV parse rejects (line, column, message)."""
+    present = [c for c in kind.names if c in header]
+    con.execute("DROP TABLE IF EXISTS stg")
+    if is_parquet(path):
+        cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in present)
+        con.execute(f"CREATE TEMP TABLE stg AS SELECT (file_row_number)::BIGINT AS __rn, {cols} "  # noqa: S608
+                    "FROM read_parquet(?, file_row_number = true)", [str(path)])
+        return []
+    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    quoted = ", ".join(f'"{c}"' for c in present)
+    con.execute(
+        f"CREATE TEMP TABLE stg AS SELECT {quoted} FROM read_csv(?, header = true, all_varchar = true, "  # noqa: S608
+        "store_rejects = true, auto_detect = true, delim = ',', quote = '\"')",
+        [str(path)],
+    )
+    con.execute("ALTER TABLE stg ADD COLUMN __rn BIGINT")
+    con.execute("UPDATE stg SET __rn = rowid - (SELECT min(rowid) FROM stg)")
+    return con.execute(
+        "SELECT line, column_name, error_type, error_message FROM reject_errors ORDER BY line"
+    ).fetchall()
+
+
+def _line_mapper(parse_rejects: list[tuple], n_good: int, parquet: bool):
+    """Map a staged row number to its file line: CSV lines skip the header and unparseable lines."""
+    if parquet:
+        return lambda rn: int(rn) + 1  # Parquet has no lines: report the 1-based row number
+    bad_lines = np.unique(np.array([r[0] for r in parse_rejects], dtype=np.int64))
+    total = n_good + len(bad_lines)
+    lines = np.setdiff1d(np.arange(2, total + 2, dtype=np.int64), bad_lines, assume_unique=True)
+    return lambda rn: int(lines[int(rn)])
+
+
+StageCallback = Callable[[Path, str, float], None]
+
+
+def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind: str | None = None,
+              on_stage: StageCallback | None = None) -> LoadResult:
+    """Load one file in its own transaction and record it in the manifest (also when it fails)."""
+    path = Path(path)
+    started = datetime.now(UTC).replace(tzinfo=None)
+    result = LoadResult(file=str(path), kind=kind, status="failed")
+    digest = None
+    try:
+        if not path.is_file():
+            raise LoadError(f"{path}: no such file")
+        digest = sha256_of(path)
+        header = read_header(path)
+        spec = resolve_kind(path, header, kind)
+        result.kind = spec.name
+        with transaction(con):
+            result.load_id = _next_load_id(con)
+            _load_rows(con, path, spec, header, settings, result, on_stage or (lambda *_: None))
+            result.status = "loaded"
+            _record(con, result, digest, started)
+    except LoadError as err:
+        result.message = str(err)
+    except duckdb.Error as err:
+        result.message = f"{path.name}: {_first_line(err)}"
+    if result.status == "failed":
+        result.rows_loaded = result.rows_rejected = 0
+        with transaction(con):
+            result.load_id = result.load_id or _next_load_id(con)
+            _record(con, result, digest, started)
+    return result
+
+
+def _first_line(err: Exception) -> str:
+    return str(err).strip().splitlines()[0]
+
+
+def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
+
+
+def _record(con: duckdb.DuckDBPyConnection, r: LoadResult, digest: str | None, started: datetime) -> None:
+    con.execute(
+        "INSERT INTO load_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [r.load_id, Path(r.file).name, digest, r.kind, r.rows_read, r.rows_loaded, r.rows_rejected, started,
+         datetime.now(UTC).replace(tzinfo=None), r.status, r.message],
+    )
+
+
+def _tz_join(kind: Kind) -> str:
+    if kind.site_via == "site_id":
+        return "LEFT JOIN sites __s ON __s.site_id = trim(stg_raw.site_id)"
+    if kind.site_via == "agent_id":
+        return ("LEFT JOIN agents __a ON __a.agent_id = trim(stg_raw.agent_id) "
+                "LEFT JOIN sites __s ON __s.site_id = __a.site_id")
+    return ""
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
+               settings: Settings, result: LoadResult, on_stage: StageCallback) -> None:
+    on_stage(path, "reading", 0.0)
+    parse_rejects = _stage(con, path, kind, header)
+    on_stage(path, "checking", 0.4)
+    present = {c for c in kind.names if c in header}
+    vocabulary.install(con, settings)
+
+    # Attach each row's site time zone, so naive timestamps are read in local time.
+    if kind.site_via != "none":
+        con.execute("ALTER TABLE stg RENAME TO stg_raw")
+        con.execute(f"CREATE TEMP TABLE stg AS SELECT stg_raw.*, __s.timezone AS __tz FROM stg_raw {_tz_join(kind)}")  # noqa: S608
+        con.execute("DROP TABLE stg_raw")
+    else:
+        con.execute("ALTER TABLE stg ADD COLUMN __tz VARCHAR")
+
+    con.execute("DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS bad")
+    con.execute(f"CREATE TEMP TABLE typed AS {validate.typed_select(kind, present)}")
+    con.execute(f"CREATE TEMP TABLE checked AS {validate.checked_select(kind, present)}")
+    con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present)}")
+
+    # Within one file the later row for a key wins; the earlier is kept as a reject naming its successor.
+    key_cols = ", ".join(f"t_{k}" for k in kind.key)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE good AS
+        SELECT * FROM checked WHERE __rn NOT IN (SELECT __rn FROM bad)""")  # noqa: S608
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE dupes AS
+        SELECT __rn, kept FROM (
+            SELECT __rn, max(__rn) OVER (PARTITION BY {key_cols}) AS kept FROM good) WHERE __rn <> kept""")  # noqa: S608
+    con.execute("DELETE FROM good WHERE __rn IN (SELECT __rn FROM dupes)")
+    n_staged = con.execute("SELECT count(*) FROM stg").fetchall()[0][0]
+    to_line = _line_mapper(parse_rejects, n_staged, is_parquet(path))
+
+    rejects = _collect_rejects(con, kind, parse_rejects, to_line)
+    result.rows_read = n_staged + len({r[0] for r in parse_rejects})
+    result.rows_rejected = len(set(rejects["line"].to_pylist()))
+    result.rows_loaded = con.execute("SELECT count(*) FROM good").fetchall()[0][0]
+    result.sample_rejects = [tuple(r.values()) for r in rejects.slice(0, 20).to_pylist()]
+    if rejects.num_rows:
+        con.register("new_rejects", rejects)
+        con.execute("INSERT INTO rejects SELECT ?, ?, line, field, value, reason FROM new_rejects",
+                    [result.load_id, path.name])
+        con.unregister("new_rejects")
+    on_stage(path, "merging", 0.6)
+    _merge(con, kind, settings, result.load_id)
+    on_stage(path, "interval facts", 0.75)
+    if kind.name in facts.FACTS_OF_KIND:
+        facts.refresh(con, settings, facts.FACTS_OF_KIND[kind.name])
+    elif kind.name == "agents":
+        facts.retag_teams(con)
+
+
+_PARSE_REASONS = {
+    "MISSING COLUMNS": "line has too few fields (truncated?)",
+    "TOO MANY COLUMNS": "line has too many fields",
+    "INVALID ENCODING": "not UTF-8 text; save the file as UTF-8",
+    "UNQUOTED VALUE": "badly quoted value",
+}
+
+
+def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: list[tuple], to_line) -> pa.Table:
+    """Every problem as (line, field, value, reason), ordered by line."""
+    lines: list[int] = []
+    fields: list[str | None] = []
+    values: list[str | None] = []
+    reasons: list[str] = []
+    seen: set[tuple[int, str]] = set()
+    for line, column, error_type, message in parse_rejects:
+        reason = _PARSE_REASONS.get(error_type, message)
+        if (line, reason) in seen:  # a truncated line is reported once, not once per missing field
+            continue
+        seen.add((line, reason))
+        lines.append(int(line)), fields.append(column), values.append(None), reasons.append(reason)
+    bad = con.sql("SELECT __rn, field, value, reason FROM bad").to_arrow_table()
+    keys = ", ".join(kind.key)
+    dupes = con.sql("SELECT __rn, kept FROM dupes").to_arrow_table()
+    bad_lines = [to_line(rn) for rn in bad["__rn"].to_pylist()]
+    dupe_lines = [to_line(rn) for rn in dupes["__rn"].to_pylist()]
+    table = pa.table({
+        "line": pa.array(lines + bad_lines + dupe_lines, pa.int64()),
+        "field": pa.array(fields + bad["field"].to_pylist() + [keys] * len(dupe_lines), pa.string()),
+        "value": pa.array(values + bad["value"].to_pylist() + [None] * len(dupe_lines), pa.string()),
+        "reason": pa.array(reasons + bad["reason"].to_pylist()
+                           + [f"duplicate key ({keys}); replaced by line {to_line(k)}" for k in dupes["kept"].to_pylist()],
+                           pa.string()),
+    })
+    return table.sort_by([("line", "ascending")])
+
+
+def _merge(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings, load_id: int) -> None:
+    """Replace stored rows that share a natural key with an incoming row, then insert the incoming rows."""
+    columns = list(kind.names)
+    values = []
+    for col in columns:
+        if kind.name == "agent_states" and col == "state":
+            values.append("(SELECT category FROM vocab_states v WHERE v.code = good.t_state)")
+        elif kind.name == "forecast" and col == "interval_minutes":
+            values.append(f"coalesce(t_interval_minutes, {int(settings.data.interval_minutes)})")
+        else:
+            values.append(f"t_{col}")
+    if not kind.roster:
+        columns.append("load_id")
+        values.append(str(int(load_id)))
+    cond = " AND ".join(f"t.{k} IS NOT DISTINCT FROM g.t_{k}" for k in kind.key)
+    if kind.name in facts.FACTS_OF_KIND:
+        facts.mark_touched(con, kind, settings)
+    con.execute(f"DELETE FROM {kind.table} t WHERE EXISTS (SELECT 1 FROM good g WHERE {cond})")  # noqa: S608
+    col_list = ", ".join(columns)
+    con.execute(f"INSERT INTO {kind.table} ({col_list}) SELECT {', '.join(values)} FROM good")  # noqa: S608

@@ -1,0 +1,135 @@
+"""The canonical import kinds: their columns, types, natural keys and references.
+
+Declarative so that detection, validation and merging are written once for every kind.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+ColumnType = Literal["str", "int", "float", "bool", "date", "instant", "timezone"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: ColumnType = "str"
+    required: bool = False
+    min: float | None = None  # inclusive lower bound for numbers
+    max: float | None = None  # inclusive upper bound for numbers
+    references: str | None = None  # "table.column" the value must exist in
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    table: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    # How a row finds its site's time zone: a site_id column, an agent_id column, or none (roster).
+    site_via: Literal["site_id", "agent_id", "none"] = "none"
+    # Pairs (earlier, later) of instant columns that must be ordered.
+    ordered: tuple[tuple[str, str], ...] = ()
+    vocabulary: dict[str, str] = field(default_factory=dict)  # column -> "states" | "activities"
+    roster: bool = False
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+
+def _c(name: str, type: ColumnType = "str", required: bool = False, **kw: object) -> Column:
+    return Column(name, type, required, **kw)  # type: ignore[arg-type]
+
+
+SECONDS = {"type": "float", "min": 0}
+
+KINDS: dict[str, Kind] = {
+    "sites": Kind(
+        "sites", "sites",
+        (_c("site_id", required=True), _c("name", required=True), _c("timezone", "timezone", True)),
+        key=("site_id",), roster=True,
+    ),
+    "teams": Kind(
+        "teams", "teams",
+        (_c("team_id", required=True), _c("name", required=True),
+         _c("site_id", required=True, references="sites.site_id"), _c("supervisor_id")),
+        key=("team_id",), roster=True,
+    ),
+    "agents": Kind(
+        "agents", "agents",
+        (_c("agent_id", required=True), _c("name", required=True),
+         _c("team_id", required=True, references="teams.team_id"),
+         _c("site_id", required=True, references="sites.site_id"), _c("hire_date", "date"), _c("email")),
+        key=("agent_id",), roster=True,
+    ),
+    "queues": Kind(
+        "queues", "queues",
+        (_c("queue_id", required=True), _c("name", required=True), _c("channel"), _c("call_type"),
+         _c("sl_threshold_s", "int", min=0), _c("sl_target", "float", min=0, max=100)),
+        key=("queue_id",), roster=True,
+    ),
+    "contacts": Kind(
+        "contacts", "contacts",
+        (_c("contact_id", required=True), _c("queue_id", required=True, references="queues.queue_id"),
+         _c("site_id", required=True, references="sites.site_id"), _c("offered_at", "instant", True),
+         _c("initial_contact_id"), _c("channel"), _c("direction"), _c("call_type"),
+         _c("agent_id", references="agents.agent_id"), _c("customer_id"), _c("answered_at", "instant"),
+         _c("ended_at", "instant"), _c("talk_s", **SECONDS), _c("hold_s", **SECONDS), _c("acw_s", **SECONDS),
+         _c("transferred", "bool"), _c("disposition")),
+        key=("contact_id",), site_via="site_id",
+        ordered=(("offered_at", "answered_at"), ("offered_at", "ended_at"), ("answered_at", "ended_at")),
+    ),
+    "agent_states": Kind(
+        "agent_states", "agent_states",
+        (_c("agent_id", required=True, references="agents.agent_id"), _c("state", required=True),
+         _c("start_at", "instant", True), _c("end_at", "instant", True), _c("reason")),
+        key=("agent_id", "start_at"), site_via="agent_id", ordered=(("start_at", "end_at"),),
+        vocabulary={"state": "states"},
+    ),
+    "schedule": Kind(
+        "schedule", "schedule",
+        (_c("agent_id", required=True, references="agents.agent_id"), _c("activity", required=True),
+         _c("start_at", "instant", True), _c("end_at", "instant", True), _c("paid", "bool")),
+        key=("agent_id", "start_at"), site_via="agent_id", ordered=(("start_at", "end_at"),),
+        vocabulary={"activity": "activities"},
+    ),
+    "forecast": Kind(
+        "forecast", "forecast",
+        (_c("site_id", required=True, references="sites.site_id"),
+         _c("queue_id", required=True, references="queues.queue_id"),
+         _c("interval_start", "instant", True), _c("contacts", "float", True, min=0),
+         _c("aht_s", "float", True, min=0), _c("interval_minutes", "int", min=1, max=1440),
+         _c("required_agents", "float", min=0)),
+        key=("site_id", "queue_id", "interval_start"), site_via="site_id",
+    ),
+    "surveys": Kind(
+        "surveys", "surveys",
+        (_c("response_id", required=True), _c("responded_at", "instant", True), _c("contact_id"),
+         _c("agent_id", references="agents.agent_id"), _c("nps", "int", min=0, max=10),
+         _c("csat", "int", min=1, max=5), _c("resolved", "bool"), _c("comment")),
+        key=("response_id",), site_via="agent_id",
+    ),
+}
+
+# Roster first, so that references resolve when a folder holds everything.
+LOAD_ORDER = ("sites", "teams", "agents", "queues", "schedule", "agent_states", "contacts", "forecast", "surveys")
+
+
+def detect_kind(header: list[str]) -> str | None:
+    """The kind whose required columns are all present, preferring the one that explains most columns."""
+    cols = {h.strip().lower() for h in header}
+    best: tuple[int, int, str] | None = None
+    for kind in KINDS.values():
+        if not set(kind.required) <= cols:
+            continue
+        known = len(cols & set(kind.names))
+        score = (known, -len(kind.names), kind.name)
+        if best is None or score > best:
+            best = score
+    return best[2] if best else None

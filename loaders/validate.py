@@ -1,0 +1,119 @@
+"""SQL that types and checks a staged file, row by row, naming the field and the reason.
+
+The staged table `stg` holds every column as VARCHAR plus `__rn` (0-based row number) and `__tz` (the
+row's site time zone, when it can be found). `typed_select` adds a typed `t_<col>` and an error
+`e_<col>` (NULL when the value is fine) for every column; `reject_union` turns the errors into rows.
+All identifiers come from the kind declarations, never from the file; values are never formatted in.
+"""
+
+from __future__ import annotations
+
+from loaders.kinds import Column, Kind
+
+_OFFSET = r"'(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'"
+TRUE_WORDS = "('true','1','yes','y','t')"
+FALSE_WORDS = "('false','0','no','n','f')"
+
+
+def _raw(col: Column, source: str = "stg") -> str:
+    column = f'stg."{col.name}"' if source == "stg" else f"r_{col.name}"
+    return f"NULLIF(trim({column}), '')"
+
+
+def typed_expr(col: Column) -> str:
+    raw = _raw(col)
+    if col.type in ("str", "timezone"):
+        return raw
+    if col.type == "int":
+        return f"TRY_CAST({raw} AS BIGINT)"
+    if col.type == "float":
+        return f"CASE WHEN isfinite(TRY_CAST({raw} AS DOUBLE)) THEN TRY_CAST({raw} AS DOUBLE) END"
+    if col.type == "bool":
+        return (f"CASE WHEN lower({raw}) IN {TRUE_WORDS} THEN true "
+                f"WHEN lower({raw}) IN {FALSE_WORDS} THEN false END")
+    if col.type == "date":
+        return f"TRY_CAST({raw} AS DATE)"
+    if col.type == "instant":
+        # An explicit offset wins; a naive value is wall-clock time in the row's site time zone.
+        return (f"CASE WHEN regexp_matches({raw}, {_OFFSET}) "
+                f"THEN timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) "
+                f"ELSE timezone('UTC', timezone(coalesce(stg.__tz, 'UTC'), TRY_CAST({raw} AS TIMESTAMP))) END")
+    raise ValueError(f"unknown column type {col.type}")
+
+
+_TYPE_WORDS = {
+    "int": "not a whole number",
+    "float": "not a number",
+    "bool": "not a yes/no value (true/false/1/0/yes/no)",
+    "date": "not a date (YYYY-MM-DD)",
+    "instant": "not an ISO-8601 date-time",
+    "timezone": "not an IANA time zone (e.g. Europe/London)",
+}
+
+
+def error_expr(col: Column, vocab_table: str | None) -> str:
+    """A CASE yielding the first problem with this field, or NULL."""
+    raw, typed = _raw(col, "typed"), f"t_{col.name}"
+    checks: list[tuple[str, str]] = []
+    if col.required:
+        checks.append((f"{raw} IS NULL", "'required value is missing'"))
+    if col.type == "timezone":
+        checks.append((f"{raw} IS NOT NULL AND {raw} NOT IN (SELECT name FROM pg_timezone_names())",
+                       f"'{_TYPE_WORDS['timezone']}'"))
+    elif col.type != "str":
+        checks.append((f"{raw} IS NOT NULL AND {typed} IS NULL", f"'{_TYPE_WORDS[col.type]}'"))
+    if col.min is not None:
+        checks.append((f"{typed} < {col.min}", f"'must be at least {col.min:g}'"))
+    if col.max is not None:
+        checks.append((f"{typed} > {col.max}", f"'must be at most {col.max:g}'"))
+    if col.references:
+        table, key = col.references.split(".")
+        checks.append((f"{typed} IS NOT NULL AND {typed} NOT IN (SELECT {key} FROM {table})",
+                       f"'unknown {key.removesuffix('_id')} (not in {table})'"))
+    if vocab_table:
+        checks.append((f"{typed} IS NOT NULL AND {typed} NOT IN (SELECT code FROM {vocab_table})",
+                       f"'unknown code (not in the {vocab_table.removeprefix('vocab_')} vocabulary of config.toml)'"))
+    if not checks:
+        return "NULL"
+    whens = " ".join(f"WHEN {cond} THEN {reason}" for cond, reason in checks)
+    return f"CASE {whens} END"
+
+
+def typed_select(kind: Kind, present: set[str]) -> str:
+    """SELECT over `stg` giving __rn, then t_<col> for every column, then e_<col> per column."""
+    parts = ["stg.__rn"]
+    for col in kind.columns:
+        parts.append(f"{typed_expr(col)} AS t_{col.name}" if col.name in present else f"NULL AS t_{col.name}")
+    for col in kind.columns:
+        if col.name in present:
+            parts.append(f"stg.\"{col.name}\" AS r_{col.name}")
+    return "SELECT " + ", ".join(parts) + " FROM stg"
+
+
+def checked_select(kind: Kind, present: set[str]) -> str:
+    """Over `typed`: add e_<col> for each present column (second pass, so checks can use t_<col>)."""
+    parts = ["typed.*"]
+    for col in kind.columns:
+        if col.name in present:
+            vocab = f"vocab_{kind.vocabulary[col.name]}" if col.name in kind.vocabulary else None
+            parts.append(f"{error_expr(col, vocab)} AS e_{col.name}")
+    for earlier, later in kind.ordered:
+        if earlier in present and later in present:
+            parts.append(f"CASE WHEN t_{later} < t_{earlier} THEN '{later} is before {earlier}' "
+                         f"WHEN t_{later} = t_{earlier} AND '{later}' = 'end_at' THEN 'end_at equals start_at' "
+                         f"END AS e_order_{earlier}_{later}")
+    return "SELECT " + ", ".join(parts) + " FROM typed"
+
+
+def reject_union(kind: Kind, present: set[str]) -> str:
+    """One row (__rn, field, value, reason) per problem found by `checked_select`."""
+    selects = []
+    for col in kind.columns:
+        if col.name in present:
+            selects.append(f"SELECT __rn, '{col.name}' AS field, r_{col.name} AS value, e_{col.name} AS reason "
+                           f"FROM checked WHERE e_{col.name} IS NOT NULL")
+    for earlier, later in kind.ordered:
+        if earlier in present and later in present:
+            selects.append(f"SELECT __rn, '{later}', CAST(r_{later} AS VARCHAR), e_order_{earlier}_{later} "
+                           f"FROM checked WHERE e_order_{earlier}_{later} IS NOT NULL")
+    return " UNION ALL ".join(selects)

@@ -1,0 +1,26 @@
+"""Temp tables describing the configured state and activity vocabularies, for loader and fact SQL."""
+
+from __future__ import annotations
+
+import duckdb
+
+from settings import Settings
+
+
+def install(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """(Re)create vocab_states, vocab_activities and vocab_satisfies from the settings."""
+    con.execute("CREATE OR REPLACE TEMP TABLE vocab_states (code VARCHAR, category VARCHAR)")
+    con.executemany("INSERT INTO vocab_states VALUES (?, ?)", list(settings.states.items()))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE vocab_activities (code VARCHAR, category VARCHAR, paid BOOLEAN, "
+        "planned_shrinkage BOOLEAN, adherence_tracked BOOLEAN, open BOOLEAN)"
+    )
+    con.executemany(
+        "INSERT INTO vocab_activities VALUES (?, ?, ?, ?, ?, ?)",
+        [(code, a.category, a.paid, a.planned_shrinkage, a.adherence_tracked, a.open)
+         for code, a in settings.activities.items()],
+    )
+    con.execute("CREATE OR REPLACE TEMP TABLE vocab_satisfies (activity VARCHAR, state VARCHAR)")
+    pairs = [(code, state) for code, a in settings.activities.items() for state in a.satisfied_by]
+    if pairs:
+        con.executemany("INSERT INTO vocab_satisfies VALUES (?, ?)", pairs)

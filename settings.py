@@ -1,0 +1,178 @@
+"""Floorview settings: config.toml, overridable by FLOORVIEW_* environment variables.
+
+Read once at start-up by `load_settings()` and passed in; library code never reads files or the
+environment itself.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+)
+
+PROJECT_DIR = Path(__file__).resolve().parent
+DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
+
+StateCategory = Literal[
+    "available", "on_contact", "acw", "break", "lunch", "meeting", "training", "coaching", "aux", "offline"
+]
+STATE_CATEGORIES: tuple[str, ...] = StateCategory.__args__  # type: ignore[attr-defined]
+PRODUCTIVE_STATES: tuple[str, ...] = ("available", "on_contact", "acw")
+
+
+class ConfigError(ValueError):
+    """Configuration is invalid; the message names every offending key."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class AppSettings(_Section):
+    host: str = "127.0.0.1"
+    port: int = Field(8050, ge=1, le=65535)
+    debug: bool = False
+    demo_password: str = "demo"
+
+
+class DatabaseSettings(_Section):
+    path: Path = Path("data/floorview.duckdb")
+
+
+class DataSettings(_Section):
+    demo_dir: Path = Path("data/demo")
+    inbox_dir: Path = Path("data/inbox")
+    interval_minutes: Literal[15, 30, 60] = 15
+
+
+class ServiceLevelSettings(_Section):
+    variant: Literal[
+        "offered", "offered_less_short", "answered", "offered_less_abandoned_within", "abandoned_within_positive"
+    ] = "offered"
+    threshold_s: int = Field(20, ge=0)
+    short_abandon_s: int = Field(5, ge=0)
+
+
+class AdherenceSettings(_Section):
+    exception_threshold_s: int = Field(0, ge=0)
+    count_work_outside_shift: bool = False
+
+
+class FcrSettings(_Section):
+    window_days: int = Field(7, ge=1)
+    match: Literal["customer", "customer_queue"] = "customer"
+
+
+class ShrinkageSettings(_Section):
+    denominator: Literal["paid", "scheduled"] = "paid"
+
+
+ActivityCategory = Literal["open", "break", "lunch", "meeting", "training", "coaching", "absence", "other"]
+ACTIVITY_CATEGORIES: tuple[str, ...] = ActivityCategory.__args__  # type: ignore[attr-defined]
+
+
+class Activity(_Section):
+    category: ActivityCategory | None = None  # reporting bucket; defaults to the code if it is a category
+    satisfied_by: list[StateCategory] = []
+    paid: bool = True
+    planned_shrinkage: bool = False
+    adherence_tracked: bool = True
+    open: bool = False
+
+
+def _default_states() -> dict[str, StateCategory]:
+    return {c: c for c in STATE_CATEGORIES}  # type: ignore[misc]
+
+
+def _default_activities() -> dict[str, Activity]:
+    productive = list(PRODUCTIVE_STATES)
+    acts = {"open": Activity(satisfied_by=productive, planned_shrinkage=False, open=True)}
+    for name in ("break", "meeting", "training", "coaching"):
+        acts[name] = Activity(satisfied_by=[name], planned_shrinkage=True)
+    acts["lunch"] = Activity(satisfied_by=["lunch"], paid=False)
+    acts["absence"] = Activity(satisfied_by=[], planned_shrinkage=True, adherence_tracked=False)
+    return acts
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FLOORVIEW_", env_nested_delimiter="__", extra="forbid")
+
+    app: AppSettings = AppSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    data: DataSettings = DataSettings()
+    service_level: ServiceLevelSettings = ServiceLevelSettings()
+    adherence: AdherenceSettings = AdherenceSettings()
+    fcr: FcrSettings = FcrSettings()
+    shrinkage: ShrinkageSettings = ShrinkageSettings()
+    states: dict[str, StateCategory] = Field(default_factory=_default_states)
+    activities: dict[str, Activity] = Field(default_factory=_default_activities)
+    base_dir: Path = PROJECT_DIR  # folder relative paths are resolved against (the config file's)
+
+    @model_validator(mode="after")
+    def _vocabulary_is_usable(self) -> Settings:
+        if not any(a.open for a in self.activities.values()):
+            raise ValueError("activities: at least one activity must have open = true")
+        for code, activity in self.activities.items():
+            if activity.category is None:
+                activity.category = code if code in ACTIVITY_CATEGORIES else "other"  # type: ignore[assignment]
+        return self
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else (self.base_dir / path)
+
+    @property
+    def db_path(self) -> Path:
+        return self.resolve(self.database.path)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        toml_file = settings_cls.model_config.get("toml_file")
+        sources: list[PydanticBaseSettingsSource] = [init_settings, env_settings]
+        if toml_file:
+            sources.append(TomlConfigSettingsSource(settings_cls, toml_file=toml_file))
+        return tuple(sources)
+
+
+def _describe(err: ValidationError) -> str:
+    lines = []
+    for e in err.errors():
+        key = ".".join(str(p) for p in e["loc"]) or "(top level)"
+        got = e.get("input")
+        shown = "" if isinstance(got, dict) else f" (got {got!r})"
+        lines.append(f"  {key}: {e['msg']}{shown}")
+    return "\n".join(lines)
+
+
+def load_settings(config_path: str | Path | None = None, **overrides: object) -> Settings:
+    """Settings from a TOML file (default: $FLOORVIEW_CONFIG or ./config.toml), env, then overrides."""
+    path = Path(config_path or os.environ.get("FLOORVIEW_CONFIG") or DEFAULT_CONFIG).resolve()
+    if not path.exists():
+        raise ConfigError(f"config file not found: {path}")
+
+    class _FileSettings(Settings):
+        model_config = SettingsConfigDict(toml_file=path)
+
+    try:
+        loaded = _FileSettings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as err:
+        raise ConfigError(f"invalid configuration in {path} (or FLOORVIEW_* environment):\n{_describe(err)}") from None
+    except ValueError as err:  # e.g. TOML syntax error
+        raise ConfigError(f"cannot read {path}: {err}") from None
+    if "base_dir" not in overrides:
+        loaded.base_dir = path.parent
+    return loaded

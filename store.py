@@ -1,0 +1,210 @@
+"""The only module that opens DuckDB: connections, schema creation and migrations.
+
+All `*_at` and `interval_utc` columns hold UTC instants as naive TIMESTAMPs; `interval_local` and
+`date_local` are wall-clock values in the site's time zone (sites.timezone).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+SCHEMA_VERSION = 1
+
+
+class DatabaseLocked(RuntimeError):
+    """Another process (usually the running app) holds the database's write lock."""
+
+
+# Each migration takes the schema from version N-1 to N. Never edit a released step: append one.
+MIGRATIONS: list[list[str]] = [
+    [
+        """CREATE TABLE sites (
+            site_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, timezone VARCHAR NOT NULL)""",
+        """CREATE TABLE teams (
+            team_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, site_id VARCHAR NOT NULL,
+            supervisor_id VARCHAR)""",
+        """CREATE TABLE agents (
+            agent_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, team_id VARCHAR NOT NULL,
+            site_id VARCHAR NOT NULL, hire_date DATE, email VARCHAR)""",
+        """CREATE TABLE queues (
+            queue_id VARCHAR PRIMARY KEY, name VARCHAR NOT NULL, channel VARCHAR, call_type VARCHAR,
+            sl_threshold_s INTEGER, sl_target DOUBLE)""",
+        """CREATE TABLE contacts (
+            contact_id VARCHAR NOT NULL, initial_contact_id VARCHAR, queue_id VARCHAR NOT NULL,
+            site_id VARCHAR NOT NULL, channel VARCHAR, direction VARCHAR, call_type VARCHAR,
+            agent_id VARCHAR, customer_id VARCHAR, offered_at TIMESTAMP NOT NULL, answered_at TIMESTAMP,
+            ended_at TIMESTAMP, talk_s DOUBLE, hold_s DOUBLE, acw_s DOUBLE, transferred BOOLEAN,
+            disposition VARCHAR, load_id BIGINT)""",
+        """CREATE TABLE agent_states (
+            agent_id VARCHAR NOT NULL, state VARCHAR NOT NULL, start_at TIMESTAMP NOT NULL,
+            end_at TIMESTAMP NOT NULL, reason VARCHAR, load_id BIGINT)""",
+        """CREATE TABLE schedule (
+            agent_id VARCHAR NOT NULL, activity VARCHAR NOT NULL, start_at TIMESTAMP NOT NULL,
+            end_at TIMESTAMP NOT NULL, paid BOOLEAN, load_id BIGINT)""",
+        """CREATE TABLE forecast (
+            site_id VARCHAR NOT NULL, queue_id VARCHAR NOT NULL, interval_start TIMESTAMP NOT NULL,
+            interval_minutes INTEGER NOT NULL, contacts DOUBLE NOT NULL, aht_s DOUBLE NOT NULL,
+            required_agents DOUBLE, load_id BIGINT)""",
+        """CREATE TABLE surveys (
+            response_id VARCHAR NOT NULL, responded_at TIMESTAMP NOT NULL, contact_id VARCHAR,
+            agent_id VARCHAR, nps INTEGER, csat INTEGER, resolved BOOLEAN, comment VARCHAR, load_id BIGINT)""",
+        "CREATE SEQUENCE load_id_seq START 1",
+        """CREATE TABLE load_manifest (
+            load_id BIGINT PRIMARY KEY, file_name VARCHAR NOT NULL, sha256 VARCHAR, kind VARCHAR,
+            rows_read BIGINT, rows_loaded BIGINT, rows_rejected BIGINT, started_at TIMESTAMP,
+            finished_at TIMESTAMP, status VARCHAR NOT NULL, message VARCHAR)""",
+        """CREATE TABLE rejects (
+            load_id BIGINT NOT NULL, file_name VARCHAR NOT NULL, line BIGINT, field VARCHAR, value VARCHAR,
+            reason VARCHAR NOT NULL)""",
+        # Interval facts: additive measures only, so any KPI for any slice is a sum then a ratio.
+        """CREATE TABLE fact_queue_interval (
+            site_id VARCHAR, queue_id VARCHAR, call_type VARCHAR, channel VARCHAR,
+            interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE,
+            offered BIGINT, answered BIGINT, answered_within BIGINT, abandoned BIGINT,
+            abandoned_within BIGINT, short_abandons BIGINT, wait_answered_s DOUBLE,
+            wait_abandoned_s DOUBLE)""",
+        """CREATE TABLE fact_handle_interval (
+            site_id VARCHAR, team_id VARCHAR, agent_id VARCHAR, queue_id VARCHAR, call_type VARCHAR,
+            channel VARCHAR, interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE,
+            handled BIGINT, transferred BIGINT, talk_s DOUBLE, hold_s DOUBLE, acw_s DOUBLE)""",
+        """CREATE TABLE fact_agent_interval (
+            site_id VARCHAR, team_id VARCHAR, agent_id VARCHAR,
+            interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE,
+            state_available_s DOUBLE, state_on_contact_s DOUBLE, state_acw_s DOUBLE, state_break_s DOUBLE,
+            state_lunch_s DOUBLE, state_meeting_s DOUBLE, state_training_s DOUBLE,
+            state_coaching_s DOUBLE, state_aux_s DOUBLE, state_offline_s DOUBLE,
+            sched_open_s DOUBLE, sched_break_s DOUBLE, sched_lunch_s DOUBLE, sched_meeting_s DOUBLE,
+            sched_training_s DOUBLE, sched_coaching_s DOUBLE, sched_absence_s DOUBLE, sched_other_s DOUBLE,
+            sched_paid_s DOUBLE, sched_planned_shrink_s DOUBLE, sched_tracked_s DOUBLE,
+            adherent_s DOUBLE, work_outside_shift_s DOUBLE)""",
+        """CREATE TABLE fact_forecast_interval (
+            site_id VARCHAR, queue_id VARCHAR, call_type VARCHAR, channel VARCHAR,
+            interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE,
+            forecast_contacts DOUBLE, forecast_workload_s DOUBLE, required_agent_s DOUBLE)""",
+        """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+    ],
+]
+
+CANONICAL_TABLES = ("sites", "teams", "agents", "queues", "contacts", "agent_states", "schedule", "forecast", "surveys")
+FACT_TABLES = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interval", "fact_forecast_interval")
+
+
+def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the database (creating/migrating it when writable), with UTC as the session time zone."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as err:
+        raise _lock_error(path, err) from None
+    con.execute("SET TimeZone = 'UTC'")
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def _lock_error(path: Path, err: Exception) -> Exception:
+    text = str(err)
+    if "lock" not in text.lower():
+        return err
+    pid = re.search(r"PID (\d+)", text)
+    holder = f"process {pid.group(1)}" if pid else "another process"
+    return DatabaseLocked(
+        f"{path} is in use by {holder} (probably the running Floorview app). "
+        f"Stop it first, or drop the file into the app's inbox folder so the app loads it."
+    )
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
+    ).fetchall()[0][0]
+    if not exists:
+        return 0
+    rows = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> int:
+    """Apply every migration step after the database's version, each in its own transaction."""
+    current = schema_version(con)
+    if current > SCHEMA_VERSION:
+        raise RuntimeError(f"database schema v{current} is newer than this Floorview (v{SCHEMA_VERSION})")
+    for version in range(current + 1, SCHEMA_VERSION + 1):
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for statement in MIGRATIONS[version - 1]:
+                con.execute(statement)
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [str(version)])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    return SCHEMA_VERSION
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    counts = {}
+    for table in CANONICAL_TABLES + FACT_TABLES + ("rejects",):
+        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 - fixed names
+    return counts
+
+
+class Database:
+    """The app's handle on its database: one connection owned by the process, a cursor per request."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._con = connect(self.path)
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        cur = self._con.cursor()
+        cur.execute("SET TimeZone = 'UTC'")
+        return cur
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def load_history(con: duckdb.DuckDBPyConnection, limit: int = 500) -> list[dict]:
+    """The most recent loads from the manifest, newest first."""
+    return con.execute(
+        """SELECT load_id, file_name, kind, status, rows_read, rows_loaded, rows_rejected,
+                  strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_utc,
+                  round(epoch(finished_at - started_at), 2) AS seconds, sha256, message
+           FROM load_manifest ORDER BY load_id DESC LIMIT ?""",
+        [limit],
+    ).df().to_dict("records")
+
+
+def recent_rejects(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> list[dict]:
+    """Rejected rows with their reasons, newest load first."""
+    return con.execute(
+        """SELECT load_id, file_name, line, field, value, reason FROM rejects
+           ORDER BY load_id DESC, line LIMIT ?""",
+        [limit],
+    ).df().to_dict("records")
+
+
+def data_freshness(con: duckdb.DuckDBPyConnection) -> dict:
+    """Oldest and newest loaded contact, in UTC, and when the last file was loaded."""
+    first, last = con.execute("SELECT min(offered_at), max(offered_at) FROM contacts").fetchall()[0]
+    loaded = con.execute("SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'").fetchall()[0][0]
+    return {"first_contact_utc": first, "last_contact_utc": last, "last_load_utc": loaded}

@@ -1,0 +1,60 @@
+"""Shared fixtures: settings pointing at a temporary database, and small roster files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import store
+from loaders import load_file
+from settings import Settings, load_settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+ROSTER = {
+    "sites.csv": "site_id,name,timezone\nNYC,New York,America/New_York\nLDN,London,Europe/London\n"
+                 "JNB,Johannesburg,Africa/Johannesburg\n",
+    "teams.csv": "team_id,name,site_id,supervisor_id\nT1,Team Falcon,NYC,sup1\nT2,Team Heron,LDN,sup2\n",
+    "agents.csv": "agent_id,name,team_id,site_id,hire_date\nA1,Ann Adams,T1,NYC,2024-01-05\n"
+                  "A2,Bo Chen,T1,NYC,2025-06-01\nL1,Lee Evans,T2,LDN,2023-03-03\n",
+    "queues.csv": "queue_id,name,channel,call_type,sl_threshold_s\nQ1,Billing,voice,billing,20\n"
+                  "Q2,Sales,voice,sales,30\n",
+}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(REPO / "config.toml", database={"path": tmp_path / "test.duckdb"})
+
+
+@pytest.fixture
+def con(settings: Settings) -> duckdb.DuckDBPyConnection:
+    connection = store.connect(settings.db_path)
+    yield connection
+    connection.close()
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def roster(con: duckdb.DuckDBPyConnection, settings: Settings, tmp_path: Path) -> duckdb.DuckDBPyConnection:
+    """The connection with three sites, two teams, three agents and two queues loaded."""
+    folder = tmp_path / "roster"
+    folder.mkdir()
+    for name in ("sites.csv", "teams.csv", "agents.csv", "queues.csv"):
+        result = load_file(con, write(folder, name, ROSTER[name]), settings)
+        assert result.status == "loaded" and result.rows_rejected == 0, result
+    return con
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return con.execute(sql, params or []).fetchall()

@@ -1,0 +1,53 @@
+"""In a real browser: navigation between the role pages and the data page, with no console errors."""
+
+from __future__ import annotations
+
+import pytest
+
+import store
+from app import create_app
+from loaders import load_file
+from tests.browser import chromium, serve
+from tests.conftest import write
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    from settings import load_settings
+    from tests.conftest import REPO, ROSTER
+    folder = tmp_path_factory.mktemp("browser")
+    settings = load_settings(REPO / "config.toml", database={"path": folder / "b.duckdb"})
+    con = store.connect(settings.db_path)
+    for name, text in ROSTER.items():
+        load_file(con, write(folder, name, text), settings)
+    load_file(con, write(folder, "teams2.csv", "team_id,name,site_id\nT9,Team Nine,NOWHERE\n"), settings)
+    con.close()
+    db = store.Database(settings.db_path)
+    app = create_app(settings, db)
+    with serve(app.server) as url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1366, "height": 768})
+        errors: list[str] = []
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        yield url, page, errors
+    db.close()
+
+
+def test_navigation_reaches_every_role_page_without_console_errors(site):
+    url, page, errors = site
+    page.goto(url + "/")
+    page.get_by_role("heading", name="Floorview").wait_for()
+    for label, heading in [("Agent", "Agent"), ("Supervisor", "Supervisor"), ("Manager", "Manager"),
+                           ("Control desk", "Control desk")]:
+        page.get_by_role("link", name=label, exact=True).click()
+        page.get_by_role("heading", name=heading, exact=True).wait_for()
+    assert errors == []
+
+
+def test_data_page_lists_loaded_files_and_rejects_with_reasons(site):
+    url, page, errors = site
+    page.goto(url + "/data")
+    page.get_by_text("teams2.csv").first.wait_for()
+    page.get_by_text("unknown site (not in sites)").wait_for()
+    assert page.get_by_text("agents.csv").count() >= 1
+    assert errors == []

@@ -1,0 +1,138 @@
+"""Interval facts checked against hand-worked numbers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from loaders import load_file
+from settings import load_settings
+from tests.conftest import REPO, ROSTER, rows, write
+
+
+def load(con, settings, tmp_path, name, text):
+    result = load_file(con, write(tmp_path, name, text), settings)
+    assert result.status == "loaded" and result.rows_rejected == 0, result
+    return result
+
+
+def test_genesys_adherence_example_late_start_and_work_after_shift(roster, settings, tmp_path):
+    # Scheduled 60 min on-queue 09:00-10:00; the agent is 10 min late and stays 10 min after the shift.
+    load(roster, settings, tmp_path, "schedule.csv",
+         "agent_id,activity,start_at,end_at\nA1,open,2026-11-03 09:00,2026-11-03 10:00\n")
+    load(roster, settings, tmp_path, "states.csv",
+         "agent_id,state,start_at,end_at\nA1,offline,2026-11-03 08:00,2026-11-03 09:10\n"
+         "A1,available,2026-11-03 09:10,2026-11-03 10:10\n")
+    tracked, adherent, outside, open_s, productive = rows(roster, """
+        SELECT sum(sched_tracked_s), sum(adherent_s), sum(work_outside_shift_s), sum(sched_open_s),
+               sum(state_available_s + state_on_contact_s + state_acw_s) FROM fact_agent_interval""")[0]
+    assert (tracked, adherent, outside) == (3600, 3000, 600)
+    assert round(1 - (tracked - adherent) / tracked, 4) == 0.8333  # not counting work outside the shift
+    assert round(1 - (tracked - adherent + outside) / (tracked + outside), 4) == 0.7143  # counting it
+    assert productive / open_s == 1.0  # conformance: 60 worked of 60 scheduled
+
+
+def test_activity_matching_break_taken_late(roster, settings, tmp_path):
+    # Break scheduled 10:00-10:15, taken 10:05-10:20: 5 min open-but-on-break, 5 min break-but-available.
+    load(roster, settings, tmp_path, "schedule.csv", "agent_id,activity,start_at,end_at\n"
+         "A1,open,2026-11-03 09:45,2026-11-03 10:00\nA1,break,2026-11-03 10:00,2026-11-03 10:15\n"
+         "A1,open,2026-11-03 10:15,2026-11-03 10:30\n")
+    load(roster, settings, tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+         "A1,available,2026-11-03 09:45,2026-11-03 10:05\nA1,break,2026-11-03 10:05,2026-11-03 10:20\n"
+         "A1,on_contact,2026-11-03 10:20,2026-11-03 10:30\n")
+    by_interval = rows(roster, """SELECT strftime(interval_local, '%H:%M'), sched_tracked_s, adherent_s,
+                                         sched_break_s, sched_planned_shrink_s, sched_paid_s
+                                  FROM fact_agent_interval ORDER BY interval_utc""")
+    assert by_interval == [("09:45", 900, 900, 0, 0, 900), ("10:00", 900, 600, 900, 900, 900),
+                           ("10:15", 900, 600, 0, 0, 900)]
+
+
+def test_unpaid_lunch_is_tracked_but_not_paid(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "schedule.csv",
+         "agent_id,activity,start_at,end_at\nA1,lunch,2026-11-03 12:00,2026-11-03 12:30\n")
+    assert rows(roster, "SELECT sum(sched_lunch_s), sum(sched_paid_s), sum(sched_tracked_s) FROM fact_agent_interval") == [
+        (1800, 0, 1800)]
+
+
+def test_fall_back_day_has_100_quarter_hours_and_25_hours(roster, settings, tmp_path):
+    # New York, Sun 1 Nov 2026: 01:00-02:00 happens twice.
+    load(roster, settings, tmp_path, "states.csv",
+         "agent_id,state,start_at,end_at\nA1,available,2026-11-01 00:00,2026-11-02 00:00\n")
+    n, seconds, labels = rows(roster, """
+        SELECT count(DISTINCT interval_utc), sum(state_available_s), count(DISTINCT interval_local)
+        FROM fact_agent_interval WHERE date_local = DATE '2026-11-01'""")[0]
+    assert (n, seconds, labels) == (100, 25 * 3600, 96)
+    twice = rows(roster, """SELECT interval_utc FROM fact_agent_interval
+                            WHERE interval_local = TIMESTAMP '2026-11-01 01:15' ORDER BY 1""")
+    assert twice == [(datetime(2026, 11, 1, 5, 15),), (datetime(2026, 11, 1, 6, 15),)]
+
+
+def test_spring_forward_day_has_92_quarter_hours(roster, settings, tmp_path):
+    # London, Sun 29 Mar 2026: 01:00 GMT jumps to 02:00 BST.
+    load(roster, settings, tmp_path, "states.csv",
+         "agent_id,state,start_at,end_at\nL1,available,2026-03-29 00:00,2026-03-30 00:00\n")
+    n, seconds, gap = rows(roster, """
+        SELECT count(DISTINCT interval_utc), sum(state_available_s),
+               count(*) FILTER (hour(interval_local) = 1)
+        FROM fact_agent_interval WHERE date_local = DATE '2026-03-29'""")[0]
+    assert (n, seconds, gap) == (92, 23 * 3600, 0)
+
+
+def test_shift_across_midnight_splits_between_local_dates(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "schedule.csv",
+         "agent_id,activity,start_at,end_at\nA1,open,2026-11-03 22:00,2026-11-04 06:00\n")
+    assert rows(roster, """SELECT date_local::VARCHAR, sum(sched_open_s), count(*) FROM fact_agent_interval
+                           GROUP BY 1 ORDER BY 1""") == [("2026-11-03", 7200, 8), ("2026-11-04", 21600, 24)]
+
+
+def test_contact_across_an_interval_boundary_counts_offered_when_offered_and_handled_when_answered(
+        roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "contacts.csv",
+         "contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id,talk_s,hold_s,acw_s\n"
+         "C1,Q1,NYC,2026-11-03 09:14:50,2026-11-03 09:15:10,2026-11-03 09:20:00,A1,270,20,30\n")
+    assert rows(roster, "SELECT strftime(interval_local, '%H:%M'), offered, answered, answered_within, "
+                        "wait_answered_s FROM fact_queue_interval") == [("09:00", 1, 1, 1, 20)]
+    assert rows(roster, "SELECT strftime(interval_local, '%H:%M'), handled, talk_s, hold_s, acw_s "
+                        "FROM fact_handle_interval") == [("09:15", 1, 270, 20, 30)]
+
+
+def test_service_level_counts_use_the_queue_threshold_and_short_abandons(roster, settings, tmp_path):
+    # Q1 threshold 20 s, short abandon < 5 s. Waits: answered 20 (within), 21 (after); abandoned 4 (short,
+    # within), 20 (within), 25 (after). A transfer leg (initial id differs) is not a new customer contact.
+    load(roster, settings, tmp_path, "contacts.csv",
+         "contact_id,initial_contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id\n"
+         "C1,,Q1,NYC,2026-11-03T14:00:00Z,2026-11-03T14:00:20Z,2026-11-03T14:03:00Z,A1\n"
+         "C2,,Q1,NYC,2026-11-03T14:01:00Z,2026-11-03T14:01:21Z,2026-11-03T14:03:00Z,A1\n"
+         "C3,,Q1,NYC,2026-11-03T14:02:00Z,,2026-11-03T14:02:04Z,\n"
+         "C4,,Q1,NYC,2026-11-03T14:03:00Z,,2026-11-03T14:03:20Z,\n"
+         "C5,,Q1,NYC,2026-11-03T14:04:00Z,,2026-11-03T14:04:25Z,\n"
+         "C6,C1,Q1,NYC,2026-11-03T14:05:00Z,2026-11-03T14:05:02Z,2026-11-03T14:07:00Z,A2\n")
+    assert rows(roster, """SELECT offered, answered, answered_within, abandoned, abandoned_within, short_abandons,
+                                  wait_answered_s, wait_abandoned_s FROM fact_queue_interval""") == [
+        (5, 2, 1, 3, 2, 1, 41, 49)]
+    assert rows(roster, "SELECT sum(handled) FROM fact_handle_interval")[0][0] == 3
+
+
+def test_forecast_requirement_becomes_agent_seconds_spread_over_its_quarter_hours(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "forecast.csv",
+         "site_id,queue_id,interval_start,interval_minutes,contacts,aht_s,required_agents\n"
+         "NYC,Q1,2026-11-03 09:00,30,60,300,10\n")
+    assert rows(roster, """SELECT strftime(interval_local, '%H:%M'), forecast_contacts, forecast_workload_s,
+                                  required_agent_s / 900 FROM fact_forecast_interval ORDER BY 1""") == [
+        ("09:00", 30, 9000, 10), ("09:15", 30, 9000, 10)]
+
+
+def test_thirty_minute_intervals_group_quarter_hour_pieces(con, tmp_path):
+    thirty = load_settings(REPO / "config.toml", data={"interval_minutes": 30}, database={"path": tmp_path / "x.db"})
+    for name in ("sites.csv", "teams.csv", "agents.csv"):
+        load(con, thirty, tmp_path, name, ROSTER[name])
+    load(con, thirty, tmp_path, "states.csv",
+         "agent_id,state,start_at,end_at\nA1,available,2026-11-03 09:10,2026-11-03 10:05\n")
+    assert rows(con, "SELECT strftime(interval_local, '%H:%M'), state_available_s FROM fact_agent_interval "
+                     "ORDER BY 1") == [("09:00", 1200), ("09:30", 1800), ("10:00", 300)]
+
+
+def test_roster_change_moves_facts_to_the_new_team(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "states.csv",
+         "agent_id,state,start_at,end_at\nA2,available,2026-11-03 09:00,2026-11-03 09:30\n")
+    load(roster, settings, tmp_path, "agents2.csv", "agent_id,name,team_id,site_id\nA2,Bo Chen,T2,NYC\n")
+    assert rows(roster, "SELECT DISTINCT team_id FROM fact_agent_interval") == [("T2",)]

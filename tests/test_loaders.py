@@ -1,0 +1,253 @@
+"""Canonical loaders: every kind with a good file, and bad files that get clear errors and lose nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+import store
+from loaders import load_file, load_paths
+from loaders.kinds import KINDS, detect_kind
+from tests.conftest import ROSTER, rows, write
+
+
+def rejects_of(con, load_id):
+    return rows(con, "SELECT line, field, value, reason FROM rejects WHERE load_id = ? ORDER BY line, field", [load_id])
+
+
+# --- detection -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_is_detected_from_its_full_header(kind):
+    assert detect_kind(list(KINDS[kind].names)) == kind
+
+
+def test_agents_header_is_not_mistaken_for_teams():
+    assert detect_kind(["agent_id", "name", "team_id", "site_id"]) == "agents"
+    assert detect_kind(["team_id", "name", "site_id"]) == "teams"
+
+
+# --- good files of every kind ----------------------------------------------------------------------
+
+def test_roster_kinds_load(roster):
+    assert rows(roster, "SELECT count(*) FROM sites")[0][0] == 3
+    assert rows(roster, "SELECT hire_date::VARCHAR FROM agents WHERE agent_id = 'A1'")[0][0] == "2024-01-05"
+    assert rows(roster, "SELECT sl_threshold_s FROM queues WHERE queue_id = 'Q2'")[0][0] == 30
+
+
+def test_contacts_load_with_offsets_and_naive_local_times(roster, settings, tmp_path):
+    f = write(tmp_path, "contacts.csv",
+              "contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id,talk_s,hold_s,acw_s,transferred\n"
+              "C1,Q1,NYC,2026-11-02 09:10:00,2026-11-02 09:10:15,2026-11-02 09:15:00,A1,250,10,30,no\n"
+              "C2,Q1,NYC,2026-11-02T14:20:00Z,,2026-11-02T14:20:03Z,,,,,\n"
+              "C3,Q2,LDN,2026-11-02T09:20:00+00:00,2026-11-02T09:20:40+00:00,2026-11-02T09:25:00+00:00,L1,200,0,40,1\n")
+    r = load_file(roster, f, settings)
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 3, 0)
+    got = dict(rows(roster, "SELECT contact_id, offered_at FROM contacts"))
+    assert got["C1"] == datetime(2026, 11, 2, 14, 10)  # 09:10 New York (EST, UTC-5) is 14:10 UTC
+    assert got["C2"] == datetime(2026, 11, 2, 14, 20)
+    assert rows(roster, "SELECT transferred FROM contacts WHERE contact_id = 'C3'")[0][0] is True
+
+
+def test_agent_states_schedule_forecast_and_surveys_load(roster, settings, tmp_path):
+    files = {
+        "states.csv": "agent_id,state,start_at,end_at,reason\nA1,available,2026-11-02 09:00,2026-11-02 09:30,\n"
+                      "A1,break,2026-11-02 09:30,2026-11-02 09:45,coffee\n",
+        "schedule.csv": "agent_id,activity,start_at,end_at,paid\nA1,open,2026-11-02 09:00,2026-11-02 09:30,\n"
+                        "A1,break,2026-11-02 09:30,2026-11-02 09:45,true\n",
+        "forecast.csv": "site_id,queue_id,interval_start,contacts,aht_s,required_agents\n"
+                        "NYC,Q1,2026-11-02 09:00,40,300,12.5\n",
+        "surveys.csv": "response_id,responded_at,contact_id,agent_id,nps,csat,resolved,comment\n"
+                       "R1,2026-11-02T15:00:00Z,C1,A1,9,5,yes,\"Great, thanks\"\n",
+    }
+    for name, text in files.items():
+        r = load_file(roster, write(tmp_path, name, text), settings)
+        assert (r.status, r.rows_rejected) == ("loaded", 0), r
+    assert rows(roster, "SELECT count(*) FROM agent_states")[0][0] == 2
+    assert rows(roster, "SELECT interval_minutes, required_agents FROM forecast")[0] == (15, 12.5)
+    assert rows(roster, "SELECT comment, resolved FROM surveys")[0] == ("Great, thanks", True)
+
+
+def test_parquet_file_loads_like_csv(roster, settings, tmp_path):
+    path = tmp_path / "states.parquet"
+    pd.DataFrame({"agent_id": ["A1", "ZZ"], "state": ["available", "lunch"],
+                  "start_at": ["2026-11-02T14:00:00Z", "2026-11-02T15:00:00Z"],
+                  "end_at": ["2026-11-02T14:30:00Z", "2026-11-02T15:30:00Z"]}).to_parquet(path)
+    r = load_file(roster, path, settings)
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 1, 1)
+    assert rejects_of(roster, r.load_id) == [(2, "agent_id", "ZZ", "unknown agent (not in agents)")]
+
+
+# --- bad rows: clear reasons, good rows kept -------------------------------------------------------
+
+def test_wrong_types_are_rejected_with_line_field_and_reason(roster, settings, tmp_path):
+    f = write(tmp_path, "contacts.csv",
+              "contact_id,queue_id,site_id,offered_at,talk_s,transferred\n"
+              "C1,Q1,NYC,2026-11-02T14:00:00Z,12,true\n"
+              "C2,Q1,NYC,yesterday,12,true\n"
+              "C3,Q1,NYC,2026-11-02T14:00:00Z,twelve,maybe\n")
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (1, 2)
+    assert rejects_of(roster, r.load_id) == [
+        (3, "offered_at", "yesterday", "not an ISO-8601 date-time"),
+        (4, "talk_s", "twelve", "not a number"),
+        (4, "transferred", "maybe", "not a yes/no value (true/false/1/0/yes/no)"),
+    ]
+
+
+def test_unknown_references_negative_durations_and_end_before_start(roster, settings, tmp_path):
+    f = write(tmp_path, "contacts.csv",
+              "contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id,talk_s\n"
+              "C1,Q9,NYC,2026-11-02T14:00:00Z,,,,\n"
+              "C2,Q1,XXX,2026-11-02T14:00:00Z,,,,\n"
+              "C3,Q1,NYC,2026-11-02T14:00:00Z,2026-11-02T14:00:10Z,2026-11-02T14:05:00Z,NOBODY,\n"
+              "C4,Q1,NYC,2026-11-02T14:00:00Z,2026-11-02T14:00:10Z,2026-11-02T14:05:00Z,A1,-5\n"
+              "C5,Q1,NYC,2026-11-02T14:00:00Z,2026-11-02T13:59:00Z,,A1,\n"
+              "C6,Q1,NYC,2026-11-02T14:00:00Z,,2026-11-02T14:00:30Z,,\n")
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (1, 5)
+    assert [(line, field, reason) for line, field, _v, reason in rejects_of(roster, r.load_id)] == [
+        (2, "queue_id", "unknown queue (not in queues)"),
+        (3, "site_id", "unknown site (not in sites)"),
+        (4, "agent_id", "unknown agent (not in agents)"),
+        (5, "talk_s", "must be at least 0"),
+        (6, "answered_at", "answered_at is before offered_at"),
+    ]
+    assert rows(roster, "SELECT contact_id FROM contacts") == [("C6",)]
+
+
+def test_segment_end_before_or_at_start_and_unknown_codes(roster, settings, tmp_path):
+    f = write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+              "A1,available,2026-11-02T14:00:00Z,2026-11-02T13:00:00Z\n"
+              "A1,available,2026-11-02T15:00:00Z,2026-11-02T15:00:00Z\n"
+              "A1,smoking,2026-11-02T16:00:00Z,2026-11-02T16:10:00Z\n"
+              "A1,lunch,2026-11-02T17:00:00Z,2026-11-02T17:30:00Z\n")
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (1, 3)
+    reasons = [x[3] for x in rejects_of(roster, r.load_id)]
+    assert reasons == ["end_at is before start_at", "end_at equals start_at",
+                       "unknown code (not in the states vocabulary of config.toml)"]
+
+
+def test_mapped_vendor_state_code_is_accepted_and_stored_as_its_category(con, tmp_path):
+    from settings import load_settings
+    from tests.conftest import REPO
+    mapped = load_settings(REPO / "config.toml", states={"ready": "available"} | {c: c for c in ("lunch",)},
+                           database={"path": tmp_path / "m.duckdb"})
+    for name in ("sites.csv", "teams.csv", "agents.csv"):
+        load_file(con, write(tmp_path, name, ROSTER[name]), mapped)
+    f = write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\nA1,ready,2026-11-02T14:00:00Z,2026-11-02T15:00:00Z\n")
+    r = load_file(con, f, mapped)
+    assert (r.rows_loaded, r.rows_rejected) == (1, 0)
+    assert rows(con, "SELECT state FROM agent_states") == [("available",)]
+
+
+def test_duplicate_keys_in_one_file_keep_the_later_row_and_report_the_earlier(roster, settings, tmp_path):
+    f = write(tmp_path, "contacts.csv", "contact_id,queue_id,site_id,offered_at\n"
+              "C1,Q1,NYC,2026-11-02T14:00:00Z\nC1,Q2,NYC,2026-11-02T14:05:00Z\n")
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (1, 1)
+    assert rows(roster, "SELECT queue_id FROM contacts") == [("Q2",)]
+    assert rejects_of(roster, r.load_id) == [(2, "contact_id", None, "duplicate key (contact_id); replaced by line 3")]
+
+
+def test_missing_required_column_fails_the_file_and_changes_nothing(roster, settings, tmp_path):
+    before = store.table_counts(roster)
+    f = write(tmp_path, "contacts.csv", "contact_id,site_id,offered_at\nC1,NYC,2026-11-02T14:00:00Z\n")
+    r = load_file(roster, f, settings, kind="contacts")
+    assert r.status == "failed"
+    assert r.message == "contacts.csv:1: missing required column(s) for contacts: queue_id"
+    assert store.table_counts(roster) == before
+    assert rows(roster, "SELECT status, message FROM load_manifest WHERE load_id = ?", [r.load_id]) == [
+        ("failed", r.message)]
+
+
+def test_undetectable_header_names_the_file_and_asks_for_kind(roster, settings, tmp_path):
+    r = load_file(roster, write(tmp_path, "mystery.csv", "foo,bar\n1,2\n"), settings)
+    assert r.status == "failed"
+    assert r.message.startswith("mystery.csv: cannot tell what kind of export this is")
+    assert "pass --kind" in r.message
+
+
+def test_empty_file_fails_clearly(roster, settings, tmp_path):
+    r = load_file(roster, write(tmp_path, "empty.csv", ""), settings)
+    assert (r.status, r.message) == ("failed", "empty.csv: the file is empty (no header line)")
+
+
+def test_truncated_file_keeps_good_rows_and_rejects_the_cut_line(roster, settings, tmp_path):
+    f = write(tmp_path, "contacts.csv", "contact_id,queue_id,site_id,offered_at,talk_s\n"
+              "C1,Q1,NYC,2026-11-02T14:00:00Z,10\nC2,Q1,NYC,2026-11-02T14:01:00Z,11\nC3,Q1,NY")
+    r = load_file(roster, f, settings)
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 2, 1)
+    assert [(x[0], x[3]) for x in rejects_of(roster, r.load_id)] == [(4, "line has too few fields (truncated?)")]
+
+
+def test_non_utf8_file_rejects_the_bad_line_and_keeps_the_rest(roster, settings, tmp_path):
+    text = ("contact_id,queue_id,site_id,offered_at,disposition\n"
+            "C1,Q1,NYC,2026-11-02T14:00:00Z,ok\nC2,Q1,NYC,2026-11-02T14:00:00Z,r\xe9solu\n").encode("latin-1")
+    r = load_file(roster, write(tmp_path, "latin1.csv", text), settings)
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 1, 1)
+    assert [(x[0], x[3]) for x in rejects_of(roster, r.load_id)] == [(3, "not UTF-8 text; save the file as UTF-8")]
+
+
+def test_naive_timestamps_across_the_dst_change_use_the_site_offset_of_that_moment(roster, settings, tmp_path):
+    # New York leaves DST on Sun 1 Nov 2026 at 02:00 EDT: before it UTC-4, after it UTC-5.
+    f = write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+              "A1,available,2026-10-31 23:00,2026-11-01 00:30\n"
+              "A1,available,2026-11-01 03:00,2026-11-01 04:00\n")
+    r = load_file(roster, f, settings)
+    assert r.rows_rejected == 0
+    got = rows(roster, "SELECT start_at, end_at FROM agent_states ORDER BY start_at")
+    assert got == [(datetime(2026, 11, 1, 3, 0), datetime(2026, 11, 1, 4, 30)),
+                   (datetime(2026, 11, 1, 8, 0), datetime(2026, 11, 1, 9, 0))]
+
+
+# --- idempotence and replacement -------------------------------------------------------------------
+
+def test_reloading_the_same_file_creates_no_duplicates(roster, settings, tmp_path):
+    f = write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+              "A1,available,2026-11-02T14:00:00Z,2026-11-02T15:00:00Z\nA1,lunch,2026-11-02T15:00:00Z,2026-11-02T15:30:00Z\n")
+    load_file(roster, f, settings)
+    facts_before = rows(roster, "SELECT count(*), sum(state_available_s), sum(state_lunch_s) FROM fact_agent_interval")
+    load_file(roster, f, settings)
+    assert rows(roster, "SELECT count(*) FROM agent_states")[0][0] == 2
+    assert rows(roster, "SELECT count(*), sum(state_available_s), sum(state_lunch_s) FROM fact_agent_interval") == facts_before
+    assert facts_before[0][1:] == (3600.0, 1800.0)
+
+
+def test_overlapping_file_replaces_older_rows_for_the_same_key(roster, settings, tmp_path):
+    load_file(roster, write(tmp_path, "a.csv", "contact_id,queue_id,site_id,offered_at,talk_s\n"
+                            "C1,Q1,NYC,2026-11-02T14:00:00Z,100\nC2,Q1,NYC,2026-11-02T14:01:00Z,100\n"), settings)
+    load_file(roster, write(tmp_path, "b.csv", "contact_id,queue_id,site_id,offered_at,talk_s\n"
+                            "C2,Q1,NYC,2026-11-02T14:01:00Z,250\nC3,Q1,NYC,2026-11-02T14:02:00Z,100\n"), settings)
+    assert rows(roster, "SELECT contact_id, talk_s FROM contacts ORDER BY 1") == [("C1", 100), ("C2", 250), ("C3", 100)]
+    assert rows(roster, "SELECT sum(offered) FROM fact_queue_interval")[0][0] == 3
+
+
+def test_folder_load_orders_roster_first_and_summarises_each_file(con, settings, tmp_path):
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    write(folder, "0-states.csv", "agent_id,state,start_at,end_at\nA1,available,2026-11-02T14:00:00Z,2026-11-02T15:00:00Z\n")
+    for name, text in ROSTER.items():
+        write(folder, name, text)
+    results = load_paths(con, [folder], settings)
+    assert [r.kind for r in results] == ["sites", "teams", "agents", "queues", "agent_states"]
+    assert all(r.status == "loaded" and r.rows_rejected == 0 for r in results)
+    assert "1 rows loaded, 0 rejected" in results[-1].summary()
+
+
+def test_failed_file_inside_a_transaction_rolls_back(roster, settings, tmp_path, monkeypatch):
+    """A failure after rows were staged and merged (here: in the fact refresh) leaves no trace but the manifest."""
+    from loaders import facts
+
+    def boom(*_a, **_k):
+        raise store.duckdb.Error("simulated failure while refreshing facts")
+
+    monkeypatch.setattr(facts, "refresh", boom)
+    before = store.table_counts(roster)
+    r = load_file(roster, write(tmp_path, "c.csv", "contact_id,queue_id,site_id,offered_at\nC1,Q1,NYC,2026-11-02T14:00:00Z\n"),
+                  settings)
+    assert r.status == "failed" and "simulated failure" in r.message
+    assert store.table_counts(roster) == before
