@@ -105,7 +105,11 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         raise _lock_error(path, err) from None
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
-        migrate(con)
+        try:
+            migrate(con)
+        except Exception:
+            con.close()
+            raise
     return con
 
 

@@ -91,10 +91,11 @@ def build_cast(rng: np.random.Generator, n_sites: int, n_agents: int, end: date)
         raise ValueError("the demo needs at least 4 sites to hold the four stories")
     sites = SITES[:n_sites]
     sizes = _site_sizes(n_sites, n_agents)
-    names = iter(f"{f} {ln}" for ln in LAST for f in FIRST)
-    shuffled = list(names)
+    shuffled = [f"{f} {ln}" for ln in LAST for f in FIRST]
     rng.shuffle(shuffled)
-    name_iter = iter(shuffled)
+    # Large centres need more names than the pairs give: add middle initials, still deterministic.
+    initials = [f"{n.split()[0]} {chr(65 + k)}. {n.split(' ', 1)[1]}" for k in range(26) for n in shuffled]
+    name_iter = iter(shuffled + initials)
     story_names = {"CPT": "Falcon", "NYC": "Osprey"}  # story 2's and story 3's teams
     team_iter = iter([n for n in TEAM_NAMES if n not in story_names.values()] + [f"T{i}" for i in range(1, 300)])
     teams: list[Team] = []
