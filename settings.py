@@ -7,6 +7,7 @@ environment itself.
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
@@ -75,6 +76,31 @@ class ShrinkageSettings(_Section):
     denominator: Literal["paid", "scheduled"] = "paid"
 
 
+class OccupancySettings(_Section):
+    denominator: Literal["productive", "staffed"] = "productive"
+
+
+class UtilisationSettings(_Section):
+    denominator: Literal["paid", "staffed"] = "paid"
+
+
+class TargetSetting(_Section):
+    target: float
+    amber: float | None = None  # width of the amber band beyond the target, in the KPI's unit
+
+
+class TargetRule(_Section):
+    """A target for one KPI at one level of the organisation (the most specific applicable one wins)."""
+
+    kpi: str
+    level: Literal["enterprise", "site", "queue", "team", "agent"]
+    id: str = ""
+    target: float
+    amber: float | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+
 ActivityCategory = Literal["open", "break", "lunch", "meeting", "training", "coaching", "absence", "other"]
 ACTIVITY_CATEGORIES: tuple[str, ...] = ActivityCategory.__args__  # type: ignore[attr-defined]
 
@@ -112,6 +138,10 @@ class Settings(BaseSettings):
     adherence: AdherenceSettings = AdherenceSettings()
     fcr: FcrSettings = FcrSettings()
     shrinkage: ShrinkageSettings = ShrinkageSettings()
+    occupancy: OccupancySettings = OccupancySettings()
+    utilisation: UtilisationSettings = UtilisationSettings()
+    targets: dict[str, TargetSetting] = Field(default_factory=dict)
+    target_rules: list[TargetRule] = Field(default_factory=list)
     states: dict[str, StateCategory] = Field(default_factory=_default_states)
     activities: dict[str, Activity] = Field(default_factory=_default_activities)
     base_dir: Path = PROJECT_DIR  # folder relative paths are resolved against (the config file's)

@@ -71,7 +71,8 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE fact_handle_interval (
             site_id VARCHAR, team_id VARCHAR, agent_id VARCHAR, queue_id VARCHAR, call_type VARCHAR,
             channel VARCHAR, interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE,
-            handled BIGINT, transferred BIGINT, talk_s DOUBLE, hold_s DOUBLE, acw_s DOUBLE)""",
+            handled BIGINT, transferred BIGINT, talk_s DOUBLE, hold_s DOUBLE, acw_s DOUBLE,
+            held BIGINT, fcr_eligible BIGINT, fcr_resolved BIGINT, fcr_resolved_queue BIGINT)""",
         """CREATE TABLE fact_agent_interval (
             site_id VARCHAR, team_id VARCHAR, agent_id VARCHAR,
             interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE,
@@ -81,17 +82,27 @@ MIGRATIONS: list[list[str]] = [
             sched_open_s DOUBLE, sched_break_s DOUBLE, sched_lunch_s DOUBLE, sched_meeting_s DOUBLE,
             sched_training_s DOUBLE, sched_coaching_s DOUBLE, sched_absence_s DOUBLE, sched_other_s DOUBLE,
             sched_paid_s DOUBLE, sched_planned_shrink_s DOUBLE, sched_tracked_s DOUBLE,
-            adherent_s DOUBLE, work_outside_shift_s DOUBLE)""",
+            adherent_s DOUBLE, work_outside_shift_s DOUBLE,
+            open_productive_s DOUBLE, open_lost_break_s DOUBLE, open_lost_lunch_s DOUBLE,
+            open_lost_meeting_s DOUBLE, open_lost_training_s DOUBLE, open_lost_coaching_s DOUBLE,
+            open_lost_aux_s DOUBLE, open_lost_offline_s DOUBLE, shifts BIGINT, late_login_s DOUBLE,
+            early_logout_s DOUBLE)""",
         """CREATE TABLE fact_forecast_interval (
             site_id VARCHAR, queue_id VARCHAR, call_type VARCHAR, channel VARCHAR,
             interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE,
             forecast_contacts DOUBLE, forecast_workload_s DOUBLE, required_agent_s DOUBLE)""",
+        """CREATE TABLE fact_survey_interval (
+            site_id VARCHAR, team_id VARCHAR, agent_id VARCHAR, queue_id VARCHAR, call_type VARCHAR,
+            channel VARCHAR, interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE,
+            responses BIGINT, nps_responses BIGINT, promoters BIGINT, detractors BIGINT,
+            csat_responses BIGINT, csat_top2 BIGINT, resolved_responses BIGINT, resolved_yes BIGINT)""",
         """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
     ],
 ]
 
 CANONICAL_TABLES = ("sites", "teams", "agents", "queues", "contacts", "agent_states", "schedule", "forecast", "surveys")
-FACT_TABLES = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interval", "fact_forecast_interval")
+FACT_TABLES = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interval", "fact_forecast_interval",
+               "fact_survey_interval")
 
 
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:

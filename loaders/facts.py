@@ -37,6 +37,17 @@ def _ranges_sql(kind: Kind) -> str:
         return f"""
             SELECT a.site_id, t_start_at AS s, t_end_at AS e FROM good JOIN agents a ON a.agent_id = t_agent_id
             UNION ALL SELECT a.site_id, o.start_at, o.end_at FROM ({old}) o JOIN agents a USING (agent_id)"""
+    if kind.name == "surveys":
+        return f"""
+            SELECT coalesce(a.site_id, c.site_id) AS site_id, coalesce(c.answered_at, g.t_responded_at) AS s,
+                   coalesce(c.answered_at, g.t_responded_at) AS e
+            FROM good g LEFT JOIN contacts c ON c.contact_id = g.t_contact_id
+            LEFT JOIN agents a ON a.agent_id = coalesce(g.t_agent_id, c.agent_id)
+            UNION ALL
+            SELECT coalesce(a.site_id, c.site_id), coalesce(c.answered_at, o.responded_at),
+                   coalesce(c.answered_at, o.responded_at)
+            FROM ({old}) o LEFT JOIN contacts c ON c.contact_id = o.contact_id
+            LEFT JOIN agents a ON a.agent_id = coalesce(o.agent_id, c.agent_id)"""
     if kind.name == "forecast":
         return """SELECT t_site_id AS site_id, t_interval_start AS s,
                          t_interval_start + to_minutes(coalesce(t_interval_minutes, 15)) AS e FROM good"""
@@ -49,9 +60,11 @@ def mark_touched(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings)
     ranges = _ranges_sql(kind)
     if not ranges:
         return
+    # A new contact can turn an earlier contact of the same customer into a repeat: refresh the FCR window too.
+    lookback = int(settings.fcr.window_days) if kind.name == "contacts" else 0
     con.execute(f"""
         INSERT INTO touched
-        SELECT DISTINCT site_id, unnest(generate_series(d0, d1, INTERVAL 1 DAY))::DATE FROM (
+        SELECT DISTINCT site_id, unnest(generate_series(d0 - INTERVAL {lookback} DAY, d1, INTERVAL 1 DAY))::DATE FROM (
             SELECT DISTINCT r.site_id,
                    timezone(s.timezone, r.s::TIMESTAMPTZ)::DATE AS d0,
                    timezone(s.timezone, (r.e - INTERVAL 1 MICROSECOND)::TIMESTAMPTZ)::DATE AS d1
@@ -60,12 +73,16 @@ def mark_touched(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings)
 
 # Which fact tables each kind of file feeds.
 FACTS_OF_KIND = {
-    "contacts": ("fact_queue_interval", "fact_handle_interval"),
+    "contacts": ("fact_queue_interval", "fact_handle_interval", "fact_survey_interval"),
     "agent_states": ("fact_agent_interval",),
     "schedule": ("fact_agent_interval",),
     "forecast": ("fact_forecast_interval",),
+    "surveys": ("fact_survey_interval",),
 }
-ALL_FACTS = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interval", "fact_forecast_interval")
+ALL_FACTS = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interval", "fact_forecast_interval",
+             "fact_survey_interval")
+PRODUCTIVE = "('available', 'on_contact', 'acw')"
+LOST_STATES = ("break", "lunch", "meeting", "training", "coaching", "aux", "offline")
 
 
 def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[str, ...] = ALL_FACTS,
@@ -83,7 +100,9 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[st
             UNION SELECT DISTINCT a.site_id, timezone(s.timezone, sc.start_at::TIMESTAMPTZ)::DATE
               FROM schedule sc JOIN agents a USING (agent_id) JOIN sites s ON s.site_id = a.site_id
             UNION SELECT DISTINCT f.site_id, timezone(s.timezone, f.interval_start::TIMESTAMPTZ)::DATE
-              FROM forecast f JOIN sites s USING (site_id)""")
+              FROM forecast f JOIN sites s USING (site_id)
+            UNION SELECT DISTINCT a.site_id, timezone(s.timezone, v.responded_at::TIMESTAMPTZ)::DATE
+              FROM surveys v JOIN agents a USING (agent_id) JOIN sites s ON s.site_id = a.site_id""")
         # A day's segments may end on the next local day: include it too.
         con.execute("INSERT INTO touched SELECT site_id, date_local + 1 FROM touched")
     con.execute("CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT site_id, date_local FROM touched")
@@ -94,9 +113,10 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[st
     _build_grid(con, settings)
     builders = {
         "fact_queue_interval": lambda: _queue_facts(con, settings),
-        "fact_handle_interval": lambda: _handle_facts(con),
+        "fact_handle_interval": lambda: _handle_facts(con, settings),
         "fact_agent_interval": lambda: _agent_facts(con),
         "fact_forecast_interval": lambda: _forecast_facts(con),
+        "fact_survey_interval": lambda: _survey_facts(con),
     }
     for table in tables:
         con.execute(f"DELETE FROM {table} WHERE (site_id, date_local) IN (SELECT site_id, date_local FROM touched_days)")
@@ -154,19 +174,74 @@ def _queue_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         GROUP BY ALL""")
 
 
-def _handle_facts(con: duckdb.DuckDBPyConnection) -> None:
+def _handle_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
+    """Handled legs per agent and answered interval, with first-contact resolution by repeat contacts.
+
+    A customer contact (all legs sharing an initial contact id) is resolved first time when the same
+    customer (and, for fcr_resolved_queue, the same queue) makes no further inbound contact within
+    fcr.window_days of it. Credit goes to the last leg that was answered.
+    """
+    days = int(settings.fcr.window_days)
     con.execute(f"""
         INSERT INTO fact_handle_interval
+        WITH legs AS (
+            SELECT c.*, coalesce(c.initial_contact_id, c.contact_id) AS cid,
+                   row_number() OVER (PARTITION BY coalesce(c.initial_contact_id, c.contact_id)
+                                      ORDER BY c.answered_at DESC, c.contact_id DESC) AS leg_from_end
+            FROM contacts c JOIN agents a USING (agent_id) JOIN site_window w ON w.site_id = a.site_id
+            WHERE c.answered_at IS NOT NULL AND c.answered_at >= w.w0 AND c.answered_at < w.w1),
+        customer_contacts AS (
+            SELECT coalesce(initial_contact_id, contact_id) AS cid, customer_id, queue_id, offered_at
+            FROM contacts
+            WHERE customer_id IS NOT NULL AND coalesce(lower(direction), 'inbound') <> 'outbound'
+              AND (initial_contact_id IS NULL OR initial_contact_id = contact_id)
+              AND offered_at >= (SELECT min(w0) FROM site_window) - INTERVAL {days + 1} DAY
+              AND offered_at < (SELECT max(w1) FROM site_window) + INTERVAL {days + 1} DAY),
+        repeats AS (
+            SELECT cid, customer_id, offered_at,
+                   lead(offered_at) OVER (PARTITION BY customer_id ORDER BY offered_at, cid) AS next_any,
+                   lead(offered_at) OVER (PARTITION BY customer_id, queue_id ORDER BY offered_at, cid) AS next_queue
+            FROM customer_contacts)
         SELECT a.site_id, a.team_id, c.agent_id, c.queue_id, coalesce(c.call_type, q.call_type),
                coalesce(c.channel, q.channel), g.interval_utc, g.interval_local, g.date_local,
                count(*), count(*) FILTER (c.transferred),
-               coalesce(sum(c.talk_s), 0), coalesce(sum(c.hold_s), 0), coalesce(sum(c.acw_s), 0)
-        FROM contacts c
+               coalesce(sum(c.talk_s), 0), coalesce(sum(c.hold_s), 0), coalesce(sum(c.acw_s), 0),
+               count(*) FILTER (c.hold_s > 0),
+               count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL),
+               count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL
+                                AND (r.next_any IS NULL OR r.next_any > r.offered_at + INTERVAL {days} DAY)),
+               count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL
+                                AND (r.next_queue IS NULL OR r.next_queue > r.offered_at + INTERVAL {days} DAY))
+        FROM legs c
         JOIN agents a USING (agent_id)
         JOIN queues q ON q.queue_id = c.queue_id
-        JOIN site_window w ON w.site_id = a.site_id
         JOIN grid_map g ON g.site_id = a.site_id AND g.grid = time_bucket({GRID}, c.answered_at)
-        WHERE c.answered_at IS NOT NULL AND c.answered_at >= w.w0 AND c.answered_at < w.w1
+        LEFT JOIN repeats r ON r.cid = c.cid
+        GROUP BY ALL""")
+
+
+def _survey_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Survey answers, attributed to the contact's agent, queue and answered interval when known."""
+    con.execute(f"""
+        INSERT INTO fact_survey_interval
+        SELECT x.site_id, a.team_id, x.agent, x.queue_id, x.call_type, x.channel,
+               g.interval_utc, g.interval_local, g.date_local,
+               count(*), count(x.nps),
+               count(*) FILTER (x.nps >= 9), count(*) FILTER (x.nps <= 6),
+               count(x.csat), count(*) FILTER (x.csat >= 4),
+               count(x.resolved), count(*) FILTER (x.resolved)
+        FROM (
+            SELECT v.nps, v.csat, v.resolved, coalesce(v.agent_id, c.agent_id) AS agent,
+                   coalesce(ag.site_id, c.site_id) AS site_id, c.queue_id,
+                   coalesce(c.call_type, q.call_type) AS call_type, coalesce(c.channel, q.channel) AS channel,
+                   time_bucket({GRID}, coalesce(c.answered_at, v.responded_at)) AS grid
+            FROM surveys v
+            LEFT JOIN contacts c ON c.contact_id = v.contact_id
+            LEFT JOIN queues q ON q.queue_id = c.queue_id
+            LEFT JOIN agents ag ON ag.agent_id = coalesce(v.agent_id, c.agent_id)
+        ) x
+        LEFT JOIN agents a ON a.agent_id = x.agent
+        JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid
         GROUP BY ALL""")
 
 
@@ -189,25 +264,35 @@ def _pieces(con: duckdb.DuckDBPyConnection, name: str, table: str, extra: str) -
 def _agent_facts(con: duckdb.DuckDBPyConnection) -> None:
     _pieces(con, "st_pieces", "agent_states", "seg.state")
     _pieces(con, "sc_pieces", "schedule", "seg.activity, seg.paid")
+    _shift_edges(con)
     keys = "site_id, agent_id, interval_utc, interval_local, date_local"
     secs = "epoch(pe - ps)"
     state_cols = ", ".join(f"CASE WHEN state = '{c}' THEN {secs} ELSE 0 END AS state_{c}_s" for c in STATE_CATEGORIES)
     sched_cols = ", ".join(f"CASE WHEN v.category = '{c}' THEN {secs} ELSE 0 END AS sched_{c}_s"
-                           for c in SCHED_CATEGORIES)
+                           for c in SCHED_CATEGORIES if c != "open")
     overlap = "epoch(least(st.pe, sc.pe) - greatest(st.ps, sc.ps))"
+    lost_cols = ", ".join(f"CASE WHEN v.open AND st.state = '{c}' THEN {overlap} ELSE 0 END AS open_lost_{c}_s"
+                          for c in LOST_STATES)
     measures = [f"state_{c}_s" for c in STATE_CATEGORIES] + [f"sched_{c}_s" for c in SCHED_CATEGORIES] + [
         "sched_paid_s", "sched_planned_shrink_s", "sched_tracked_s", "adherent_s"]
     sums = ", ".join(f"coalesce(sum({m}), 0)" for m in measures)
+    lost_sums = ", ".join(f"coalesce(sum(open_lost_{c}_s), 0)" for c in LOST_STATES if c != "offline")
     con.execute(f"""
         INSERT INTO fact_agent_interval
         SELECT f.site_id, a.team_id, f.agent_id, f.interval_utc, f.interval_local, f.date_local, {sums},
-               coalesce(sum(productive_s), 0) - coalesce(sum(productive_in_shift_s), 0)
+               coalesce(sum(productive_s), 0) - coalesce(sum(productive_in_shift_s), 0),
+               coalesce(sum(open_productive_s), 0), {lost_sums},
+               -- scheduled open time with no state at all (not logged in) is lost as 'offline'
+               coalesce(sum(open_lost_offline_s), 0)
+                 + greatest(0, coalesce(sum(sched_open_s), 0) - coalesce(sum(open_covered_s), 0)),
+               coalesce(sum(shifts), 0), coalesce(sum(late_login_s), 0), coalesce(sum(early_logout_s), 0)
         FROM (
             SELECT {keys}, {state_cols},
-                   CASE WHEN state IN ('available', 'on_contact', 'acw') THEN {secs} ELSE 0 END AS productive_s
+                   CASE WHEN state IN {PRODUCTIVE} THEN {secs} ELSE 0 END AS productive_s
             FROM st_pieces
             UNION ALL BY NAME
             SELECT sc.site_id, sc.agent_id, sc.interval_utc, sc.interval_local, sc.date_local, {sched_cols},
+                   CASE WHEN v.open THEN {secs} ELSE 0 END AS sched_open_s,
                    CASE WHEN coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END AS sched_paid_s,
                    CASE WHEN v.planned_shrinkage AND coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END
                        AS sched_planned_shrink_s,
@@ -216,16 +301,66 @@ def _agent_facts(con: duckdb.DuckDBPyConnection) -> None:
             UNION ALL BY NAME
             SELECT sc.site_id, sc.agent_id, sc.interval_utc, sc.interval_local, sc.date_local,
                    CASE WHEN v.adherence_tracked AND sat.state IS NOT NULL THEN {overlap} ELSE 0 END AS adherent_s,
-                   CASE WHEN st.state IN ('available', 'on_contact', 'acw') THEN {overlap} ELSE 0 END
-                       AS productive_in_shift_s
+                   CASE WHEN st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS productive_in_shift_s,
+                   CASE WHEN v.open AND st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS open_productive_s,
+                   CASE WHEN v.open THEN {overlap} ELSE 0 END AS open_covered_s,
+                   {lost_cols}
             FROM sc_pieces sc
             JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid AND st.ps < sc.pe AND st.pe > sc.ps
             JOIN vocab_activities v ON v.code = sc.activity
             LEFT JOIN vocab_satisfies sat ON sat.activity = sc.activity AND sat.state = st.state
+            UNION ALL BY NAME
+            SELECT site_id, agent_id, interval_utc, interval_local, date_local, shifts, late_login_s, early_logout_s
+            FROM shift_edges
         ) f
         JOIN agents a ON a.agent_id = f.agent_id
         GROUP BY f.site_id, a.team_id, f.agent_id, f.interval_utc, f.interval_local, f.date_local""")
-    con.execute("DROP TABLE st_pieces; DROP TABLE sc_pieces")
+    con.execute("DROP TABLE st_pieces; DROP TABLE sc_pieces; DROP TABLE shift_edges")
+
+
+def _shift_edges(con: duckdb.DuckDBPyConnection) -> None:
+    """Per shift: late log-in at its start interval, early log-out at its end interval.
+
+    A shift is a run of adherence-tracked schedule segments with gaps under two hours (so a night
+    shift across midnight is one shift). Log-in is the start of the first non-offline state that ends
+    after the shift starts; log-out the end of the last one that starts before the shift ends.
+    """
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE shift_edges AS
+        WITH tracked AS (
+            SELECT sc.agent_id, a.site_id, sc.start_at, sc.end_at,
+                   lag(sc.end_at) OVER (PARTITION BY sc.agent_id ORDER BY sc.start_at) AS prev_end
+            FROM schedule sc JOIN vocab_activities v ON v.code = sc.activity
+            JOIN agents a USING (agent_id) JOIN site_window w ON w.site_id = a.site_id
+            WHERE v.adherence_tracked AND sc.start_at < w.w1 + INTERVAL 1 DAY AND sc.end_at > w.w0 - INTERVAL 1 DAY),
+        numbered AS (
+            SELECT *, sum(CASE WHEN prev_end IS NOT NULL AND start_at - prev_end < INTERVAL 2 HOUR THEN 0 ELSE 1 END)
+                          OVER (PARTITION BY agent_id ORDER BY start_at ROWS UNBOUNDED PRECEDING) AS shift_no
+            FROM tracked),
+        shifts AS (
+            SELECT agent_id, any_value(site_id) AS site_id, min(start_at) AS s, max(end_at) AS e
+            FROM numbered GROUP BY agent_id, shift_no),
+        logged AS (
+            SELECT st.agent_id, st.start_at, st.end_at FROM agent_states st
+            WHERE st.state <> 'offline' AND st.agent_id IN (SELECT agent_id FROM shifts)),
+        first_in AS (
+            SELECT sh.*, l.start_at AS login FROM shifts sh
+            ASOF LEFT JOIN logged l ON sh.agent_id = l.agent_id AND sh.s < l.end_at),
+        edges AS (
+            SELECT fi.agent_id, fi.site_id, fi.s, fi.e,
+                   CASE WHEN fi.login < fi.e THEN greatest(0, epoch(fi.login - fi.s)) ELSE 0 END AS late_s,
+                   CASE WHEN lo.end_at > fi.s THEN greatest(0, epoch(fi.e - lo.end_at)) ELSE 0 END AS early_s
+            FROM first_in fi
+            ASOF LEFT JOIN logged lo ON fi.agent_id = lo.agent_id AND fi.e > lo.start_at)
+        SELECT x.site_id, x.agent_id, g.interval_utc, g.interval_local, g.date_local,
+               sum(x.shifts) AS shifts, sum(x.late_s) AS late_login_s, sum(x.early_s) AS early_logout_s
+        FROM (
+            SELECT site_id, agent_id, time_bucket({GRID}, s) AS grid, 1 AS shifts, late_s, 0 AS early_s FROM edges
+            UNION ALL
+            SELECT site_id, agent_id, time_bucket({GRID}, e - INTERVAL 1 MICROSECOND), 0, 0, early_s FROM edges
+        ) x
+        JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid
+        GROUP BY ALL""")
 
 
 def _forecast_facts(con: duckdb.DuckDBPyConnection) -> None:

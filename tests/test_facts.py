@@ -136,3 +136,76 @@ def test_roster_change_moves_facts_to_the_new_team(roster, settings, tmp_path):
          "agent_id,state,start_at,end_at\nA2,available,2026-11-03 09:00,2026-11-03 09:30\n")
     load(roster, settings, tmp_path, "agents2.csv", "agent_id,name,team_id,site_id\nA2,Bo Chen,T2,NYC\n")
     assert rows(roster, "SELECT DISTINCT team_id FROM fact_agent_interval") == [("T2",)]
+
+
+def test_open_time_lost_by_state_and_late_login_early_logout(roster, settings, tmp_path):
+    # Shift 09:00-11:00 open. Logs in 09:07, aux 09:30-09:40, training 10:00-10:20, logs out 10:50.
+    load(roster, settings, tmp_path, "schedule.csv",
+         "agent_id,activity,start_at,end_at\nA1,open,2026-11-03 09:00,2026-11-03 11:00\n")
+    load(roster, settings, tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+         "A1,available,2026-11-03 09:07,2026-11-03 09:30\nA1,aux,2026-11-03 09:30,2026-11-03 09:40\n"
+         "A1,on_contact,2026-11-03 09:40,2026-11-03 10:00\nA1,training,2026-11-03 10:00,2026-11-03 10:20\n"
+         "A1,available,2026-11-03 10:20,2026-11-03 10:50\nA1,offline,2026-11-03 10:50,2026-11-03 12:00\n")
+    got = rows(roster, """SELECT sum(sched_open_s), sum(open_productive_s), sum(open_lost_aux_s),
+                                 sum(open_lost_training_s), sum(open_lost_offline_s), sum(shifts),
+                                 sum(late_login_s), sum(early_logout_s) FROM fact_agent_interval""")[0]
+    assert got == (7200, 73 * 60, 600, 1200, 17 * 60, 1, 420, 600)
+    where = rows(roster, """SELECT strftime(interval_local, '%H:%M'), late_login_s, early_logout_s
+                            FROM fact_agent_interval WHERE shifts > 0 OR early_logout_s > 0 ORDER BY 1""")
+    assert where == [("09:00", 420, 0), ("10:45", 0, 600)]
+
+
+def test_night_shift_across_midnight_is_one_shift(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "schedule.csv", "agent_id,activity,start_at,end_at\n"
+         "A1,open,2026-11-03 22:00,2026-11-04 02:00\nA1,lunch,2026-11-04 02:00,2026-11-04 02:30\n"
+         "A1,open,2026-11-04 02:30,2026-11-04 06:00\n")
+    load(roster, settings, tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+         "A1,available,2026-11-03 22:03,2026-11-04 06:00\n")
+    assert rows(roster, "SELECT sum(shifts), sum(late_login_s) FROM fact_agent_interval") == [(1, 180)]
+
+
+def test_fcr_by_repeat_contact_within_the_window(roster, settings, tmp_path):
+    # Customer K1 calls on day 1 (billing), again on day 5 (sales) and day 20 (billing).
+    # Customer K2 calls once; its call is transferred (two legs, one customer contact, credit to the last leg).
+    # Window 7 days: day-1 call is a repeat (day 5 within 7 days); by queue it is resolved (next billing is day 20).
+    load(roster, settings, tmp_path, "contacts.csv",
+         "contact_id,initial_contact_id,queue_id,site_id,offered_at,answered_at,agent_id,customer_id\n"
+         "C1,,Q1,NYC,2026-11-01T14:00:00Z,2026-11-01T14:00:10Z,A1,K1\n"
+         "C2,,Q2,NYC,2026-11-05T14:00:00Z,2026-11-05T14:00:10Z,A1,K1\n"
+         "C3,,Q1,NYC,2026-11-20T14:00:00Z,2026-11-20T14:00:10Z,A1,K1\n"
+         "C4,,Q1,NYC,2026-11-02T15:00:00Z,2026-11-02T15:00:05Z,A1,K2\n"
+         "C5,C4,Q2,NYC,2026-11-02T15:05:00Z,2026-11-02T15:05:05Z,A2,K2\n"
+         "C6,,Q1,NYC,2026-11-02T16:00:00Z,2026-11-02T16:00:05Z,A2,\n")
+    by_contact_day = rows(roster, """SELECT date_local::VARCHAR, agent_id, sum(handled), sum(fcr_eligible),
+                                            sum(fcr_resolved), sum(fcr_resolved_queue)
+                                     FROM fact_handle_interval GROUP BY ALL ORDER BY 1, 2""")
+    assert by_contact_day == [
+        ("2026-11-01", "A1", 1, 1, 0, 1),
+        ("2026-11-02", "A1", 1, 0, 0, 0),  # first leg of a transferred contact: no credit
+        ("2026-11-02", "A2", 2, 1, 1, 1),  # last leg (credit) + a contact with no known customer
+        ("2026-11-05", "A1", 1, 1, 1, 1),
+        ("2026-11-20", "A1", 1, 1, 1, 1),
+    ]
+
+
+def test_a_later_file_turns_an_earlier_contact_into_a_repeat(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "c1.csv", "contact_id,queue_id,site_id,offered_at,answered_at,agent_id,customer_id\n"
+         "C1,Q1,NYC,2026-11-01T14:00:00Z,2026-11-01T14:00:10Z,A1,K1\n")
+    assert rows(roster, "SELECT sum(fcr_resolved) FROM fact_handle_interval") == [(1,)]
+    load(roster, settings, tmp_path, "c2.csv", "contact_id,queue_id,site_id,offered_at,answered_at,agent_id,customer_id\n"
+         "C2,Q1,NYC,2026-11-04T14:00:00Z,2026-11-04T14:00:10Z,A1,K1\n")
+    assert rows(roster, "SELECT sum(fcr_eligible), sum(fcr_resolved) FROM fact_handle_interval") == [(2, 1)]
+
+
+def test_survey_facts_take_agent_queue_and_interval_from_the_contact(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "contacts.csv",
+         "contact_id,queue_id,site_id,offered_at,answered_at,agent_id\n"
+         "C1,Q2,NYC,2026-11-03T14:00:00Z,2026-11-03T14:10:00Z,A2\n")
+    load(roster, settings, tmp_path, "surveys.csv", "response_id,responded_at,contact_id,agent_id,nps,csat,resolved\n"
+         "R1,2026-11-03T18:00:00Z,C1,,10,5,yes\nR2,2026-11-03T19:00:00Z,,A1,6,3,no\n"
+         "R3,2026-11-03T19:30:00Z,,A1,8,,\nR4,2026-11-03T19:40:00Z,,A1,,4,yes\n")
+    got = rows(roster, """SELECT agent_id, queue_id, strftime(interval_local, '%H:%M'), responses, nps_responses,
+                                 promoters, detractors, csat_responses, csat_top2, resolved_responses, resolved_yes
+                          FROM fact_survey_interval ORDER BY 1, 3""")
+    assert got == [("A1", None, "14:00", 1, 1, 0, 1, 1, 0, 1, 0), ("A1", None, "14:30", 2, 1, 0, 0, 1, 1, 1, 1),
+                   ("A2", "Q2", "09:00", 1, 1, 1, 0, 1, 1, 1, 1)]

@@ -1,0 +1,272 @@
+"""The KPI catalogue: every KPI declared once, validated at import and resolved against the settings.
+
+A KPI's value is `scale × Σ numerator ÷ Σ denominator` over the slice (measures summed first), or a plain
+sum when it has no denominator, or the difference of two other KPIs. Numerators and denominators are
+arithmetic over measure names (see kpis/measures.py). Variants pick their formula from a setting.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from kpis.measures import MEASURES
+from settings import Settings
+
+Unit = Literal["%", "s", "count", "agents", "pts", "min", "h", "/h"]
+UNITS = ("%", "s", "count", "agents", "pts", "min", "h", "/h")
+ROLES = ("agent", "supervisor", "manager", "control_desk")
+AGENT, SUPERVISOR, MANAGER, DESK = ROLES
+EVERYONE = ROLES
+LEADERS = (SUPERVISOR, MANAGER, DESK)
+PLANNERS = (MANAGER, DESK)
+
+
+@dataclass(frozen=True)
+class Kpi:
+    id: str
+    label: str
+    unit: Unit
+    direction: Literal["higher", "lower", "none"]  # which way is better ("none": informational)
+    numerator: str
+    denominator: str | None = None
+    scale: float = 1.0
+    formula: str = ""
+    description: str = ""
+    roles: tuple[str, ...] = LEADERS
+    target: float | None = None
+    amber: float = 0.0  # width of the amber band beyond the target, in the KPI's unit
+    difference_of: tuple[str, str] | None = None  # value = KPI a − KPI b
+    variant: str = ""  # the setting (and its value) this KPI's formula follows, once resolved
+    variants: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # value -> (num, den, formula)
+    variant_setting: str = ""  # dotted settings path choosing among `variants`
+    target_source: str = "catalogue default"
+
+    def measures(self) -> set[str]:
+        names: set[str] = set()
+        for expr in (self.numerator, self.denominator):
+            if expr:
+                names |= {n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)}
+        return names
+
+
+def _k(id: str, label: str, unit: Unit, direction: str, num: str, den: str | None = None, formula: str = "",
+       **kw: object) -> Kpi:
+    scale = 100.0 if unit == "%" and den else kw.pop("scale", 1.0)
+    return Kpi(id, label, unit, direction, num, den, scale, formula, **kw)  # type: ignore[arg-type]
+
+
+SL_VARIANTS = {
+    "offered": ("answered_within", "offered", "answered ≤ T ÷ offered"),
+    "offered_less_short": ("answered_within", "offered - short_abandons", "answered ≤ T ÷ (offered − short abandons)"),
+    "answered": ("answered_within", "answered", "answered ≤ T ÷ answered"),
+    "offered_less_abandoned_within": ("answered_within", "offered - abandoned_within",
+                                      "answered ≤ T ÷ (offered − abandoned ≤ T)"),
+    "abandoned_within_positive": ("answered_within + abandoned_within", "offered",
+                                  "(answered ≤ T + abandoned ≤ T) ÷ offered"),
+}
+SHRINK_DEN = {"paid": "sched_paid_s", "scheduled": "sched_all_s"}
+UNPLANNED = "sched_open_s - open_productive_s"
+
+CATALOGUE: tuple[Kpi, ...] = (
+    # --- Queue: volume, speed, abandonment (contacts count in the interval they were offered) ---------
+    _k("offered", "Contacts offered", "count", "none", "offered", formula="Σ contacts offered to the queue",
+       description="Customer contacts offered (transfer legs are not new contacts)."),
+    _k("answered", "Contacts answered", "count", "higher", "answered", formula="Σ contacts answered"),
+    _k("abandoned", "Contacts abandoned", "count", "lower", "abandoned", formula="Σ contacts abandoned in queue"),
+    _k("short_abandons", "Short abandons", "count", "none", "short_abandons",
+       formula="Σ abandons with wait < short-abandon threshold"),
+    _k("answered_within", "Answered within threshold", "count", "higher", "answered_within",
+       formula="Σ answered with wait ≤ T"),
+    _k("abandon_rate", "Abandon rate", "%", "lower", "abandoned", "offered", "abandoned ÷ offered",
+       target=5.0, amber=2.0, roles=EVERYONE),
+    _k("abandon_rate_excl_short", "Abandon rate (excl. short)", "%", "lower", "abandoned - short_abandons",
+       "offered - short_abandons", "(abandoned − short) ÷ (offered − short)", target=5.0, amber=2.0),
+    _k("answer_rate", "Answer rate", "%", "higher", "answered", "offered", "answered ÷ offered",
+       target=95.0, amber=2.0),
+    _k("service_level", "Service level", "%", "higher", "answered_within", "offered", roles=EVERYONE,
+       target=80.0, amber=5.0, variant_setting="service_level.variant", variants=SL_VARIANTS,
+       description="Share of contacts answered within the queue's threshold T (default 20 s)."),
+    _k("asa", "Average speed of answer", "s", "lower", "wait_answered_s", "answered",
+       "Σ wait of answered ÷ answered", target=20.0, amber=10.0),
+    _k("avg_abandon_time", "Average abandon time", "s", "none", "wait_abandoned_s", "abandoned",
+       "Σ wait of abandoned ÷ abandoned"),
+    # --- Handling (each agent leg, in the interval it was answered) -----------------------------------
+    _k("handled", "Contacts handled", "count", "higher", "handled", formula="Σ contact legs handled by agents",
+       roles=EVERYONE),
+    _k("aht", "Average handle time", "s", "lower", "talk_s + hold_s + acw_s", "handled",
+       "(talk + hold + ACW) ÷ handled", target=360.0, amber=30.0, roles=EVERYONE),
+    _k("avg_talk", "Average talk time", "s", "lower", "talk_s", "handled", "talk ÷ handled", roles=EVERYONE),
+    _k("avg_hold", "Average hold time", "s", "lower", "hold_s", "handled", "hold ÷ handled", roles=EVERYONE),
+    _k("avg_acw", "Average after-contact work", "s", "lower", "acw_s", "handled", "ACW ÷ handled",
+       target=60.0, amber=15.0, roles=EVERYONE),
+    _k("transfer_rate", "Transfer rate", "%", "lower", "transferred", "handled", "transferred ÷ handled",
+       target=5.0, amber=2.0),
+    _k("hold_rate", "Hold rate", "%", "lower", "held", "handled", "contacts put on hold ÷ handled"),
+    _k("avg_hold_when_held", "Average hold (held contacts)", "s", "lower", "hold_s", "held", "hold ÷ contacts held"),
+    _k("handle_hours", "Handle time", "h", "none", "talk_s + hold_s + acw_s", scale=1 / 3600,
+       formula="Σ (talk + hold + ACW)"),
+    _k("fcr", "First-contact resolution", "%", "higher", "fcr_resolved", "fcr_eligible", roles=EVERYONE,
+       target=75.0, amber=5.0, variant_setting="fcr.match", variants={
+           "customer": ("fcr_resolved", "fcr_eligible",
+                        "contacts with no repeat from the customer within N days ÷ handled contacts with a known customer"),
+           "customer_queue": ("fcr_resolved_queue", "fcr_eligible",
+                              "contacts with no repeat from the customer to the same queue within N days ÷ "
+                              "handled contacts with a known customer")},
+       description="Repeat-contact method; credit goes to the agent who handled the last leg."),
+    # --- Agent time -------------------------------------------------------------------------------
+    _k("contacts_per_hour", "Contacts per productive hour", "/h", "higher", "handled", "productive_s / 3600",
+       "handled ÷ hours in available, on-contact or ACW states", target=8.8, amber=0.3, roles=EVERYONE),
+    _k("occupancy", "Occupancy", "%", "higher", "busy_s", "productive_s", target=85.0, amber=5.0,
+       variant_setting="occupancy.denominator", variants={
+           "productive": ("busy_s", "productive_s", "(on-contact + ACW) ÷ (available + on-contact + ACW)"),
+           "staffed": ("busy_s", "staffed_s", "(on-contact + ACW) ÷ logged-in time")}),
+    _k("utilisation", "Utilisation", "%", "higher", "busy_s", "sched_paid_s", target=65.0, amber=5.0,
+       variant_setting="utilisation.denominator", variants={
+           "paid": ("busy_s", "sched_paid_s", "(on-contact + ACW) ÷ paid scheduled time"),
+           "staffed": ("busy_s", "staffed_s", "(on-contact + ACW) ÷ logged-in time")}),
+    _k("adherence", "Schedule adherence", "%", "higher", "adherent_s", "sched_tracked_s", roles=EVERYONE,
+       target=99.0, amber=0.3, variant_setting="adherence.count_work_outside_shift", variants={
+           "false": ("adherent_s", "sched_tracked_s", "seconds in the scheduled activity ÷ scheduled seconds"),
+           "true": ("adherent_s", "sched_tracked_s + work_outside_shift_s",
+                    "seconds in the scheduled activity ÷ (scheduled seconds + productive seconds outside the shift)")},
+       description="Second-exact: a state matches an activity per the vocabulary in config.toml."),
+    _k("out_of_adherence_minutes", "Out of adherence", "min", "lower", "sched_tracked_s - adherent_s", scale=1 / 60,
+       formula="Σ scheduled seconds not in the scheduled activity", roles=EVERYONE),
+    _k("conformance", "Schedule conformance", "%", "higher", "productive_s", "sched_open_s",
+       "productive seconds ÷ scheduled open seconds (can exceed 100 %)", target=100.0, amber=3.0, roles=EVERYONE),
+    _k("late_login_minutes", "Late log-in", "min", "lower", "late_login_s", scale=1 / 60,
+       formula="Σ minutes from shift start to first log-in", roles=EVERYONE),
+    _k("early_logout_minutes", "Early log-out", "min", "lower", "early_logout_s", scale=1 / 60,
+       formula="Σ minutes from last log-out to shift end", roles=EVERYONE),
+    _k("break_overrun_minutes", "Break and lunch overrun", "min", "lower", "open_lost_break_s + open_lost_lunch_s",
+       scale=1 / 60, formula="Σ minutes on break or lunch while scheduled open", roles=EVERYONE),
+    _k("staffed_hours", "Staffed hours", "h", "none", "staffed_s", scale=1 / 3600,
+       formula="Σ logged-in (not offline) time"),
+    _k("productive_hours", "Productive hours", "h", "none", "productive_s", scale=1 / 3600,
+       formula="Σ time available, on contact or in ACW"),
+    _k("scheduled_hours", "Scheduled paid hours", "h", "none", "sched_paid_s", scale=1 / 3600,
+       formula="Σ paid scheduled time"),
+    # --- Shrinkage ---------------------------------------------------------------------------------
+    _k("shrinkage", "Shrinkage", "%", "lower", f"sched_planned_shrink_s + {UNPLANNED}", "sched_paid_s",
+       target=30.0, amber=3.0, variant_setting="shrinkage.denominator", variants={
+           d: (f"sched_planned_shrink_s + {UNPLANNED}", den,
+               f"(planned + unplanned shrinkage) ÷ {'paid' if d == 'paid' else 'all'} scheduled time")
+           for d, den in SHRINK_DEN.items()}),
+    _k("shrinkage_planned", "Planned shrinkage", "%", "lower", "sched_planned_shrink_s", "sched_paid_s",
+       variant_setting="shrinkage.denominator", variants={
+           d: ("sched_planned_shrink_s", den, "paid scheduled non-phone activities ÷ scheduled time")
+           for d, den in SHRINK_DEN.items()}, target=20.0, amber=3.0),
+    _k("shrinkage_unplanned", "Unplanned shrinkage", "%", "lower", UNPLANNED, "sched_paid_s",
+       variant_setting="shrinkage.denominator", variants={
+           d: (UNPLANNED, den, "time scheduled on the phones but not in a productive state ÷ scheduled time")
+           for d, den in SHRINK_DEN.items()}, target=8.0, amber=2.0),
+    *(_k(f"shrinkage_{act}", f"Shrinkage: {act}", "%", "lower", num, "sched_paid_s",
+         variant_setting="shrinkage.denominator", roles=PLANNERS, variants={
+             d: (num, den, f"{text} ÷ scheduled time") for d, den in SHRINK_DEN.items()})
+      for act, num, text in (
+          ("break", "sched_break_s + open_lost_break_s + open_lost_lunch_s",
+           "scheduled breaks + break/lunch taken in phone time"),
+          ("meeting", "sched_meeting_s + open_lost_meeting_s", "scheduled + unscheduled meetings"),
+          ("training", "sched_training_s + open_lost_training_s", "scheduled + unscheduled training"),
+          ("coaching", "sched_coaching_s + open_lost_coaching_s", "scheduled + unscheduled coaching"),
+          ("aux", "open_lost_aux_s", "aux/personal time in phone time"),
+          ("absence", "sched_absence_s + open_lost_offline_s", "planned absence + not logged in during phone time"),
+      )),
+    # --- Staffing (agent-seconds ÷ interval seconds = average agents in the slice's intervals) --------
+    _k("required_agents", "Required staff", "agents", "none", "required_agent_s", "forecast_interval_s",
+       "Σ forecast requirement agent-seconds ÷ interval seconds", roles=PLANNERS),
+    _k("scheduled_agents", "Scheduled staff", "agents", "none", "sched_open_s", "agent_interval_s",
+       "Σ seconds scheduled on the phones ÷ interval seconds", roles=PLANNERS),
+    _k("on_hand_agents", "Staff on hand", "agents", "none", "productive_s", "agent_interval_s",
+       "Σ seconds in productive states ÷ interval seconds", roles=PLANNERS),
+    Kpi("net_staffing", "Net staffing (scheduled − required)", "agents", "higher", "", None, 1.0,
+        "scheduled staff − required staff", roles=PLANNERS, target=0.0, amber=2.0,
+        difference_of=("scheduled_agents", "required_agents")),
+    Kpi("net_staffing_on_hand", "Net staffing (on hand − required)", "agents", "higher", "", None, 1.0,
+        "staff on hand − required staff", roles=PLANNERS, target=0.0, amber=2.0,
+        difference_of=("on_hand_agents", "required_agents")),
+    # --- Forecast ----------------------------------------------------------------------------------
+    _k("forecast_contacts", "Forecast contacts", "count", "none", "forecast_contacts",
+       formula="Σ forecast contacts", roles=PLANNERS),
+    _k("forecast_aht", "Forecast AHT", "s", "none", "forecast_workload_s", "forecast_contacts",
+       "Σ forecast workload ÷ forecast contacts", roles=PLANNERS),
+    _k("forecast_accuracy", "Forecast accuracy", "%", "higher", "accuracy_forecast - accuracy_abs_error",
+       "accuracy_forecast", "1 − Σ|actual − forecast| ÷ Σ forecast, per site, queue and interval",
+       target=90.0, amber=5.0, roles=PLANNERS),
+    _k("forecast_volume_deviation", "Volume vs forecast", "%", "none", "accuracy_actual - accuracy_forecast",
+       "accuracy_forecast", "(actual − forecast) ÷ forecast", roles=PLANNERS),
+    # --- Customer outcome --------------------------------------------------------------------------
+    _k("nps", "Net promoter score", "pts", "higher", "promoters - detractors", "nps_responses",
+       "(promoters 9–10 − detractors 0–6) ÷ answers × 100", scale=100.0, target=30.0, amber=10.0, roles=EVERYONE),
+    _k("csat", "Customer satisfaction", "%", "higher", "csat_top2", "csat_responses",
+       "answers of 4 or 5 ÷ answers (1–5 scale)", target=80.0, amber=5.0, roles=EVERYONE),
+    _k("fcr_survey", "Resolved (survey)", "%", "higher", "resolved_yes", "resolved_responses",
+       "'resolved = yes' ÷ answers to the question", target=75.0, amber=5.0, roles=EVERYONE),
+    _k("survey_responses", "Survey responses", "count", "none", "responses", formula="Σ survey responses"),
+    _k("survey_response_rate", "Survey response rate", "%", "higher", "responses", "handled",
+       "responses ÷ handled contacts", target=10.0, amber=3.0),
+    _k("promoter_rate", "Promoters", "%", "higher", "promoters", "nps_responses", "promoters ÷ NPS answers"),
+    _k("detractor_rate", "Detractors", "%", "lower", "detractors", "nps_responses", "detractors ÷ NPS answers"),
+)
+
+BY_ID: dict[str, Kpi] = {k.id: k for k in CATALOGUE}
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+def validate(catalogue: tuple[Kpi, ...] = CATALOGUE) -> None:
+    """Fail loudly on duplicate ids, unknown units or measures, and broken references."""
+    seen: set[str] = set()
+    for kpi in catalogue:
+        if kpi.id in seen:
+            raise CatalogueError(f"duplicate KPI id {kpi.id!r}")
+        seen.add(kpi.id)
+        if kpi.unit not in UNITS:
+            raise CatalogueError(f"{kpi.id}: unknown unit {kpi.unit!r}")
+        if kpi.direction not in ("higher", "lower", "none"):
+            raise CatalogueError(f"{kpi.id}: unknown direction {kpi.direction!r}")
+        if set(kpi.roles) - set(ROLES):
+            raise CatalogueError(f"{kpi.id}: unknown role(s) {set(kpi.roles) - set(ROLES)}")
+        forms = [(kpi.numerator, kpi.denominator)] + [(n, d) for n, d, _ in kpi.variants.values()]
+        for num, den in forms:
+            if kpi.difference_of:
+                continue
+            probe = replace(kpi, numerator=num, denominator=den)
+            unknown = probe.measures() - set(MEASURES)
+            if unknown:
+                raise CatalogueError(f"{kpi.id}: unknown measure(s) {sorted(unknown)}")
+    for kpi in catalogue:
+        if kpi.difference_of and not set(kpi.difference_of) <= seen:
+            raise CatalogueError(f"{kpi.id}: difference of unknown KPI(s) {kpi.difference_of}")
+
+
+validate()
+
+
+def _setting(settings: Settings, dotted: str) -> str:
+    value: object = settings
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return str(value).lower() if isinstance(value, bool) else str(value)
+
+
+def resolve(kpi_id: str, settings: Settings) -> Kpi:
+    """The KPI with the formula of the variant in force, its target and band from config if set there."""
+    try:
+        kpi = BY_ID[kpi_id]
+    except KeyError:
+        raise CatalogueError(f"unknown KPI {kpi_id!r}; see `floorview kpi --list`") from None
+    if kpi.variants:
+        chosen = _setting(settings, kpi.variant_setting)
+        num, den, formula = kpi.variants[chosen]
+        kpi = replace(kpi, numerator=num, denominator=den, formula=formula,
+                      variant=f"{kpi.variant_setting} = {chosen}")
+    override = settings.targets.get(kpi.id)
+    if override is not None:
+        kpi = replace(kpi, target=override.target, amber=override.amber if override.amber is not None else kpi.amber,
+                      target_source="enterprise (config.toml)")
+    return kpi

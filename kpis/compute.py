@@ -1,0 +1,167 @@
+"""Compute KPIs for a scope, a period and group-by dimensions, from the interval facts.
+
+Every measure is summed over the slice first (one query per fact table, bind parameters only) and the
+ratio is taken last, so no percentage is ever averaged. A KPI whose fact table cannot be sliced the way
+asked (e.g. service level by agent: queue facts have no agent) gets no value rather than a wrong one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from kpis.catalogue import Kpi, resolve
+from kpis.measures import ALL_DIMS, DIM_SQL, MEASURES, SOURCES, TIME_DIMS, measure_sql
+from kpis.targets import TargetBook, status
+from settings import Settings
+
+SCOPE_DIMS = ("site", "team", "agent", "queue", "call_type", "channel")
+CONTEXT_DIMS = ("agent", "team", "queue", "site")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Filters: each is a tuple of allowed ids; empty means no filter."""
+
+    site: tuple[str, ...] = ()
+    team: tuple[str, ...] = ()
+    agent: tuple[str, ...] = ()
+    queue: tuple[str, ...] = ()
+    call_type: tuple[str, ...] = ()
+    channel: tuple[str, ...] = ()
+
+    def filters(self) -> dict[str, tuple[str, ...]]:
+        return {d: getattr(self, d) for d in SCOPE_DIMS if getattr(self, d)}
+
+
+@dataclass(frozen=True)
+class Period:
+    start: date
+    end: date  # inclusive, site-local dates
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"period ends ({self.end}) before it starts ({self.start})")
+
+
+@dataclass
+class _Plan:
+    kpis: list[Kpi]
+    base: list[Kpi] = field(default_factory=list)
+    measures_by_source: dict[str, set[str]] = field(default_factory=dict)
+
+
+def _plan(kpi_ids: list[str], settings: Settings) -> _Plan:
+    requested = [resolve(k, settings) for k in kpi_ids]
+    plan = _Plan(requested)
+    wanted = {k.id: k for k in requested}
+    for k in requested:
+        for dep in k.difference_of or ():
+            wanted.setdefault(dep, resolve(dep, settings))
+    plan.base = [k for k in wanted.values() if not k.difference_of]
+    for k in plan.base:
+        for m in k.measures():
+            plan.measures_by_source.setdefault(MEASURES[m][0], set()).add(m)
+    return plan
+
+
+def _usable(source: str, by: tuple[str, ...], scope: Scope) -> bool:
+    dims = SOURCES[source].dims
+    return all(d in dims for d in by if d not in TIME_DIMS) and all(d in dims for d in scope.filters())
+
+
+def _query(con: duckdb.DuckDBPyConnection, source: str, measures: set[str], period: Period, by: tuple[str, ...],
+           scope: Scope, interval_s: int) -> pd.DataFrame:
+    src = SOURCES[source]
+    dims = [f"{DIM_SQL[d]} AS {d}" for d in by]
+    aggs = [f"{measure_sql(m, interval_s)} AS {m}" for m in sorted(measures)]
+    where = ["date_local BETWEEN ? AND ?"]
+    params: list[object] = [period.start, period.end]
+    for dim, values in scope.filters().items():
+        where.append(f"list_contains(?, {DIM_SQL[dim]})")
+        params.append(list(values))
+    group = " GROUP BY ALL" if by else ""
+    sql = f"SELECT {', '.join(dims + aggs)} FROM {src.table} WHERE {' AND '.join(where)}{group}"  # noqa: S608
+    return con.execute(sql, params).df()
+
+
+def measures_frame(con: duckdb.DuckDBPyConnection, plan: _Plan, period: Period, by: tuple[str, ...],
+                   scope: Scope, interval_s: int) -> pd.DataFrame:
+    """One row per group with every needed measure summed; NaN where a source cannot serve the slice."""
+    frames = []
+    for source, measures in plan.measures_by_source.items():
+        if _usable(source, by, scope):
+            df = _query(con, source, measures, period, by, scope, interval_s)
+        else:
+            df = pd.DataFrame(columns=list(by) + sorted(measures))
+        frames.append(df)
+    if not frames:
+        return pd.DataFrame(columns=list(by))
+    merged = frames[0]
+    for df in frames[1:]:
+        merged = merged.merge(df, on=list(by), how="outer") if by else pd.concat([merged, df], axis=1)
+    if not by and merged.empty:
+        merged = pd.DataFrame([{}])
+    if not by and len(merged) == 0:
+        merged.loc[0] = np.nan
+    return merged
+
+
+def _ratio(frame: pd.DataFrame, kpi: Kpi) -> pd.Series:
+    num = _eval(frame, kpi.numerator)
+    if kpi.denominator is None:
+        return num * kpi.scale
+    den = _eval(frame, kpi.denominator)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = num / den.where(den != 0)
+    return value * kpi.scale
+
+
+def _eval(frame: pd.DataFrame, expr: str) -> pd.Series:
+    columns = {c: pd.to_numeric(frame[c], errors="coerce").astype(float) for c in frame.columns if c in MEASURES}
+    result = pd.eval(expr, local_dict=columns, engine="python")
+    if not isinstance(result, pd.Series):
+        result = pd.Series([result] * len(frame), index=frame.index, dtype=float)
+    return result.astype(float)
+
+
+def compute(con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[str], period: Period,
+            by: tuple[str, ...] | list[str] = (), scope: Scope = Scope(),
+            targets: TargetBook | None = None) -> pd.DataFrame:
+    """Long table: the group-by dimensions, then kpi, value, unit, target, status (and target_source)."""
+    by = tuple(by)
+    unknown = [d for d in by if d not in ALL_DIMS]
+    if unknown:
+        raise ValueError(f"unknown group-by dimension(s) {unknown}; one of {', '.join(ALL_DIMS)}")
+    plan = _plan(list(kpi_ids), settings)
+    interval_s = int(settings.data.interval_minutes) * 60
+    frame = measures_frame(con, plan, period, by, scope, interval_s)
+    values = {k.id: _ratio(frame, k) for k in plan.base}
+    for k in plan.kpis:
+        if k.difference_of:
+            a, b = k.difference_of
+            values[k.id] = values[a] - values[b]
+    book = targets or TargetBook.from_settings(settings)
+    fixed_context = {d: v[0] for d, v in scope.filters().items() if d in CONTEXT_DIMS and len(v) == 1}
+    rows = []
+    records = frame[list(by)].to_dict("records") if by else [{}] * len(frame)
+    for i, dims in enumerate(records):
+        context = fixed_context | {d: dims[d] for d in CONTEXT_DIMS if d in dims and dims[d] is not None}
+        day = dims.get("date") if isinstance(dims.get("date"), date) else period.end
+        for k in plan.kpis:
+            raw = values[k.id].iloc[i]
+            value = None if pd.isna(raw) else float(raw)
+            target = book.resolve(k, context, day)
+            rows.append({**dims, "kpi": k.id, "value": value, "unit": k.unit,
+                         "target": target.value if target else None, "status": status(k.direction, value, target),
+                         "target_source": target.source if target else None})
+    result = pd.DataFrame(rows, columns=list(by) + ["kpi", "value", "unit", "target", "status", "target_source"])
+    if by and not result.empty:
+        order = {k.id: i for i, k in enumerate(plan.kpis)}
+        result = result.sort_values(list(by) + ["kpi"], key=lambda s: s.map(order) if s.name == "kpi" else s,
+                                    kind="stable").reset_index(drop=True)
+    return result
