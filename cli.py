@@ -77,6 +77,53 @@ def cmd_refresh(args: argparse.Namespace) -> int:
     return 0
 
 
+def _csv_list(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    from kpis.report import catalogue_table, kpi_table, parse_where
+
+    settings = _settings(args)
+    if args.list:
+        print(catalogue_table(settings, args.format))
+        return 0
+    missing = [flag for flag, value in (("--kpi", args.kpi), ("--from", args.date_from), ("--to", args.date_to))
+               if not value]
+    if missing:
+        print(f"floorview kpi: {', '.join(missing)} required (or --list)", file=sys.stderr)
+        return 2
+    import store
+    from kpis.compute import Period, compute
+
+    try:
+        scope = parse_where(args.where or [])
+        period = Period(date.fromisoformat(args.date_from), date.fromisoformat(args.date_to))
+        con = store.connect(_db_path(args, settings), read_only=True)
+        result = compute(con, settings, _csv_list(args.kpi), period, by=_csv_list(args.by), scope=scope)
+    except ValueError as err:
+        print(f"floorview kpi: {err}", file=sys.stderr)
+        return 2
+    print(kpi_table(result, args.format))
+    return 0
+
+
+def cmd_erlang(args: argparse.Namespace) -> int:
+    from kpis.erlang import required_agents
+
+    s = required_agents(args.contacts, args.interval_minutes, args.aht, args.sl_target / 100, args.sl_seconds,
+                        max_asa_s=args.max_asa, max_occupancy=args.max_occupancy / 100 if args.max_occupancy else None,
+                        shrinkage=args.shrinkage / 100)
+    print(f"traffic           {s.traffic:.2f} Erlangs")
+    print(f"required agents   {s.agents}")
+    print(f"service level     {100 * s.service_level:.1f} % answered within {args.sl_seconds:g} s")
+    print(f"ASA               {s.asa_s:.1f} s")
+    print(f"occupancy         {100 * s.occupancy:.1f} %")
+    print(f"P(wait)           {100 * s.prob_wait:.1f} %")
+    print(f"staffed agents    {s.staffed} (after {args.shrinkage:g} % shrinkage)")
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from app import create_app
 
@@ -119,6 +166,29 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser("refresh", help="rebuild all interval facts (after changing thresholds or vocabularies)")
     refresh.add_argument("--db")
     refresh.set_defaults(func=cmd_refresh)
+
+    kpi = sub.add_parser("kpi", help="compute KPIs over a period, optionally grouped and filtered")
+    kpi.add_argument("--db")
+    kpi.add_argument("--kpi", help="KPI id(s), comma-separated (see --list)")
+    kpi.add_argument("--from", dest="date_from", help="first day, YYYY-MM-DD (site-local)")
+    kpi.add_argument("--to", dest="date_to", help="last day, YYYY-MM-DD (inclusive)")
+    kpi.add_argument("--by", help="group-by dimension(s), comma-separated: site, team, agent, queue, call_type, "
+                                  "channel, date, week, month, interval, time_of_day, weekday")
+    kpi.add_argument("--where", action="append", metavar="DIM=VALUE[,VALUE]", help="filter (repeatable)")
+    kpi.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
+    kpi.add_argument("--list", action="store_true", help="print the catalogue with formulas")
+    kpi.set_defaults(func=cmd_kpi)
+
+    erlang = sub.add_parser("erlang", help="Erlang C staffing for one interval")
+    erlang.add_argument("--contacts", type=float, required=True, help="contacts offered in the interval")
+    erlang.add_argument("--interval-minutes", type=float, required=True)
+    erlang.add_argument("--aht", type=float, required=True, help="average handle time, seconds")
+    erlang.add_argument("--sl-target", type=float, required=True, help="service-level target, percent")
+    erlang.add_argument("--sl-seconds", type=float, required=True, help="service-level threshold, seconds")
+    erlang.add_argument("--shrinkage", type=float, default=0.0, help="percent")
+    erlang.add_argument("--max-occupancy", type=float, help="percent")
+    erlang.add_argument("--max-asa", type=float, help="seconds")
+    erlang.set_defaults(func=cmd_erlang)
 
     serve = sub.add_parser("serve", help="serve the dashboards")
     serve.add_argument("--host")

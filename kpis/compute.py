@@ -101,6 +101,10 @@ def measures_frame(con: duckdb.DuckDBPyConnection, plan: _Plan, period: Period, 
         frames.append(df)
     if not frames:
         return pd.DataFrame(columns=list(by))
+    for df in frames:  # DuckDB DATE arrives as datetime64: give the date dimensions back as dates
+        for d in ("date", "week", "month"):
+            if d in df.columns and len(df):
+                df[d] = pd.to_datetime(df[d]).dt.date
     merged = frames[0]
     for df in frames[1:]:
         merged = merged.merge(df, on=list(by), how="outer") if by else pd.concat([merged, df], axis=1)

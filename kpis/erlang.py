@@ -89,6 +89,12 @@ def required_agents(contacts: float, interval_minutes: float, aht_s: float, sl_t
         occ = occupancy(n, a)
         if (sl >= sl_target and (max_asa_s is None or wait <= max_asa_s)
                 and (max_occupancy is None or occ <= max_occupancy)):
-            staffed = math.ceil(round(n / (1.0 - shrinkage), 9))
-            return Staffing(a, n, prob_wait(n, a), sl, wait, occ, staffed)
+            return Staffing(a, n, prob_wait(n, a), sl, wait, occ, staff_after_shrinkage(n, shrinkage))
         n += 1
+
+
+def staff_after_shrinkage(required: float, shrinkage: float) -> int:
+    """Agents to roster so that `required` remain after shrinkage (0..1): 70 at 30 % → 100."""
+    if not 0 <= shrinkage < 1:
+        raise ValueError("shrinkage is a fraction in [0, 1)")
+    return math.ceil(round(required / (1.0 - shrinkage), 9))

@@ -179,13 +179,22 @@ def _record(con: duckdb.DuckDBPyConnection, r: LoadResult, digest: str | None, s
     )
 
 
-def _tz_join(kind: Kind) -> str:
+def _tz_select(kind: Kind, present: set[str]) -> str:
+    """SQL giving each staged row its site's time zone (NULL when it cannot be found)."""
+    joins, zones = [], []
     if kind.site_via == "site_id":
-        return "LEFT JOIN sites __s ON __s.site_id = trim(stg_raw.site_id)"
-    if kind.site_via == "agent_id":
-        return ("LEFT JOIN agents __a ON __a.agent_id = trim(stg_raw.agent_id) "
-                "LEFT JOIN sites __s ON __s.site_id = __a.site_id")
-    return ""
+        joins.append("LEFT JOIN sites __s ON __s.site_id = trim(stg_raw.site_id)")
+        zones.append("__s.timezone")
+    if "agent_id" in present and kind.site_via == "agent_id":
+        joins.append("LEFT JOIN agents __a ON __a.agent_id = trim(stg_raw.agent_id) "
+                     "LEFT JOIN sites __sa ON __sa.site_id = __a.site_id")
+        zones.append("__sa.timezone")
+    if kind.name == "surveys" and "contact_id" in present:  # no agent: the surveyed contact's site
+        joins.append("LEFT JOIN contacts __c ON __c.contact_id = trim(stg_raw.contact_id) "
+                     "LEFT JOIN sites __sc ON __sc.site_id = __c.site_id")
+        zones.append("__sc.timezone")
+    zone = f"coalesce({', '.join(zones)})" if zones else "NULL"
+    return f"SELECT stg_raw.*, {zone} AS __tz FROM stg_raw {' '.join(joins)}"  # noqa: S608
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
@@ -197,12 +206,9 @@ def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: l
     vocabulary.install(con, settings)
 
     # Attach each row's site time zone, so naive timestamps are read in local time.
-    if kind.site_via != "none":
-        con.execute("ALTER TABLE stg RENAME TO stg_raw")
-        con.execute(f"CREATE TEMP TABLE stg AS SELECT stg_raw.*, __s.timezone AS __tz FROM stg_raw {_tz_join(kind)}")  # noqa: S608
-        con.execute("DROP TABLE stg_raw")
-    else:
-        con.execute("ALTER TABLE stg ADD COLUMN __tz VARCHAR")
+    con.execute("ALTER TABLE stg RENAME TO stg_raw")
+    con.execute(f"CREATE TEMP TABLE stg AS {_tz_select(kind, present)}")
+    con.execute("DROP TABLE stg_raw")
 
     con.execute("DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS bad")
     con.execute(f"CREATE TEMP TABLE typed AS {validate.typed_select(kind, present)}")
