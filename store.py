@@ -86,7 +86,7 @@ MIGRATIONS: list[list[str]] = [
             open_productive_s DOUBLE, open_lost_break_s DOUBLE, open_lost_lunch_s DOUBLE,
             open_lost_meeting_s DOUBLE, open_lost_training_s DOUBLE, open_lost_coaching_s DOUBLE,
             open_lost_aux_s DOUBLE, open_lost_offline_s DOUBLE, shifts BIGINT, late_login_s DOUBLE,
-            early_logout_s DOUBLE)""",
+            early_logout_s DOUBLE, forgiven_s DOUBLE)""",
         """CREATE TABLE fact_forecast_interval (
             site_id VARCHAR, queue_id VARCHAR, call_type VARCHAR, channel VARCHAR,
             interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE,

@@ -16,6 +16,7 @@ import pandas as pd
 
 from kpis.catalogue import Kpi, resolve
 from kpis.measures import ALL_DIMS, DIM_SQL, MEASURES, SOURCES, TIME_DIMS, measure_sql
+from kpis.staffing import erlang_requirement
 from kpis.targets import TargetBook, status
 from settings import Settings
 
@@ -74,28 +75,54 @@ def _usable(source: str, by: tuple[str, ...], scope: Scope) -> bool:
     return all(d in dims for d in by if d not in TIME_DIMS) and all(d in dims for d in scope.filters())
 
 
-def _query(con: duckdb.DuckDBPyConnection, source: str, measures: set[str], period: Period, by: tuple[str, ...],
-           scope: Scope, interval_s: int) -> pd.DataFrame:
+def _where(period: Period, scope: Scope, prefix: str = "") -> tuple[str, list[object]]:
+    where = [f"{prefix}date_local BETWEEN ? AND ?"]
+    params: list[object] = [period.start, period.end]
+    for dim, values in scope.filters().items():
+        where.append(f"list_contains(?, {prefix}{DIM_SQL[dim]})")
+        params.append(list(values))
+    return " AND ".join(where), params
+
+
+def _query(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, measures: set[str], period: Period,
+           by: tuple[str, ...], scope: Scope, interval_s: int) -> pd.DataFrame:
     src = SOURCES[source]
     dims = [f"{DIM_SQL[d]} AS {d}" for d in by]
     aggs = [f"{measure_sql(m, interval_s)} AS {m}" for m in sorted(measures)]
-    where = ["date_local BETWEEN ? AND ?"]
-    params: list[object] = [period.start, period.end]
-    for dim, values in scope.filters().items():
-        where.append(f"list_contains(?, {DIM_SQL[dim]})")
-        params.append(list(values))
+    where, params = _where(period, scope)
     group = " GROUP BY ALL" if by else ""
-    sql = f"SELECT {', '.join(dims + aggs)} FROM {src.table} WHERE {' AND '.join(where)}{group}"  # noqa: S608
-    return con.execute(sql, params).df()
+    sql = f"SELECT {', '.join(dims + aggs)} FROM {src.table} WHERE {where}{group}"  # noqa: S608
+    frame = con.execute(sql, params).df()
+    if "required_agent_s" in measures:
+        frame = _add_erlang(con, settings, frame, period, by, scope)
+    return frame
 
 
-def measures_frame(con: duckdb.DuckDBPyConnection, plan: _Plan, period: Period, by: tuple[str, ...],
-                   scope: Scope, interval_s: int) -> pd.DataFrame:
+def _add_erlang(con: duckdb.DuckDBPyConnection, settings: Settings, frame: pd.DataFrame, period: Period,
+                by: tuple[str, ...], scope: Scope) -> pd.DataFrame:
+    """Intervals whose forecast has no requirement are sized with Erlang C and added in."""
+    dims_sql = [f"f.{DIM_SQL[d]} AS {d}" if d in ("site", "queue", "call_type", "channel") else
+                f"{DIM_SQL[d].replace('interval_local', 'f.interval_local').replace('date_local', 'f.date_local')}"
+                f" AS {d}" for d in by]
+    where, params = _where(period, scope, prefix="f.")
+    extra = erlang_requirement(con, settings, dims_sql, list(by), where, params)
+    if extra.empty:
+        return frame
+    if not by:
+        frame["required_agent_s"] = frame["required_agent_s"].fillna(0) + float(extra.erlang_agent_s.iloc[0])
+        return frame
+    merged = frame.merge(extra, on=list(by), how="outer")
+    merged["required_agent_s"] = merged["required_agent_s"].fillna(0) + merged["erlang_agent_s"].fillna(0)
+    return merged.drop(columns="erlang_agent_s")
+
+
+def measures_frame(con: duckdb.DuckDBPyConnection, settings: Settings, plan: _Plan, period: Period,
+                   by: tuple[str, ...], scope: Scope, interval_s: int) -> pd.DataFrame:
     """One row per group with every needed measure summed; NaN where a source cannot serve the slice."""
     frames = []
     for source, measures in plan.measures_by_source.items():
         if _usable(source, by, scope):
-            df = _query(con, source, measures, period, by, scope, interval_s)
+            df = _query(con, settings, source, measures, period, by, scope, interval_s)
         else:
             df = pd.DataFrame(columns=list(by) + sorted(measures))
         frames.append(df)
@@ -143,7 +170,7 @@ def compute(con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[st
         raise ValueError(f"unknown group-by dimension(s) {unknown}; one of {', '.join(ALL_DIMS)}")
     plan = _plan(list(kpi_ids), settings)
     interval_s = int(settings.data.interval_minutes) * 60
-    frame = measures_frame(con, plan, period, by, scope, interval_s)
+    frame = measures_frame(con, settings, plan, period, by, scope, interval_s)
     values = {k.id: _ratio(frame, k) for k in plan.base}
     for k in plan.kpis:
         if k.difference_of:

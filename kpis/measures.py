@@ -78,7 +78,7 @@ MEASURES: dict[str, tuple[str, str]] = {
     **{f"open_lost_{c}_s": ("agent", _sum(f"open_lost_{c}_s")) for c in _LOST},
     **{m: ("agent", _sum(m)) for m in ("sched_paid_s", "sched_planned_shrink_s", "sched_tracked_s", "adherent_s",
                                        "work_outside_shift_s", "open_productive_s", "shifts", "late_login_s",
-                                       "early_logout_s")},
+                                       "early_logout_s", "forgiven_s")},
     "productive_s": ("agent", "sum(state_available_s + state_on_contact_s + state_acw_s)"),
     "busy_s": ("agent", "sum(state_on_contact_s + state_acw_s)"),
     "staffed_s": ("agent", "sum(" + " + ".join(f"state_{c}_s" for c in _STATE if c != "offline") + ")"),

@@ -114,7 +114,7 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[st
     builders = {
         "fact_queue_interval": lambda: _queue_facts(con, settings),
         "fact_handle_interval": lambda: _handle_facts(con, settings),
-        "fact_agent_interval": lambda: _agent_facts(con),
+        "fact_agent_interval": lambda: _agent_facts(con, settings),
         "fact_forecast_interval": lambda: _forecast_facts(con),
         "fact_survey_interval": lambda: _survey_facts(con),
     }
@@ -261,10 +261,11 @@ def _pieces(con: duckdb.DuckDBPyConnection, name: str, table: str, extra: str) -
         JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid""")
 
 
-def _agent_facts(con: duckdb.DuckDBPyConnection) -> None:
+def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     _pieces(con, "st_pieces", "agent_states", "seg.state")
     _pieces(con, "sc_pieces", "schedule", "seg.activity, seg.paid")
     _shift_edges(con)
+    _forgiven_runs(con, int(settings.adherence.exception_threshold_s))
     keys = "site_id, agent_id, interval_utc, interval_local, date_local"
     secs = "epoch(pe - ps)"
     state_cols = ", ".join(f"CASE WHEN state = '{c}' THEN {secs} ELSE 0 END AS state_{c}_s" for c in STATE_CATEGORIES)
@@ -285,7 +286,8 @@ def _agent_facts(con: duckdb.DuckDBPyConnection) -> None:
                -- scheduled open time with no state at all (not logged in) is lost as 'offline'
                coalesce(sum(open_lost_offline_s), 0)
                  + greatest(0, coalesce(sum(sched_open_s), 0) - coalesce(sum(open_covered_s), 0)),
-               coalesce(sum(shifts), 0), coalesce(sum(late_login_s), 0), coalesce(sum(early_logout_s), 0)
+               coalesce(sum(shifts), 0), coalesce(sum(late_login_s), 0), coalesce(sum(early_logout_s), 0),
+               coalesce(sum(forgiven_s), 0)
         FROM (
             SELECT {keys}, {state_cols},
                    CASE WHEN state IN {PRODUCTIVE} THEN {secs} ELSE 0 END AS productive_s
@@ -312,10 +314,72 @@ def _agent_facts(con: duckdb.DuckDBPyConnection) -> None:
             UNION ALL BY NAME
             SELECT site_id, agent_id, interval_utc, interval_local, date_local, shifts, late_login_s, early_logout_s
             FROM shift_edges
+            UNION ALL BY NAME
+            SELECT site_id, agent_id, interval_utc, interval_local, date_local, forgiven_s FROM forgiven
         ) f
         JOIN agents a ON a.agent_id = f.agent_id
         GROUP BY f.site_id, a.team_id, f.agent_id, f.interval_utc, f.interval_local, f.date_local""")
-    con.execute("DROP TABLE st_pieces; DROP TABLE sc_pieces; DROP TABLE shift_edges")
+    con.execute("DROP TABLE st_pieces; DROP TABLE sc_pieces; DROP TABLE shift_edges; DROP TABLE forgiven")
+
+
+def _merge_sql(fragments: str) -> str:
+    """Merge touching or overlapping (agent, s, e) fragments into maximal runs (gaps and islands)."""
+    return f"""
+        SELECT agent_id, any_value(site_id) AS site_id, min(s) AS s, max(e) AS e FROM (
+            SELECT *, sum(CASE WHEN prev_e IS NOT NULL AND s <= prev_e THEN 0 ELSE 1 END)
+                          OVER (PARTITION BY agent_id ORDER BY s, e ROWS UNBOUNDED PRECEDING) AS grp
+            FROM (SELECT *, max(e) OVER (PARTITION BY agent_id ORDER BY s, e
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_e
+                  FROM ({fragments})))
+        GROUP BY agent_id, grp"""
+
+
+def _forgiven_runs(con: duckdb.DuckDBPyConnection, threshold_s: int) -> None:
+    """Out-of-adherence runs shorter than the exception threshold, cut into intervals (Genesys style).
+
+    A run is a stretch of adherence-tracked scheduled time, continuous across activity changes, in
+    which the agent's state does not satisfy the scheduled activity.
+    """
+    con.execute("CREATE OR REPLACE TEMP TABLE forgiven (site_id VARCHAR, agent_id VARCHAR, interval_utc TIMESTAMP, "
+                "interval_local TIMESTAMP, date_local DATE, forgiven_s DOUBLE)")
+    if threshold_s <= 0:
+        return
+    tracked = """SELECT sc.agent_id, sc.site_id, sc.ps AS s, sc.pe AS e FROM sc_pieces sc
+                 JOIN vocab_activities v ON v.code = sc.activity WHERE v.adherence_tracked"""
+    adherent = """SELECT sc.agent_id, sc.site_id, greatest(st.ps, sc.ps) AS s, least(st.pe, sc.pe) AS e
+                  FROM sc_pieces sc
+                  JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid
+                       AND st.ps < sc.pe AND st.pe > sc.ps
+                  JOIN vocab_activities v ON v.code = sc.activity
+                  JOIN vocab_satisfies sat ON sat.activity = sc.activity AND sat.state = st.state
+                  WHERE v.adherence_tracked"""
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE out_runs AS
+        WITH ev AS (
+            SELECT *, 0 AS k FROM ({_merge_sql(tracked)})
+            UNION ALL
+            SELECT *, 1 AS k FROM ({_merge_sql(adherent)})),
+        o AS (
+            SELECT *,
+                   last_value(CASE WHEN k = 0 THEN e END IGNORE NULLS) OVER upto AS block_e,
+                   lag(CASE WHEN k = 0 THEN s ELSE e END) OVER seq AS prev_cover,
+                   lead(k) OVER seq AS next_k
+            FROM ev
+            WINDOW seq AS (PARTITION BY agent_id ORDER BY s, k),
+                   upto AS (PARTITION BY agent_id ORDER BY s, k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW))
+        SELECT agent_id, site_id, prev_cover AS s, s AS e FROM o WHERE k = 1 AND s > prev_cover
+        UNION ALL
+        SELECT agent_id, site_id, CASE WHEN k = 1 THEN e ELSE s END, block_e FROM o
+        WHERE (next_k IS NULL OR next_k = 0) AND block_e > CASE WHEN k = 1 THEN e ELSE s END""")
+    con.execute(f"""
+        INSERT INTO forgiven
+        SELECT x.site_id, x.agent_id, g.interval_utc, g.interval_local, g.date_local,
+               sum(epoch(least(x.e, x.grid + {GRID}) - greatest(x.s, x.grid)))
+        FROM (SELECT r.*, unnest(generate_series(time_bucket({GRID}, r.s), r.e - INTERVAL 1 MICROSECOND, {GRID})) AS grid
+              FROM out_runs r WHERE epoch(r.e - r.s) < {int(threshold_s)}) x
+        JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid
+        GROUP BY ALL""")
+    con.execute("DROP TABLE out_runs")
 
 
 def _shift_edges(con: duckdb.DuckDBPyConnection) -> None:

@@ -209,3 +209,21 @@ def test_survey_facts_take_agent_queue_and_interval_from_the_contact(roster, set
                           FROM fact_survey_interval ORDER BY 1, 3""")
     assert got == [("A1", None, "14:00", 1, 1, 0, 1, 1, 0, 1, 0), ("A1", None, "14:30", 2, 1, 0, 0, 1, 1, 1, 1),
                    ("A2", "Q2", "09:00", 1, 1, 1, 0, 1, 1, 1, 1)]
+
+
+def test_short_out_of_adherence_runs_are_forgiven_under_the_exception_threshold(con, tmp_path):
+    # Open 09:00-10:00 then break 10:00-10:15 then open 10:15-11:00. Logs in 30 s late (forgiven at 60 s);
+    # goes on break 10:00:40 (a 40 s run: forgiven), back at 10:20 (a 5-minute run: not forgiven).
+    forgiving = load_settings(REPO / "config.toml", adherence={"exception_threshold_s": 60},
+                              database={"path": tmp_path / "f.duckdb"})
+    for name in ("sites.csv", "teams.csv", "agents.csv"):
+        load(con, forgiving, tmp_path, name, ROSTER[name])
+    load(con, forgiving, tmp_path, "schedule.csv", "agent_id,activity,start_at,end_at\n"
+         "A1,open,2026-11-03 09:00,2026-11-03 10:00\nA1,break,2026-11-03 10:00,2026-11-03 10:15\n"
+         "A1,open,2026-11-03 10:15,2026-11-03 11:00\n")
+    load(con, forgiving, tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+         "A1,available,2026-11-03 09:00:30,2026-11-03 10:00:40\nA1,break,2026-11-03 10:00:40,2026-11-03 10:20\n"
+         "A1,available,2026-11-03 10:20,2026-11-03 11:00\n")
+    tracked, adherent, forgiven = rows(con, "SELECT sum(sched_tracked_s), sum(adherent_s), sum(forgiven_s) "
+                                            "FROM fact_agent_interval")[0]
+    assert (tracked, adherent, forgiven) == (7200, 7200 - 30 - 40 - 300, 70)

@@ -19,13 +19,13 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
+import store
 from kpis.catalogue import BY_ID, CATALOGUE, CatalogueError, Kpi, resolve, validate
 from kpis.compute import Period, Scope, compute
 from kpis.erlang import required_agents
 from kpis.targets import Target, TargetBook, status
 from loaders import load_file
 from settings import TargetRule, load_settings
-import store
 from tests.conftest import REPO, ROSTER, rows, write
 
 DAY = Period(date(2026, 11, 3), date(2026, 11, 3))
@@ -125,8 +125,8 @@ def settings(centre_db):
     return centre_db[1]
 
 
-def value(con, settings, kpi, period=DAY, scope=Scope(), by=()):
-    result = compute(con, settings, [kpi], period, by=by, scope=scope)
+def value(con, settings, kpi, period=DAY, scope=None, by=()):
+    result = compute(con, settings, [kpi], period, by=by, scope=scope or Scope())
     assert len(result) == 1, result
     return result.iloc[0]["value"]
 
@@ -137,11 +137,7 @@ def with_settings(settings, **changes):
 
 # --- the catalogue itself -------------------------------------------------------------------------------
 
-REQUIRED_IDS = ("offered answered handled abandoned abandon_rate short_abandons service_level asa avg_abandon_time "
-                "aht avg_talk avg_hold avg_acw transfer_rate contacts_per_hour occupancy utilisation adherence "
-                "conformance late_login_minutes shrinkage shrinkage_planned shrinkage_unplanned fcr fcr_survey nps "
-                "csat survey_response_rate forecast_contacts forecast_accuracy required_agents scheduled_agents "
-                "on_hand_agents net_staffing").split()
+REQUIRED_IDS = ["offered", "answered", "handled", "abandoned", "abandon_rate", "short_abandons", "service_level", "asa", "avg_abandon_time", "aht", "avg_talk", "avg_hold", "avg_acw", "transfer_rate", "contacts_per_hour", "occupancy", "utilisation", "adherence", "conformance", "late_login_minutes", "shrinkage", "shrinkage_planned", "shrinkage_unplanned", "fcr", "fcr_survey", "nps", "csat", "survey_response_rate", "forecast_contacts", "forecast_accuracy", "required_agents", "scheduled_agents", "on_hand_agents", "net_staffing"]
 
 
 def test_catalogue_has_the_required_ids_and_more_than_forty():
@@ -411,3 +407,19 @@ def test_erlang_matches_pyworkforce(contacts, minutes, aht, target, threshold):
     assert ours.agents == theirs.required_positions(service_level=target, max_occupancy=1.0)["raw_positions"]
     assert ours.prob_wait == pytest.approx(theirs.waiting_probability(ours.agents))
     assert ours.service_level == pytest.approx(theirs.service_level(ours.agents))
+
+
+def test_required_agents_from_erlang_when_the_forecast_has_no_requirement(tmp_path):
+    # 50 contacts per 15 minutes at AHT 180 s (A = 10 Erlangs): Erlang C needs 14 agents for 80/20
+    # (the published example, at the same arrival rate). Queue Q1 has T = 20 s and no SL target of its own.
+    settings = load_settings(REPO / "config.toml", database={"path": tmp_path / "e.duckdb"})
+    con = store.connect(settings.db_path)
+    for name, text in ROSTER.items():
+        load_file(con, write(tmp_path, name, text), settings)
+    load_file(con, write(tmp_path, "f.csv", "site_id,queue_id,interval_start,contacts,aht_s,required_agents\n"
+                         "NYC,Q1,2026-11-03 09:00,50,180,\nNYC,Q1,2026-11-03 09:15,50,180,\n"
+                         "NYC,Q2,2026-11-03 09:00,10,300,4\n"), settings)
+    got = compute(con, settings, ["required_agents"], DAY, by=["queue", "time_of_day"])
+    assert [(q, t, v) for q, t, v in zip(got.queue, got.time_of_day, got.value, strict=True)] == [
+        ("Q1", "09:00", 14.0), ("Q1", "09:15", 14.0), ("Q2", "09:00", 4.0)]
+    assert value(con, settings, "required_agents", by=()) == pytest.approx((14 + 14 + 4) / 2)
