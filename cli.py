@@ -99,7 +99,11 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     try:
         scope = parse_where(args.where or [])
         period = Period(date.fromisoformat(args.date_from), date.fromisoformat(args.date_to))
-        con = store.connect(_db_path(args, settings), read_only=True)
+        db = _db_path(args, settings)
+        if not db.exists():
+            print(f"floorview kpi: no database at {db}; load data first (floorview demo --load)", file=sys.stderr)
+            return 1
+        con = store.connect(db)
         result = compute(con, settings, _csv_list(args.kpi), period, by=_csv_list(args.by), scope=scope)
     except ValueError as err:
         print(f"floorview kpi: {err}", file=sys.stderr)

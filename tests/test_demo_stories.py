@@ -148,3 +148,66 @@ def test_generator_is_deterministic_for_a_seed(tmp_path):
     generate(DemoSpec(out=tmp_path / "c", **(spec | {"seed": 4})))
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
     assert digest(tmp_path / "a")["contacts.csv"] != digest(tmp_path / "c")["contacts.csv"]
+
+
+# --- the same stories through the KPI library (what `floorview kpi` prints) ---------------------------
+
+def _period(demo):
+    from kpis.compute import Period
+    p = demo["stories"]["period"]
+    return Period(date.fromisoformat(p["start"]), date.fromisoformat(p["end"]))
+
+
+def test_story1_through_kpis_adherence_red_and_worst_after_lunch(demo, capsys):
+    from cli import main
+    from kpis.compute import Scope, compute
+    s = demo["stories"]["story1_agent"]
+    got = compute(demo["con"], demo["settings"], ["adherence"], _period(demo), scope=Scope(agent=(s["agent_id"],)))
+    assert got.iloc[0]["status"] == "red"
+    p = demo["stories"]["period"]
+    code = main(["kpi", "--db", str(demo["settings"].db_path), "--kpi", "out_of_adherence_minutes", "--from", p["start"],
+                 "--to", p["end"], "--by", "time_of_day", "--where", f"agent={s['agent_id']}", "--format", "csv"])
+    assert code == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0] == "time_of_day,kpi,value,unit,target,status"
+    worst = max((line.split(",") for line in lines[1:]), key=lambda f: float(f[2] or 0))
+    assert worst[0] == "13:00"
+
+
+def test_story2_through_kpis_team_red_hires_lowest(demo):
+    from kpis.compute import Scope, compute
+    s = demo["stories"]["story2_team"]
+    team = compute(demo["con"], demo["settings"], ["contacts_per_hour"], _period(demo), scope=Scope(team=(s["team_id"],)))
+    row = team.iloc[0]
+    assert row["status"] == "red" and 0.90 <= row["value"] / row["target"] <= 0.96
+    agents = compute(demo["con"], demo["settings"], ["contacts_per_hour", "avg_acw"], _period(demo), by=["agent"],
+                     scope=Scope(team=(s["team_id"],)))
+    cph = agents[agents.kpi == "contacts_per_hour"].sort_values("value")
+    hires = {h["agent_id"] for h in s["recent_hires"]}
+    assert set(cph.agent[:2]) == hires
+    assert (cph.status[2:] == "green").sum() >= len(cph) - 3  # most of the team meets the target
+
+
+def test_story3_through_kpis_centre_aht_red_driven_by_the_promotion(demo):
+    from kpis.compute import Period, Scope, compute
+    s = demo["stories"]["story3_campaign"]
+    since = Period(date.fromisoformat(s["campaign_start"]), date.fromisoformat(demo["stories"]["period"]["end"]))
+    site = compute(demo["con"], demo["settings"], ["aht"], since, scope=Scope(site=(s["site_id"],)))
+    assert site.iloc[0]["status"] == "red"
+    by_type = compute(demo["con"], demo["settings"], ["aht"], since, by=["call_type"], scope=Scope(site=(s["site_id"],)))
+    assert by_type.sort_values("value").iloc[-1]["call_type"] == s["call_type"]
+    without = by_type[by_type.call_type != s["call_type"]]
+    assert (without.status != "red").all()  # other call types are at or near target
+
+
+def test_story4_through_kpis_one_site_short_on_hand_because_of_training(demo):
+    from kpis.compute import Period, compute
+    s = demo["stories"]["story4_site"]
+    day = Period(date.fromisoformat(s["dates"][-1]), date.fromisoformat(s["dates"][-1]))
+    got = compute(demo["con"], demo["settings"], ["required_agents", "scheduled_agents", "on_hand_agents"], day,
+                  by=["site", "time_of_day"])
+    at = got[(got.site == s["site_id"]) & (got.time_of_day == "14:30")].set_index("kpi").value
+    assert round(at["required_agents"]) == 100 and round(at["scheduled_agents"]) == 105
+    assert 92 <= at["on_hand_agents"] <= 97
+    shrink = compute(demo["con"], demo["settings"], ["shrinkage_training"], day, by=["site"]).set_index("site").value
+    assert shrink.idxmax() == s["site_id"]
