@@ -65,9 +65,11 @@ def main() -> None:
     order = {f"{k}.csv": i for i, k in enumerate(LOAD_ORDER)}
     files = sorted(folder.glob("*.csv"), key=lambda f: order.get(f.name, 99))
     workdir = Path(tempfile.mkdtemp(prefix="fv-bench-"))
+    kept_db = folder.with_suffix(".duckdb")  # reused by bench_kpis.py
+    kept_db.unlink(missing_ok=True)
     try:
         base = baseline(files, workdir)
-        settings = load_settings(ROOT / "config.toml", database={"path": workdir / "floorview.duckdb"})
+        settings = load_settings(ROOT / "config.toml", database={"path": kept_db})
         con = store.connect(settings.db_path)
         timings: dict[str, float] = {}
         last = [time.perf_counter()]

@@ -213,18 +213,19 @@ def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: l
     con.execute("DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS bad")
     con.execute(f"CREATE TEMP TABLE typed AS {validate.typed_select(kind, present)}")
     con.execute(f"CREATE TEMP TABLE checked AS {validate.checked_select(kind, present)}")
+    con.execute("CREATE OR REPLACE TEMP TABLE bad_rows AS SELECT * FROM checked WHERE __bad")
     con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present)}")
 
     # Within one file the later row for a key wins; the earlier is kept as a reject naming its successor.
     key_cols = ", ".join(f"t_{k}" for k in kind.key)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE good AS
-        SELECT * FROM checked WHERE __rn NOT IN (SELECT __rn FROM bad)""")  # noqa: S608
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE dupes AS
         SELECT __rn, kept FROM (
-            SELECT __rn, max(__rn) OVER (PARTITION BY {key_cols}) AS kept FROM good) WHERE __rn <> kept""")  # noqa: S608
-    con.execute("DELETE FROM good WHERE __rn IN (SELECT __rn FROM dupes)")
+            SELECT __rn, max(__rn) OVER (PARTITION BY {key_cols}) AS kept FROM checked WHERE NOT __bad)
+        WHERE __rn <> kept""")  # noqa: S608
+    con.execute("""
+        CREATE OR REPLACE TEMP VIEW good AS
+        SELECT * FROM checked WHERE NOT __bad AND __rn NOT IN (SELECT __rn FROM dupes)""")
     n_staged = con.execute("SELECT count(*) FROM stg").fetchall()[0][0]
     to_line = _line_mapper(parse_rejects, n_staged, is_parquet(path))
 

@@ -246,19 +246,28 @@ def _survey_facts(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _pieces(con: duckdb.DuckDBPyConnection, name: str, table: str, extra: str) -> None:
-    """Cut a segment table on the 15-minute UTC grid, keeping the pieces on touched site-days."""
+    """Cut a segment table on the 15-minute UTC grid, keeping the pieces on touched site-days.
+
+    Most segments (a call, a break) lie inside one grid cell: they skip the series expansion.
+    """
+    cells = f"""generate_series(time_bucket({GRID}, seg.start_at), seg.end_at - INTERVAL 1 MICROSECOND, {GRID})"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {name} AS
+        WITH seg AS (
+            SELECT seg.agent_id, a.site_id, seg.start_at, seg.end_at, {extra},
+                   time_bucket({GRID}, seg.start_at) AS first_cell,
+                   time_bucket({GRID}, seg.end_at - INTERVAL 1 MICROSECOND) AS last_cell
+            FROM {table} seg JOIN agents a USING (agent_id) JOIN site_window w ON w.site_id = a.site_id
+            WHERE seg.start_at < w.w1 AND seg.end_at > w.w0),
+        cut AS (
+            SELECT agent_id, site_id, start_at, end_at, {extra.replace('seg.', '')}, first_cell AS grid
+            FROM seg WHERE first_cell = last_cell
+            UNION ALL
+            SELECT agent_id, site_id, start_at, end_at, {extra.replace('seg.', '')}, unnest({cells}) AS grid
+            FROM seg WHERE first_cell <> last_cell)
         SELECT x.agent_id, x.site_id, {extra.replace('seg.', 'x.')}, g.interval_utc, g.interval_local, g.date_local,
                x.grid, greatest(x.start_at, x.grid) AS ps, least(x.end_at, x.grid + {GRID}) AS pe
-        FROM (
-            SELECT seg.agent_id, a.site_id, seg.start_at, seg.end_at, {extra},
-                   unnest(generate_series(time_bucket({GRID}, seg.start_at), seg.end_at - INTERVAL 1 MICROSECOND,
-                                          {GRID})) AS grid
-            FROM {table} seg JOIN agents a USING (agent_id) JOIN site_window w ON w.site_id = a.site_id
-            WHERE seg.start_at < w.w1 AND seg.end_at > w.w0
-        ) x
-        JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid""")
+        FROM cut x JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid""")
 
 
 def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -34,8 +34,10 @@ def typed_expr(col: Column) -> str:
     if col.type == "date":
         return f"TRY_CAST({raw} AS DATE)"
     if col.type == "instant":
-        # An explicit offset wins; a naive value is wall-clock time in the row's site time zone.
-        return (f"CASE WHEN regexp_matches({raw}, {_OFFSET}) "
+        # An explicit offset wins ("Z" is the common, cheap case); a naive value is wall-clock time in the
+        # row's site time zone.
+        return (f"CASE WHEN right({raw}, 1) = 'Z' THEN TRY_CAST(left({raw}, -1) AS TIMESTAMP) "
+                f"WHEN regexp_matches({raw}, {_OFFSET}) "
                 f"THEN timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) "
                 f"ELSE timezone('UTC', timezone(coalesce(stg.__tz, 'UTC'), TRY_CAST({raw} AS TIMESTAMP))) END")
     raise ValueError(f"unknown column type {col.type}")
@@ -97,23 +99,27 @@ def checked_select(kind: Kind, present: set[str]) -> str:
         if col.name in present:
             vocab = f"vocab_{kind.vocabulary[col.name]}" if col.name in kind.vocabulary else None
             parts.append(f"{error_expr(col, vocab)} AS e_{col.name}")
+    errors = [f"e_{c.name}" for c in kind.columns if c.name in present]
     for earlier, later in kind.ordered:
         if earlier in present and later in present:
             parts.append(f"CASE WHEN t_{later} < t_{earlier} THEN '{later} is before {earlier}' "
                          f"WHEN t_{later} = t_{earlier} AND '{later}' = 'end_at' THEN 'end_at equals start_at' "
                          f"END AS e_order_{earlier}_{later}")
-    return "SELECT " + ", ".join(parts) + " FROM typed"
+            errors.append(f"e_order_{earlier}_{later}")
+    # One flag per row, so good rows are found in one pass and only bad rows are examined field by field.
+    flagged = f"SELECT *, ({' OR '.join(f'{e} IS NOT NULL' for e in errors) or 'false'}) AS __bad FROM ({{inner}})"
+    return flagged.replace("{inner}", "SELECT " + ", ".join(parts) + " FROM typed")
 
 
 def reject_union(kind: Kind, present: set[str]) -> str:
-    """One row (__rn, field, value, reason) per problem found by `checked_select`."""
+    """One row (__rn, field, value, reason) per problem, from the flagged rows in `checked`."""
     selects = []
     for col in kind.columns:
         if col.name in present:
             selects.append(f"SELECT __rn, '{col.name}' AS field, r_{col.name} AS value, e_{col.name} AS reason "
-                           f"FROM checked WHERE e_{col.name} IS NOT NULL")
+                           f"FROM bad_rows WHERE e_{col.name} IS NOT NULL")
     for earlier, later in kind.ordered:
         if earlier in present and later in present:
             selects.append(f"SELECT __rn, '{later}', CAST(r_{later} AS VARCHAR), e_order_{earlier}_{later} "
-                           f"FROM checked WHERE e_order_{earlier}_{later} IS NOT NULL")
+                           f"FROM bad_rows WHERE e_order_{earlier}_{later} IS NOT NULL")
     return " UNION ALL ".join(selects)
