@@ -212,6 +212,9 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseLocked as err:
         print(f"database locked: {err}", file=sys.stderr)
         return 3
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

@@ -193,6 +193,18 @@ def compute(con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[st
     result = pd.DataFrame(rows, columns=list(by) + ["kpi", "value", "unit", "target", "status", "target_source"])
     if by and not result.empty:
         order = {k.id: i for i, k in enumerate(plan.kpis)}
-        result = result.sort_values(list(by) + ["kpi"], key=lambda s: s.map(order) if s.name == "kpi" else s,
+        result = result.sort_values(list(by) + ["kpi"], key=lambda col: _sort_key(col, order),
                                     kind="stable").reset_index(drop=True)
     return result
+
+
+def _sort_key(col: pd.Series, kpi_order: dict[str, int]) -> pd.Series:
+    if col.name == "kpi":
+        return col.map(kpi_order)
+    if col.name == "interval":  # "YYYY-MM-DD HH:MM ±hh:mm": chronological, even across a DST fall-back
+        local = pd.to_datetime(col.str[:16])
+        sign = col.str[17].map({"+": 1, "-": -1})
+        offset = pd.to_timedelta(col.str[18:20].astype(int), unit="h") + pd.to_timedelta(col.str[21:23].astype(int),
+                                                                                           unit="m")
+        return local - offset * sign
+    return col

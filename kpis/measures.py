@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TIME_DIMS = ("date", "week", "month", "interval", "time_of_day", "weekday")
+TIME_DIMS = ("date", "week", "month", "interval", "interval_utc", "time_of_day", "weekday")
 ALL_DIMS = ("site", "team", "agent", "queue", "call_type", "channel") + TIME_DIMS
 
 # SQL for each dimension over any fact table (every fact table has these column names).
@@ -22,7 +22,12 @@ DIM_SQL = {
     "date": "date_local",
     "week": "CAST(date_trunc('week', date_local) AS DATE)",
     "month": "CAST(date_trunc('month', date_local) AS DATE)",
-    "interval": "interval_local",
+    # Site-local interval with its UTC offset, so the repeated hour of a DST fall-back day stays two rows.
+    "interval": ("strftime(interval_local, '%Y-%m-%d %H:%M') || printf(' %s%02d:%02d', "
+                 "CASE WHEN interval_local < interval_utc THEN '-' ELSE '+' END, "
+                 "abs(epoch(interval_local - interval_utc)::INT) // 3600, "
+                 "abs(epoch(interval_local - interval_utc)::INT) % 3600 // 60)"),
+    "interval_utc": "interval_utc",
     "time_of_day": "strftime(interval_local, '%H:%M')",
     "weekday": "isodow(date_local)",
 }

@@ -74,3 +74,58 @@ def test_refresh_rebuilds_facts(tmp_path, capsys):
     assert main(["load", "--db", db, "--quiet", str(folder)]) == 0
     assert main(["refresh", "--db", db]) == 0
     assert "interval facts rebuilt for 2 site-days" in capsys.readouterr().out
+
+
+def test_kpi_list_shows_formulas_and_the_variant_in_force(capsys):
+    assert main(["kpi", "--list"]) == 0
+    out = capsys.readouterr().out
+    assert "service_level" in out and "answered ≤ T ÷ offered  [service_level.variant = offered]" in out
+
+
+def test_kpi_command_prints_long_format(tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in ROSTER.items():
+        write(folder, name, text)
+    write(folder, "contacts.csv", "contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id,talk_s,hold_s,acw_s\n"
+          "C1,Q1,NYC,2026-11-03T14:00:00Z,2026-11-03T14:00:10Z,2026-11-03T14:05:00Z,A1,280,0,20\n"
+          "C2,Q1,NYC,2026-11-03T14:01:00Z,2026-11-03T14:01:30Z,2026-11-03T14:06:00Z,A2,250,20,90\n")
+    db = str(tmp_path / "x.duckdb")
+    assert main(["load", "--db", db, "--quiet", str(folder)]) == 0
+    capsys.readouterr()
+    assert main(["kpi", "--db", db, "--kpi", "aht,service_level", "--from", "2026-11-03", "--to", "2026-11-03",
+                 "--by", "agent", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.strip().splitlines() == [
+        "agent,kpi,value,unit,target,status",
+        "A1,aht,300.0,s,360.0,green",
+        "A1,service_level,,%,80.0,none",  # queue facts cannot be split by agent: no value, not zero
+        "A2,aht,360.0,s,360.0,green",
+        "A2,service_level,,%,80.0,none",
+    ]
+    assert main(["kpi", "--db", db, "--kpi", "service_level", "--from", "2026-11-03", "--to", "2026-11-03",
+                 "--where", "site=NYC", "--format", "json"]) == 0
+    assert '"value": 50.0' in capsys.readouterr().out
+
+
+def test_kpi_command_errors_are_clear(tmp_path, capsys):
+    assert main(["kpi", "--kpi", "aht"]) == 2
+    assert "--from, --to required" in capsys.readouterr().err
+    db = str(tmp_path / "none.duckdb")
+    assert main(["kpi", "--db", db, "--kpi", "aht", "--from", "2026-11-03", "--to", "2026-11-03"]) == 1
+    assert "no database at" in capsys.readouterr().err
+    main(["load", "--db", db, "--quiet", str(write(tmp_path, "s.csv", ROSTER["sites.csv"]))])
+    capsys.readouterr()
+    assert main(["kpi", "--db", db, "--kpi", "nonsense", "--from", "2026-11-03", "--to", "2026-11-03"]) == 2
+    assert "unknown KPI 'nonsense'" in capsys.readouterr().err
+    assert main(["kpi", "--db", db, "--kpi", "aht", "--from", "2026-11-03", "--to", "2026-11-03",
+                 "--where", "planet=Mars"]) == 2
+    assert "expected DIM=VALUE" in capsys.readouterr().err
+
+
+def test_erlang_command_published_example(capsys):
+    assert main(["erlang", "--contacts", "100", "--interval-minutes", "30", "--aht", "180", "--sl-target", "80",
+                 "--sl-seconds", "20", "--shrinkage", "30"]) == 0
+    out = capsys.readouterr().out
+    for expected in ("required agents   14", "service level     88.8 %", "ASA               7.8 s",
+                     "occupancy         71.4 %", "staffed agents    20"):
+        assert expected in out

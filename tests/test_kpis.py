@@ -423,3 +423,19 @@ def test_required_agents_from_erlang_when_the_forecast_has_no_requirement(tmp_pa
     assert [(q, t, v) for q, t, v in zip(got.queue, got.time_of_day, got.value, strict=True)] == [
         ("Q1", "09:00", 14.0), ("Q1", "09:15", 14.0), ("Q2", "09:00", 4.0)]
     assert value(con, settings, "required_agents", by=()) == pytest.approx((14 + 14 + 4) / 2)
+
+
+def test_dst_fall_back_day_counts_25_hours(tmp_path):
+    settings = load_settings(REPO / "config.toml", database={"path": tmp_path / "dst.duckdb"})
+    con = store.connect(settings.db_path)
+    for name, text in ROSTER.items():
+        load_file(con, write(tmp_path, name, text), settings)
+    load_file(con, write(tmp_path, "s.csv", "agent_id,state,start_at,end_at\nA1,available,2026-11-01 00:00,"
+                         "2026-11-02 00:00\n"), settings)
+    sunday = Period(date(2026, 11, 1), date(2026, 11, 1))
+    assert value(con, settings, "productive_hours", period=sunday) == pytest.approx(25.0)
+    by_time = compute(con, settings, ["on_hand_agents"], sunday, by=["interval"])
+    assert len(by_time) == 100 and (by_time.value == 1.0).all()
+    assert list(by_time.interval[4:12]) == [
+        "2026-11-01 01:00 -04:00", "2026-11-01 01:15 -04:00", "2026-11-01 01:30 -04:00", "2026-11-01 01:45 -04:00",
+        "2026-11-01 01:00 -05:00", "2026-11-01 01:15 -05:00", "2026-11-01 01:30 -05:00", "2026-11-01 01:45 -05:00"]
