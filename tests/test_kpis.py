@@ -439,3 +439,27 @@ def test_dst_fall_back_day_counts_25_hours(tmp_path):
     assert list(by_time.interval[4:12]) == [
         "2026-11-01 01:00 -04:00", "2026-11-01 01:15 -04:00", "2026-11-01 01:30 -04:00", "2026-11-01 01:45 -04:00",
         "2026-11-01 01:00 -05:00", "2026-11-01 01:15 -05:00", "2026-11-01 01:30 -05:00", "2026-11-01 01:45 -05:00"]
+
+
+def test_fcr_window_and_configured_sl_threshold_settings(tmp_path):
+    # A queue without its own threshold uses service_level.threshold_s; a one-day FCR window no longer sees
+    # a repeat two days later.
+    settings = load_settings(REPO / "config.toml", database={"path": tmp_path / "w.duckdb"},
+                             service_level={"threshold_s": 10}, fcr={"window_days": 1})
+    con = store.connect(settings.db_path)
+    for name, text in ROSTER.items():
+        load_file(con, write(tmp_path, name, text), settings)
+    load_file(con, write(tmp_path, "q.csv", "queue_id,name\nQ3,Complaints\n"), settings)
+    load_file(con, write(tmp_path, "c.csv",
+                         "contact_id,queue_id,site_id,offered_at,answered_at,agent_id,customer_id\n"
+                         "C1,Q3,NYC,2026-11-03T14:00:00Z,2026-11-03T14:00:08Z,A1,K1\n"
+                         "C2,Q3,NYC,2026-11-03T14:01:00Z,2026-11-03T14:01:15Z,A1,K2\n"
+                         "C3,Q3,NYC,2026-11-05T14:00:00Z,2026-11-05T14:00:05Z,A1,K1\n"), settings)
+    assert value(con, settings, "service_level") == pytest.approx(50.0)  # 8 s within 10 s, 15 s not
+    assert value(con, settings, "fcr") == pytest.approx(100.0)
+    week = with_settings(settings, fcr={"window_days": 7})
+    from loaders import facts, vocabulary
+    with store.transaction(con):
+        vocabulary.install(con, week)
+        facts.refresh(con, week, everything=True)
+    assert value(con, week, "fcr") == pytest.approx(50.0)
