@@ -5,14 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 
 import dash
+import flask
 from dash import Dash, html
 
 import store
+import web_auth
+from callbacks import agent_page as agent_callbacks
+from callbacks import common as common_callbacks
 from callbacks import data_page as data_callbacks
-from layouts import data_page, role_pages, shell
+from callbacks.common import today
+from kpis.periods import resolve_period
+from layouts import agent_page, data_page, role_pages, shell
 from settings import Settings, load_settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
+DEFAULT_PERIOD = "this_week"
 
 
 def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
@@ -27,17 +34,38 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
         update_title=None,
         serve_locally=True,
     )
+    web_auth.install(app.server, db, settings)
+
+    def period_layout(builder):
+        def layout(**_query: str) -> html.Div:
+            start, end = resolve_period(DEFAULT_PERIOD, today(settings))
+            return builder(DEFAULT_PERIOD, start, end)
+        return layout
+
     dash.register_page("home", path="/", name="Home", layout=role_pages.home)
-    for path in role_pages.ROLES:
+    dash.register_page("agent", path="/agent", name="Agent", layout=period_layout(agent_page.layout))
+    for path in ("supervisor", "manager", "control-desk"):
         dash.register_page(f"role-{path}", path=f"/{path}", name=role_pages.ROLES[path][0],
                            layout=lambda path=path, **_q: role_pages.role_page(path))
     dash.register_page("data", path="/data", name="Data", layout=data_page.layout)
-    app.layout = shell.frame(dash.page_container)
+
+    def shell_for_user() -> html.Div:
+        user = web_auth.current_user() if flask.has_request_context() else None
+        if user is None:
+            return shell.frame(dash.page_container)
+        allowed = tuple(p for p in web_auth.PAGES_BY_ROLE[user.role] if p != "/")
+        return shell.frame(dash.page_container, allowed, user.display_name, user.role)
+
+    app.layout = shell_for_user
+    start, end = resolve_period(DEFAULT_PERIOD, today(settings))
     app.validation_layout = html.Div([
-        app.layout, role_pages.home(), data_page.layout(), *(role_pages.role_page(p) for p in role_pages.ROLES)
+        shell.frame(dash.page_container), role_pages.home(), data_page.layout(),
+        agent_page.layout(DEFAULT_PERIOD, start, end),
+        *(role_pages.role_page(p) for p in ("supervisor", "manager", "control-desk")),
     ])
+    common_callbacks.register(app)
     data_callbacks.register(app, db)
-    app.server.config["FLOORVIEW_DB"] = db
+    agent_callbacks.register(app, db, settings)
     return app
 
 

@@ -61,7 +61,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
         return 0
     load_args = argparse.Namespace(config=args.config, db=args.db, paths=[str(out)], kind=None, quiet=args.quiet,
                                    show_rejects=5)
-    return cmd_load(load_args)
+    code = cmd_load(load_args)
+    if code == 0:
+        _create_demo_users(_db_path(args, settings), stories, settings.app.demo_password)
+    return code
+
+
+def _create_demo_users(db: Path, stories: dict, password: str) -> None:
+    import accounts
+    import store
+
+    con = store.connect(db)
+    for u in stories["users"]:
+        accounts.add_user(con, u["username"], u["display_name"], u["role"], password, agent_id=u.get("agent_id"),
+                          team_ids=tuple(u.get("team_ids", ())), site_ids=tuple(u.get("site_ids", ())), replace=True)
+    con.close()
+    names = ", ".join(f"{u['username']} ({u['role']})" for u in stories["users"])
+    print(f"demo users (password from config.toml app.demo_password): {names}")
 
 
 def cmd_refresh(args: argparse.Namespace) -> int:

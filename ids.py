@@ -12,3 +12,27 @@ DATA_LOADS = "data-loads"
 DATA_REJECTS = "data-rejects"
 DATA_EXPORT_LOADS = "data-export-loads"
 DATA_EXPORT_REJECTS = "data-export-rejects"
+
+# Header
+USER_BADGE = "shell-user"
+
+
+# Context bar (one per page; `page` is the page's prefix)
+def period(page: str) -> str:
+    return f"{page}-period"
+
+
+def custom_range(page: str) -> str:
+    return f"{page}-custom-range"
+
+
+def scope_text(page: str) -> str:
+    return f"{page}-scope-text"
+
+
+# Agent page
+AGENT_TILES = "agent-tiles"
+AGENT_PANELS = "agent-panels"
+AGENT_DAY = "agent-day"
+AGENT_TIMELINE = "agent-timeline"
+AGENT_HEADING = "agent-heading"

@@ -42,6 +42,9 @@ class AppSettings(_Section):
     port: int = Field(8050, ge=1, le=65535)
     debug: bool = False
     demo_password: str = "demo"
+    demo_hints: bool = True
+    secret_key_file: Path = Path("data/secret_key")
+    today: date | None = None  # pin "today" (demos, tests); normally the server's date
 
 
 class DatabaseSettings(_Section):

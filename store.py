@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class DatabaseLocked(RuntimeError):
@@ -97,6 +97,13 @@ MIGRATIONS: list[list[str]] = [
             responses BIGINT, nps_responses BIGINT, promoters BIGINT, detractors BIGINT,
             csat_responses BIGINT, csat_top2 BIGINT, resolved_responses BIGINT, resolved_yes BIGINT)""",
         """CREATE TABLE meta (key VARCHAR PRIMARY KEY, value VARCHAR)""",
+    ],
+    [  # 2: people who sign in, each with a role and the scope it grants
+        """CREATE TABLE users (
+            username VARCHAR PRIMARY KEY, display_name VARCHAR NOT NULL, role VARCHAR NOT NULL,
+            agent_id VARCHAR, team_ids VARCHAR[] NOT NULL DEFAULT [], site_ids VARCHAR[] NOT NULL DEFAULT [],
+            password_hash VARCHAR NOT NULL, disabled BOOLEAN NOT NULL DEFAULT false,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP)""",
     ],
 ]
 

@@ -6,6 +6,7 @@ from dash import Dash, Input, Output
 
 import ids
 import store
+from callbacks.common import NotAllowed, require_user
 from layouts import data_page
 
 
@@ -18,6 +19,10 @@ def register(app: Dash, db: store.Database) -> None:
         Input(ids.DATA_REFRESH, "n_clicks"),
     )
     def fill(_clicks: int | None):
+        try:
+            require_user("manager", "control_desk")
+        except NotAllowed:
+            return data_page.not_allowed(), None, [], []
         cur = db.cursor()
         try:
             fresh = store.data_freshness(cur)

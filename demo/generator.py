@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from demo.cast import QUEUES, Cast, build_cast
+from demo.users import demo_users
 from demo.workday import STORY4_WINDOW, DayPlan, act_day, plan_day
 from demo.writing import write_csv
 
@@ -111,6 +112,7 @@ def generate(spec: DemoSpec) -> dict:
     stories["period"] = {"start": start.isoformat(), "end": end.isoformat()}
     stories["story1_agent"]["dates"] = "every working day in the period"
     stories["story3_campaign"]["note"] = "handled only by Team Osprey, all hired in the last four months"
+    stories["users"] = [{k: v for k, v in u.items()} for u in demo_users(stories)]
     (out / "stories.json").write_text(json.dumps(stories, indent=2) + "\n")
     return stories
 

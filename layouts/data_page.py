@@ -80,3 +80,7 @@ def freshness(first: datetime | None, last: datetime | None, last_load: datetime
         html.Strong("Contacts from "), _fmt(first), html.Strong(" to "), _fmt(last),
         html.Span(" · last file loaded "), _fmt(last_load),
     ], className="mb-0")
+
+
+def not_allowed() -> html.Div:
+    return html.Div("The data page is for managers and the control desk.", className="alert alert-warning")

@@ -25,6 +25,7 @@ def home(**_query: str) -> html.Div:
     ]
     return html.Div([
         page_heading("Floorview", "Workforce analytics for contact centres: every role sees the KPIs it acts on."),
+        html.P("Open the view for your role below.", className="text-muted"),
         dbc.Row(cards),
     ])
 

@@ -1,4 +1,4 @@
-"""The page frame: product bar with the role pages, and the page container."""
+"""The page frame: product bar with the pages this person may open, who is signed in, and sign out."""
 
 from __future__ import annotations
 
@@ -14,18 +14,28 @@ NAV_ITEMS = [
     ("Control desk", "/control-desk"),
     ("Data", "/data"),
 ]
+ROLE_NAMES = {"agent": "Agent", "supervisor": "Supervisor", "manager": "Manager", "control_desk": "Control desk"}
 
 
-def navbar() -> dbc.Navbar:
-    links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact")) for label, href in NAV_ITEMS]
+def navbar(allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: str = "", role: str = "") -> dbc.Navbar:
+    links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact")) for label, href in NAV_ITEMS
+             if href in allowed]
+    who = []
+    if person:
+        who = [html.Span([html.Strong(person), f" · {ROLE_NAMES.get(role, role)}"], id=ids.USER_BADGE,
+                         className="text-light small ms-3"),
+               dbc.NavLink("Sign out", href="/logout", external_link=True, className="text-light small ms-2")]
     return dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand("Floorview", href="/", className="fw-bold"),
             dbc.Nav(links, id=ids.NAV, navbar=True, className="ms-auto"),
+            *who,
         ], fluid=True),
         color="dark", dark=True, className="mb-2",
     )
 
 
-def frame(page_container: html.Div) -> html.Div:
-    return html.Div([dcc.Location(id=ids.URL), navbar(), dbc.Container(page_container, fluid=True, className="pb-4")])
+def frame(page_container: html.Div, allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: str = "",
+          role: str = "") -> html.Div:
+    return html.Div([dcc.Location(id=ids.URL), navbar(allowed, person, role),
+                     dbc.Container(page_container, fluid=True, className="pb-4")])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import accounts
 import store
 from app import create_app
 from loaders import load_file
@@ -17,10 +18,12 @@ def site(tmp_path_factory):
     from tests.conftest import REPO, ROSTER
     folder = tmp_path_factory.mktemp("browser")
     settings = load_settings(REPO / "config.toml", database={"path": folder / "b.duckdb"})
+    settings.app.secret_key_file = folder / "secret"
     con = store.connect(settings.db_path)
     for name, text in ROSTER.items():
         load_file(con, write(folder, name, text), settings)
     load_file(con, write(folder, "teams2.csv", "team_id,name,site_id\nT9,Team Nine,NOWHERE\n"), settings)
+    accounts.add_user(con, "desk", "Sam Desk", "control_desk", "pass1234")
     con.close()
     db = store.Database(settings.db_path)
     app = create_app(settings, db)
@@ -29,6 +32,11 @@ def site(tmp_path_factory):
         errors: list[str] = []
         page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(url + "/login")
+        page.fill("#username", "desk")
+        page.fill("#password", "pass1234")
+        page.click("button[type=submit]")
+        page.wait_for_url(url + "/control-desk")
         yield url, page, errors
     db.close()
 
@@ -37,10 +45,13 @@ def test_navigation_reaches_every_role_page_without_console_errors(site):
     url, page, errors = site
     page.goto(url + "/")
     page.get_by_role("heading", name="Floorview").wait_for()
-    for label, heading in [("Agent", "Agent"), ("Supervisor", "Supervisor"), ("Manager", "Manager"),
-                           ("Control desk", "Control desk")]:
+    for label, path, text in [("Agent", "/agent", "Choose an agent"), ("Supervisor", "/supervisor", "Supervisor"),
+                              ("Manager", "/manager", "Manager"), ("Control desk", "/control-desk", "Control desk"),
+                              ("Data", "/data", "Loaded files")]:
         page.get_by_role("link", name=label, exact=True).click()
-        page.get_by_role("heading", name=heading, exact=True).wait_for()
+        page.wait_for_url(url + path)
+        page.get_by_text(text).first.wait_for()
+    assert page.get_by_text("Sam Desk").count() == 1  # who is signed in
     assert errors == []
 
 

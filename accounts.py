@@ -1,0 +1,102 @@
+"""People who sign in: roles, the data scope each role grants, and argon2-hashed passwords."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import duckdb
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+Role = Literal["agent", "supervisor", "manager", "control_desk"]
+ROLES: tuple[str, ...] = ("agent", "supervisor", "manager", "control_desk")
+HOME = {"agent": "/agent", "supervisor": "/supervisor", "manager": "/manager", "control_desk": "/control-desk"}
+_hasher = PasswordHasher()
+
+
+class AccountError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    display_name: str
+    role: str
+    agent_id: str | None = None
+    team_ids: tuple[str, ...] = ()
+    site_ids: tuple[str, ...] = ()
+
+    @property
+    def home(self) -> str:
+        return HOME[self.role]
+
+    def scope_filters(self) -> dict[str, tuple[str, ...]]:
+        """The only data this person may see: their own agent id, their teams, their sites, or everything."""
+        if self.role == "agent":
+            return {"agent": (self.agent_id or "\x00none",)}
+        if self.role == "supervisor":
+            return {"team": self.team_ids or ("\x00none",)}
+        if self.role == "manager":
+            return {"site": self.site_ids or ("\x00none",)}
+        return {}
+
+
+def _validate(con: duckdb.DuckDBPyConnection, role: str, agent_id: str | None, team_ids: tuple[str, ...],
+              site_ids: tuple[str, ...]) -> None:
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
+    if role == "agent" and (
+            not agent_id or not con.execute("SELECT 1 FROM agents WHERE agent_id = ?", [agent_id]).fetchall()):
+        raise AccountError(f"an agent user needs a known agent id (got {agent_id!r})")
+    if role == "supervisor":
+        known = {t for (t,) in con.execute("SELECT team_id FROM teams WHERE list_contains(?, team_id)",
+                                           [list(team_ids)]).fetchall()}
+        if not team_ids or known != set(team_ids):
+            raise AccountError(f"a supervisor needs known team ids (unknown: {sorted(set(team_ids) - known)})")
+    if role == "manager":
+        known = {s for (s,) in con.execute("SELECT site_id FROM sites WHERE list_contains(?, site_id)",
+                                           [list(site_ids)]).fetchall()}
+        if not site_ids or known != set(site_ids):
+            raise AccountError(f"a manager needs known site ids (unknown: {sorted(set(site_ids) - known)})")
+
+
+def add_user(con: duckdb.DuckDBPyConnection, username: str, display_name: str, role: str, password: str,
+             agent_id: str | None = None, team_ids: tuple[str, ...] = (), site_ids: tuple[str, ...] = (),
+             replace: bool = False) -> User:
+    username = username.strip().lower()
+    if not username or len(password) < 4:
+        raise AccountError("a username and a password of at least 4 characters are needed")
+    _validate(con, role, agent_id, tuple(team_ids), tuple(site_ids))
+    verb = "INSERT OR REPLACE" if replace else "INSERT"
+    try:
+        con.execute(f"{verb} INTO users (username, display_name, role, agent_id, team_ids, site_ids, password_hash) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [username, display_name, role, agent_id, list(team_ids), list(site_ids), _hasher.hash(password)])
+    except duckdb.ConstraintException:
+        raise AccountError(f"user {username!r} already exists") from None
+    return User(username, display_name, role, agent_id, tuple(team_ids), tuple(site_ids))
+
+
+def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
+    rows = con.execute("SELECT username, display_name, role, agent_id, team_ids, site_ids FROM users "
+                       "WHERE username = ? AND NOT disabled", [username]).fetchall()
+    if not rows:
+        return None
+    u = rows[0]
+    return User(u[0], u[1], u[2], u[3], tuple(u[4] or ()), tuple(u[5] or ()))
+
+
+def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
+    """The user when the password matches an enabled account, else None (same answer for unknown names)."""
+    rows = con.execute("SELECT password_hash FROM users WHERE username = ? AND NOT disabled",
+                       [username.strip().lower()]).fetchall()
+    if not rows:
+        _hasher.hash(password)  # spend the same time as a real check
+        return None
+    try:
+        _hasher.verify(rows[0][0], password)
+    except (VerificationError, InvalidHashError):
+        return None
+    return get_user(con, username.strip().lower())

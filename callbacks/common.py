@@ -1,0 +1,83 @@
+"""Glue shared by the page callbacks: who is asking, which period, KPI rows into tiles; panel toggles."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from dash import MATCH, Dash, Input, Output, ctx
+
+import web_auth
+from accounts import User
+from kpis.catalogue import resolve
+from kpis.compute import Period, Scope
+from kpis.periods import resolve_period
+from layouts.tiles import TileData
+from settings import Settings
+
+
+class NotAllowed(Exception):
+    """The signed-in user may not see what was asked for."""
+
+
+def require_user(*roles: str) -> User:
+    user = web_auth.current_user()
+    if user is None or (roles and user.role not in roles):
+        raise NotAllowed("not signed in or not allowed")
+    return user
+
+
+def today(settings: Settings) -> date:
+    return settings.app.today or date.today()
+
+
+def period_from(settings: Settings, key: str | None, start: str | None, end: str | None) -> Period:
+    first, last = resolve_period(key or "this_week", today(settings),
+                                 date.fromisoformat(start[:10]) if start else None,
+                                 date.fromisoformat(end[:10]) if end else None)
+    return Period(first, last)
+
+
+def user_scope(user: User, **narrower: tuple[str, ...]) -> Scope:
+    """The user's own scope, optionally narrowed (never widened) by drill-down choices."""
+    filters = dict(user.scope_filters())
+    for dim, values in narrower.items():
+        if values:
+            filters[dim] = tuple(values)
+    return Scope(**filters)
+
+
+def tiles_from(result: pd.DataFrame, kpi_ids: list[str], settings: Settings) -> list[TileData]:
+    by_kpi = {r["kpi"]: r for r in result.to_dict("records")}
+    tiles = []
+    for kpi_id in kpi_ids:
+        k = resolve(kpi_id, settings)
+        r = by_kpi.get(kpi_id, {})
+        value = r.get("value")
+        tiles.append(TileData(kpi=k.id, label=k.label, value=None if pd.isna(value) else value, unit=k.unit,
+                              direction=k.direction, target=r.get("target") if pd.notna(r.get("target")) else None,
+                              status=r.get("status", "none"), formula=k.formula, variant=k.variant,
+                              target_source=r.get("target_source")))
+    return tiles
+
+
+def register(app: Dash) -> None:
+    """Panel view toggles and CSV export buttons, for every panel on every page (pattern-matching ids)."""
+    app.clientside_callback(
+        """function(view) {
+            return [{display: view === 'chart' ? 'block' : 'none'}, {display: view === 'table' ? 'block' : 'none'}];
+        }""",
+        Output({"type": "fv-panel-chart", "panel": MATCH}, "style"),
+        Output({"type": "fv-panel-table", "panel": MATCH}, "style"),
+        Input({"type": "fv-panel-view", "panel": MATCH}, "value"),
+    )
+    app.clientside_callback(
+        "function(n) { return n ? true : window.dash_clientside.no_update; }",
+        Output({"type": "fv-panel-grid", "panel": MATCH}, "exportDataAsCsv"),
+        Input({"type": "fv-panel-export", "panel": MATCH}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+
+def triggered() -> str | None:
+    return ctx.triggered_id if isinstance(ctx.triggered_id, str) else None

@@ -1,0 +1,102 @@
+"""Agent page: own KPIs against target, adherence by day and by time of day, a day's timeline, comments."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+import ids
+from layouts import charts
+from layouts.components import empty_state, page_heading
+from layouts.context import context_bar
+from layouts.panels import panel
+from layouts.tiles import TileData, tile_strip
+
+STATE_COLOURS = {"available": "#5b9a8b", "on_contact": "#3b6ea5", "acw": "#7fa7d1", "break": "#c0a03b",
+                 "lunch": "#e08e45", "meeting": "#9c6fb6", "training": "#b07aa1", "coaching": "#d4a6c8",
+                 "aux": "#8c8c8c", "offline": "#d9d9d9"}
+ACTIVITY_COLOURS = {"open": "#3b6ea5", "break": "#c0a03b", "lunch": "#e08e45", "meeting": "#9c6fb6",
+                    "training": "#b07aa1", "coaching": "#d4a6c8", "absence": "#d9d9d9"}
+
+
+def layout(period: str, start: date, end: date) -> html.Div:
+    return html.Div([
+        html.Div(page_heading("My performance"), id=ids.AGENT_HEADING),
+        context_bar("agent", period, start, end),
+        dcc.Loading(html.Div(id=ids.AGENT_TILES), type="dot"),
+        dcc.Loading(html.Div(id=ids.AGENT_PANELS), type="default"),
+        html.Div([
+            html.Div([html.H2("My day: schedule against what I did"),
+                      dcc.DatePickerSingle(id=ids.AGENT_DAY, display_format="D MMM YYYY", className="ms-2")],
+                     className="d-flex align-items-center gap-2 mb-2"),
+            dcc.Loading(html.Div(id=ids.AGENT_TIMELINE)),
+        ], className="fv-panel"),
+    ])
+
+
+def heading(name: str, team: str, site: str, tenure_days: int | None) -> html.Div:
+    tenure = f" · {tenure_days // 30} months in the job" if tenure_days is not None else ""
+    return page_heading(name, f"{team} · {site}{tenure}")
+
+
+def tiles(data: list[TileData]) -> html.Div:
+    return tile_strip(data)
+
+
+def panels(by_day: list[dict], by_time: list[dict], adherence_target: float | None, comments: list[dict]) -> html.Div:
+    worst = {max(by_time, key=lambda r: r["minutes"])["time_of_day"]} if by_time else set()
+    day_fig = charts.lines([r["date"] for r in by_day], {"Adherence": [r["adherence"] for r in by_day]},
+                           "adherence (%)", "date", target=adherence_target, target_label="target",
+                           hover="%{y:.1f} %") if by_day else None
+    time_fig = charts.bars([r["time_of_day"] for r in by_time], [r["minutes"] for r in by_time],
+                           "minutes out of adherence", "time of day (site-local)", highlight=worst,
+                           hover="%{y:.1f} min") if by_time else None
+    return html.Div([
+        dbc.Row([
+            dbc.Col(panel("agent-by-time", "Where my adherence goes, by time of day", time_fig, by_time,
+                          [{"field": "time_of_day", "headerName": "Time of day"},
+                           {"field": "minutes", "headerName": "Minutes out of adherence", "type": "numericColumn",
+                            "valueFormatter": {"function": "d3.format('.1f')(params.value)"}}],
+                          "No scheduled time in this period.",
+                          subtitle="Total minutes out of adherence in each interval over the period; "
+                                   "the worst interval is highlighted."), lg=7),
+            dbc.Col(panel("agent-by-day", "Adherence by day", day_fig, by_day,
+                          [{"field": "date", "headerName": "Date"},
+                           {"field": "adherence", "headerName": "Adherence %", "type": "numericColumn",
+                            "valueFormatter": {"function": "d3.format('.1f')(params.value)"}}],
+                          "No scheduled time in this period."), lg=5),
+        ]),
+        panel("agent-comments", "What my customers said", None, comments,
+              [{"field": "day", "headerName": "Date", "maxWidth": 130}, {"field": "queue", "headerName": "Queue"},
+               {"field": "nps", "headerName": "NPS (0–10)", "maxWidth": 120},
+               {"field": "csat", "headerName": "CSAT (1–5)", "maxWidth": 120},
+               {"field": "comment", "headerName": "Comment", "flex": 3, "wrapText": True, "autoHeight": True}],
+              "No survey comments in this period.", view="table"),
+    ])
+
+
+def timeline(day: date | None, schedule: list[dict], states: list[dict], exceptions: list[dict]) -> html.Div:
+    if day is None or (not schedule and not states):
+        return empty_state("No schedule or activity on this day.")
+    rows = [{"lane": "Scheduled", "start": r["start"], "end": r["end"], "label": r["code"],
+             "colour": ACTIVITY_COLOURS.get(r["code"], "#8c8c8c")} for r in schedule]
+    rows += [{"lane": "Actual", "start": r["start"], "end": r["end"], "label": r["code"].replace("_", " "),
+              "colour": STATE_COLOURS.get(r["code"], "#8c8c8c")} for r in states]
+    rows += [{"lane": "Out of adherence", "start": r["start"], "end": r["end"], "label": "out of adherence",
+              "colour": charts.HIGHLIGHT} for r in exceptions]
+    fig = charts.timeline(rows, f"{day:%a %d %b %Y} (site-local time)")
+    fig.update_yaxes(categoryorder="array", categoryarray=["Out of adherence", "Actual", "Scheduled"])
+    legend = html.Div([html.Span([html.Span("■ ", style={"color": c}), name.replace("_", " ")], className="me-3 small")
+                       for name, c in STATE_COLOURS.items()])
+    listing = html.Ul([html.Li(f"{r['start']:%H:%M:%S}–{r['end']:%H:%M:%S}: {r['why']}") for r in exceptions[:12]],
+                      className="small mb-0")
+    return html.Div([dcc.Graph(figure=fig, config={"displaylogo": False}, style={"height": "230px"}), legend,
+                     html.Div([html.Strong(f"{len(exceptions)} exception(s)"), listing], className="mt-2")])
+
+
+def not_allowed(message: str) -> html.Div:
+    return html.Div(message, className="alert alert-warning", role="alert")
+
+

@@ -1,0 +1,75 @@
+"""Plotly figures with one look: neutral categorical colours, target lines, units on axes."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+NEUTRAL = ["#3b6ea5", "#8c8c8c", "#e08e45", "#5b9a8b", "#9c6fb6", "#c0a03b"]
+HIGHLIGHT = "#c62828"
+BASE_LAYOUT = dict(template="plotly_white", margin=dict(l=50, r=15, t=10, b=40), font=dict(size=12),
+                   hovermode="x unified", legend=dict(orientation="h", y=1.12, x=0))
+
+
+def _figure(**layout: object) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(**BASE_LAYOUT)
+    fig.update_layout(**layout)
+    return fig
+
+
+def target_line(fig: go.Figure, target: float | None, label: str) -> None:
+    if target is not None:
+        fig.add_hline(y=target, line_dash="dash", line_color="#444", annotation_text=label,
+                      annotation_position="top left")
+
+
+def bars(x: list, y: list, y_title: str, x_title: str, highlight: set | None = None,
+         target: float | None = None, target_label: str = "target", hover: str = "%{y:.1f}") -> go.Figure:
+    fig = _figure(yaxis_title=y_title, xaxis_title=x_title)
+    colours = [HIGHLIGHT if highlight and xi in highlight else NEUTRAL[0] for xi in x]
+    fig.add_bar(x=x, y=y, marker_color=colours, hovertemplate=hover + "<extra></extra>")
+    target_line(fig, target, target_label)
+    return fig
+
+
+def lines(x: list, series: dict[str, list], y_title: str, x_title: str, target: float | None = None,
+          target_label: str = "target", hover: str = "%{y:.1f}") -> go.Figure:
+    fig = _figure(yaxis_title=y_title, xaxis_title=x_title)
+    for i, (name, ys) in enumerate(series.items()):
+        fig.add_scatter(x=x, y=ys, name=name, mode="lines+markers", line=dict(color=NEUTRAL[i % len(NEUTRAL)]),
+                        hovertemplate=hover)
+    target_line(fig, target, target_label)
+    return fig
+
+
+def stacked(x: list, parts: dict[str, list], y_title: str, x_title: str, target: float | None = None,
+            target_label: str = "target") -> go.Figure:
+    fig = _figure(yaxis_title=y_title, xaxis_title=x_title, barmode="stack")
+    for i, (name, ys) in enumerate(parts.items()):
+        fig.add_bar(x=x, y=ys, name=name, marker_color=NEUTRAL[i % len(NEUTRAL)], hovertemplate="%{y:.0f} s")
+    target_line(fig, target, target_label)
+    return fig
+
+
+def heatmap(x: list, y: list, z: list[list], title: str, centre: float | None, unit: str) -> go.Figure:
+    """Diverging colours centred on the target (blue above, orange below: readable without red/green)."""
+    fig = _figure(xaxis_title="time of day", yaxis_title="", hovermode="closest")
+    flat = [v for row in z for v in row if v is not None]
+    spread = max((abs(v - centre) for v in flat), default=1) if centre is not None else None
+    fig.add_heatmap(x=x, y=y, z=z, colorscale="RdBu" if centre is not None else "Blues",
+                    zmid=centre, zmin=(centre - spread) if spread else None, zmax=(centre + spread) if spread else None,
+                    colorbar=dict(title=unit), hovertemplate="%{y} %{x}: %{z:.1f}" + unit + "<extra></extra>",
+                    hoverongaps=False)
+    fig.update_yaxes(autorange="reversed")
+    return fig
+
+
+def timeline(rows: list[dict], x_title: str) -> go.Figure:
+    """Rows of {lane, start, end, label, colour}: scheduled activities above, actual states below."""
+    fig = _figure(xaxis_title=x_title, hovermode="closest", barmode="overlay", showlegend=False)
+    for r in rows:
+        fig.add_bar(y=[r["lane"]], x=[(r["end"] - r["start"]).total_seconds() * 1000], base=[r["start"]],
+                    orientation="h", marker_color=r["colour"], marker_line_width=0, width=0.6,
+                    hovertemplate=f"{r['label']}: {r['start']:%H:%M:%S}–{r['end']:%H:%M:%S}<extra></extra>")
+    fig.update_xaxes(type="date", tickformat="%H:%M")
+    return fig

@@ -1,0 +1,49 @@
+"""How numbers look: percentages with one decimal, durations as m:ss, counts with separators, NPS signed."""
+
+from __future__ import annotations
+
+import math
+
+STATUS_TEXT = {"green": ("✓", "On target"), "amber": ("▲", "Near target"), "red": ("✕", "Off target"),
+               "none": ("–", "No target")}
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    if unit == "%":
+        return f"{value:.1f} %"
+    if unit == "s":
+        minutes, seconds = divmod(int(round(value)), 60)
+        return f"{minutes}:{seconds:02d}"
+    if unit == "pts":
+        return f"{value:+.0f}"
+    if unit == "agents":
+        return f"{value:,.1f}"
+    if unit == "min":
+        return f"{value:,.0f} min" if abs(value) >= 10 else f"{value:,.1f} min"
+    if unit == "h":
+        return f"{value:,.1f} h"
+    if unit == "/h":
+        return f"{value:,.2f} /h"
+    return f"{value:,.0f}"
+
+
+def fmt_target(target: float | None, unit: str, direction: str) -> str:
+    if target is None:
+        return "no target"
+    sign = "≥" if direction == "higher" else "≤" if direction == "lower" else ""
+    return f"target {sign} {fmt(target, unit)}".replace("  ", " ")
+
+
+def fmt_gap(value: float | None, target: float | None, unit: str) -> str:
+    """Signed distance from target in the KPI's unit ('−4.2 pts' for percentages)."""
+    if value is None or target is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    gap = value - target
+    if unit == "%":
+        return f"{gap:+.1f} pts".replace("-", "−")
+    if unit == "s":
+        sign = "+" if gap >= 0 else "−"
+        return f"{sign}{fmt(abs(gap), 's')}"
+    return f"{gap:+,.1f}".replace("-", "−")

@@ -1,0 +1,47 @@
+"""Analysis panels: a chart and the table behind it, switchable, with CSV export and loading state."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts.components import empty_state
+
+
+def panel_ids(name: str) -> dict[str, dict]:
+    return {part: {"type": f"fv-panel-{part}", "panel": name} for part in ("view", "chart", "table", "grid", "export")}
+
+
+def panel(name: str, title: str, figure: Any | None, rows: list[dict], columns: list[dict], empty: str,
+          subtitle: str = "", height: int = 300, view: str = "chart", extra: Any = None) -> html.Div:
+    """A titled panel showing `figure` or the grid of `rows`; `empty` is said when there is nothing."""
+    ids = panel_ids(name)
+    if not rows or figure is None:
+        body_chart = empty_state(empty)
+    else:
+        body_chart = dcc.Graph(figure=figure, config={"displaylogo": False, "responsive": True},
+                               style={"height": f"{height}px"})
+    body_table = dag.AgGrid(
+            id=ids["grid"], rowData=rows, columnDefs=columns,
+            defaultColDef={"sortable": True, "filter": True, "resizable": True},
+        columnSize="responsiveSizeToFit", csvExportParams={"fileName": f"floorview-{name}.csv"},
+        dashGridOptions={"domLayout": "autoHeight" if len(rows) <= 12 else "normal",
+                         "pagination": len(rows) > 12, "paginationPageSize": 12},
+        style={"height": None if len(rows) <= 12 else f"{height + 80}px"}, className="ag-theme-alpine")
+    toggle = dbc.RadioItems(
+        id=ids["view"], options=[{"label": "Chart", "value": "chart"}, {"label": "Numbers", "value": "table"}],
+        value=view, inline=True, className="btn-group btn-group-sm", inputClassName="btn-check",
+        labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active")
+    export = dbc.Button("Export CSV", id=ids["export"], size="sm", color="secondary", outline=True, className="ms-2",
+                        disabled=not rows)
+    return html.Div([
+        html.Div([html.Div([html.H2(title), html.Div(subtitle, className="small text-muted")]),
+                  html.Div([toggle, export], className="d-flex align-items-start")],
+                 className="d-flex justify-content-between align-items-start mb-2 gap-2"),
+        extra,
+        html.Div(body_chart, id=ids["chart"], style={"display": "block" if view == "chart" else "none"}),
+        html.Div(body_table, id=ids["table"], style={"display": "block" if view == "table" else "none"}),
+    ], className="fv-panel", **{"data-panel": name})

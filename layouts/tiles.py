@@ -1,0 +1,59 @@
+"""KPI tiles: value with unit, target, gap, and status in colour, icon and word; definition on hover."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dash import html
+
+from layouts.formatting import STATUS_TEXT, fmt, fmt_gap, fmt_target
+
+
+@dataclass(frozen=True)
+class TileData:
+    kpi: str
+    label: str
+    value: float | None
+    unit: str
+    direction: str
+    target: float | None
+    status: str
+    formula: str
+    variant: str = ""
+    target_source: str | None = None
+
+
+def definition(t: TileData) -> str:
+    lines = [f"{t.label}: {t.formula}"]
+    if t.variant:
+        lines.append(f"Variant in force: {t.variant}")
+    if t.target is not None:
+        lines.append(f"{fmt_target(t.target, t.unit, t.direction).capitalize()} (set by {t.target_source})")
+    return "\n".join(lines)
+
+
+def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
+    icon, word = STATUS_TEXT.get(t.status, STATUS_TEXT["none"])
+    attrs = {"data-kpi": t.kpi, "data-status": t.status}
+    return html.Div(
+        [
+            html.Div(t.label, className="fv-tile-label"),
+            html.Div(fmt(t.value, t.unit), className="fv-tile-value"),
+            html.Div([html.Span(icon, className="fv-status-icon", **{"aria-hidden": "true"}), f" {word}"],
+                     className="fv-tile-status"),
+            html.Div([fmt_target(t.target, t.unit, t.direction),
+                      html.Span(f" · {fmt_gap(t.value, t.target, t.unit)}" if t.target is not None and t.value is not None
+                                else "")], className="fv-tile-target"),
+        ],
+        id=tile_id or f"tile-{t.kpi}",
+        className=f"fv-tile fv-{t.status}",
+        title=definition(t),
+        tabIndex=0,
+        role="group",
+        **{"aria-label": f"{t.label} {fmt(t.value, t.unit)}, {word}"},
+        **attrs,
+    )
+
+
+def tile_strip(tiles: list[TileData]) -> html.Div:
+    return html.Div([kpi_tile(t) for t in tiles], className="fv-tiles")

@@ -1,0 +1,163 @@
+"""Sign-in for the web app: a server-rendered sign-in page, the session cookie, and a guard on every request.
+
+Signed-out page requests are sent to /login; signed-out callback requests get 401. Which pages a role
+may open is decided here; which data a request may see is decided from `current_user()` in each callback.
+"""
+
+from __future__ import annotations
+
+import html
+import secrets
+import time
+from collections import defaultdict, deque
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import flask
+
+import accounts
+import store
+from settings import Settings
+
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/favicon.ico")
+PAGES_BY_ROLE = {
+    "agent": ("/", "/agent"),
+    "supervisor": ("/", "/supervisor", "/agent"),
+    "manager": ("/", "/manager", "/supervisor", "/agent", "/data"),
+    "control_desk": ("/", "/control-desk", "/manager", "/supervisor", "/agent", "/data"),
+}
+MAX_FAILURES = 5  # per username and address within WINDOW_S
+WINDOW_S = 300
+
+
+def secret_key(path: Path) -> str:
+    """The session-signing key: generated on first run into a file outside version control, readable by us only."""
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key + "\n")
+    path.chmod(0o600)
+    return key
+
+
+def current_user() -> accounts.User | None:
+    """The signed-in user of this request, read on the server (never from what the browser sends)."""
+    if "user" not in flask.g:
+        username = flask.session.get("username")
+        db: store.Database = flask.current_app.config["FLOORVIEW_DB"]
+        user = None
+        if username:
+            cur = db.cursor()
+            try:
+                user = accounts.get_user(cur, username)
+            finally:
+                cur.close()
+        flask.g.user = user
+    return flask.g.user
+
+
+def may_open(user: accounts.User, path: str) -> bool:
+    return path.rstrip("/") in {p.rstrip("/") for p in PAGES_BY_ROLE[user.role]} or path == "/"
+
+
+class _Throttle:
+    """Refuses sign-in after repeated failures for the same name from the same address."""
+
+    def __init__(self) -> None:
+        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+
+    def blocked(self, key: tuple[str, str]) -> bool:
+        recent = self._failures[key]
+        while recent and recent[0] < time.monotonic() - WINDOW_S:
+            recent.popleft()
+        return len(recent) >= MAX_FAILURES
+
+    def fail(self, key: tuple[str, str]) -> None:
+        self._failures[key].append(time.monotonic())
+
+    def clear(self, key: tuple[str, str]) -> None:
+        self._failures.pop(key, None)
+
+
+def install(server: flask.Flask, db: store.Database, settings: Settings) -> None:
+    server.config.update(
+        SECRET_KEY=secret_key(settings.resolve(settings.app.secret_key_file)),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        FLOORVIEW_DB=db,
+    )
+    throttle = _Throttle()
+
+    @server.before_request
+    def guard():  # noqa: ANN202 - Flask hook
+        path = flask.request.path
+        if path.startswith(PUBLIC_PREFIXES):
+            return None
+        user = current_user()
+        if path.startswith("/_"):  # Dash's XHR endpoints: callbacks, layout, dependencies
+            return None if user else (flask.jsonify(error="sign in first"), 401)
+        if user is None:
+            return flask.redirect(f"/login?next={quote(path)}")
+        if not may_open(user, path):
+            return flask.redirect(user.home)
+        return None
+
+    @server.route("/login", methods=["GET", "POST"])
+    def login():  # noqa: ANN202
+        error = ""
+        next_path = flask.request.values.get("next", "")
+        if flask.request.method == "POST":
+            username = flask.request.form.get("username", "").strip().lower()
+            key = (username, flask.request.remote_addr or "")
+            if throttle.blocked(key):
+                return _login_page(settings, "Too many attempts. Wait five minutes and try again.", next_path), 429
+            cur = db.cursor()
+            try:
+                user = accounts.authenticate(cur, username, flask.request.form.get("password", ""))
+            finally:
+                cur.close()
+            if user:
+                throttle.clear(key)
+                flask.session.clear()
+                flask.session["username"] = user.username
+                target = next_path if _safe(next_path) and may_open(user, next_path) else user.home
+                return flask.redirect(target)
+            throttle.fail(key)
+            error = "That user name and password do not match."
+        return _login_page(settings, error, next_path)
+
+    @server.route("/logout")
+    def logout():  # noqa: ANN202
+        flask.session.clear()
+        return flask.redirect("/login")
+
+
+def _safe(path: str) -> bool:
+    """Only same-site paths may be redirected to after sign-in."""
+    parsed = urlparse(path)
+    return bool(path) and path.startswith("/") and not path.startswith("//") and not parsed.netloc
+
+
+def _login_page(settings: Settings, error: str, next_path: str) -> str:
+    alert = f'<div class="alert alert-danger" role="alert">{html.escape(error)}</div>' if error else ""
+    hint = ""
+    if settings.app.demo_hints:
+        hint = ('<p class="text-muted small mt-3 mb-0">Demo: the users named in <code>data/demo/stories.json</code> '
+                'and the README, e.g. <code>daniel.okafor</code>, <code>naledi.dlamini</code>, '
+                '<code>grace.adams</code>, <code>control.desk</code>; password from <code>config.toml</code> '
+                '(<code>app.demo_password</code>).</p>')
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · Floorview</title><link rel="stylesheet" href="/assets/bootstrap.min.css"></head>
+<body class="bg-light"><main class="container" style="max-width: 420px; margin-top: 12vh">
+<h1 class="h3 mb-1 fw-bold">Floorview</h1><p class="text-muted">Sign in to see your dashboard.</p>
+{alert}
+<form method="post" action="/login" class="card card-body shadow-sm">
+<input type="hidden" name="next" value="{html.escape(next_path)}">
+<label class="form-label" for="username">User name</label>
+<input class="form-control mb-3" id="username" name="username" autocomplete="username" required autofocus>
+<label class="form-label" for="password">Password</label>
+<input class="form-control mb-3" id="password" name="password" type="password" autocomplete="current-password" required>
+<button class="btn btn-primary" type="submit">Sign in</button>
+</form>{hint}</main></body></html>"""
