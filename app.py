@@ -13,9 +13,10 @@ import web_auth
 from callbacks import agent_page as agent_callbacks
 from callbacks import common as common_callbacks
 from callbacks import data_page as data_callbacks
+from callbacks import supervisor_page as supervisor_callbacks
 from callbacks.common import today
 from kpis.periods import resolve_period
-from layouts import agent_page, data_page, role_pages, shell
+from layouts import agent_page, data_page, role_pages, shell, supervisor_page
 from settings import Settings, load_settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -44,7 +45,8 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
 
     dash.register_page("home", path="/", name="Home", layout=role_pages.home)
     dash.register_page("agent", path="/agent", name="Agent", layout=period_layout(agent_page.layout))
-    for path in ("supervisor", "manager", "control-desk"):
+    dash.register_page("supervisor", path="/supervisor", name="Supervisor", layout=period_layout(supervisor_page.layout))
+    for path in ("manager", "control-desk"):
         dash.register_page(f"role-{path}", path=f"/{path}", name=role_pages.ROLES[path][0],
                            layout=lambda path=path, **_q: role_pages.role_page(path))
     dash.register_page("data", path="/data", name="Data", layout=data_page.layout)
@@ -61,11 +63,13 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     app.validation_layout = html.Div([
         shell.frame(dash.page_container), role_pages.home(), data_page.layout(),
         agent_page.layout(DEFAULT_PERIOD, start, end),
-        *(role_pages.role_page(p) for p in ("supervisor", "manager", "control-desk")),
+        supervisor_page.layout(DEFAULT_PERIOD, start, end),
+        *(role_pages.role_page(p) for p in ("manager", "control-desk")),
     ])
     common_callbacks.register(app)
     data_callbacks.register(app, db)
     agent_callbacks.register(app, db, settings)
+    supervisor_callbacks.register(app, db, settings)
     return app
 
 

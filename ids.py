@@ -36,3 +36,9 @@ AGENT_PANELS = "agent-panels"
 AGENT_DAY = "agent-day"
 AGENT_TIMELINE = "agent-timeline"
 AGENT_HEADING = "agent-heading"
+
+# Supervisor page
+SUP_TEAM = "sup-team"
+SUP_HEADING = "sup-heading"
+SUP_TILES = "sup-tiles"
+SUP_PANELS = "sup-panels"

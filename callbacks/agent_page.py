@@ -9,7 +9,15 @@ from dash import Dash, Input, Output, State, no_update
 
 import ids
 import store
-from callbacks.common import NotAllowed, period_from, require_user, tiles_from, today, user_scope
+from callbacks.common import (
+    NotAllowed,
+    period_from,
+    register_period_sync,
+    require_user,
+    tiles_from,
+    today,
+    user_scope,
+)
 from kpis import detail
 from kpis.compute import compute
 from kpis.periods import describe
@@ -33,6 +41,8 @@ def _agent_for(user, search: str | None, cur) -> str:
 
 
 def register(app: Dash, db: store.Database, settings: Settings) -> None:
+    register_period_sync(app, "agent", settings)
+
     @app.callback(
         Output(ids.AGENT_HEADING, "children"),
         Output(ids.scope_text("agent"), "children"),
@@ -41,18 +51,17 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Output(ids.AGENT_DAY, "min_date_allowed"),
         Output(ids.AGENT_DAY, "max_date_allowed"),
         Output(ids.AGENT_DAY, "date"),
-        Input(ids.period("agent"), "value"),
         Input(ids.custom_range("agent"), "start_date"),
         Input(ids.custom_range("agent"), "end_date"),
         Input(ids.URL, "search"),
     )
-    def fill(period_key, start, end, search):
+    def fill(start, end, search):
         cur = db.cursor()
         try:
             user = require_user()
             agent_id = _agent_for(user, search, cur)
             profile = detail.agent_profile(cur, agent_id)
-            period = period_from(settings, period_key, start, end)
+            period = period_from(settings, "custom", start, end)
             scope = user_scope(user, agent=(agent_id,))
             result = compute(cur, settings, TILES, period, scope=scope)
             by_day = compute(cur, settings, ["adherence"], period, by=["date"], scope=scope)

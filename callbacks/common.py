@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from dash import MATCH, Dash, Input, Output, ctx
+from dash import MATCH, Dash, Input, Output, ctx, no_update
 
+import ids
 import web_auth
 from accounts import User
 from kpis.catalogue import resolve
@@ -42,7 +43,12 @@ def user_scope(user: User, **narrower: tuple[str, ...]) -> Scope:
     """The user's own scope, optionally narrowed (never widened) by drill-down choices."""
     filters = dict(user.scope_filters())
     for dim, values in narrower.items():
-        if values:
+        if not values:
+            continue
+        if dim in filters:  # intersect: a drill-down can only narrow what the user may see
+            kept = tuple(v for v in values if v in filters[dim])
+            filters[dim] = kept or ("\x00none",)
+        else:
             filters[dim] = tuple(values)
     return Scope(**filters)
 
@@ -59,6 +65,26 @@ def tiles_from(result: pd.DataFrame, kpi_ids: list[str], settings: Settings) -> 
                               status=r.get("status", "none"), formula=k.formula, variant=k.variant,
                               target_source=r.get("target_source")))
     return tiles
+
+
+def register_period_sync(app: Dash, page: str, settings: Settings) -> None:
+    """Period buttons set the date range; picking dates by hand switches the period to Custom."""
+    @app.callback(
+        Output(ids.period(page), "value"),
+        Output(ids.custom_range(page), "start_date"),
+        Output(ids.custom_range(page), "end_date"),
+        Input(ids.period(page), "value"),
+        Input(ids.custom_range(page), "start_date"),
+        Input(ids.custom_range(page), "end_date"),
+        prevent_initial_call=True,
+    )
+    def sync(key, start, end):
+        if ctx.triggered_id == ids.period(page) and key != "custom":
+            first, last = resolve_period(key, today(settings))
+            return no_update, first.isoformat(), last.isoformat()
+        if ctx.triggered_id == ids.custom_range(page):
+            return "custom", no_update, no_update
+        return no_update, no_update, no_update
 
 
 def register(app: Dash) -> None:

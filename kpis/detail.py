@@ -38,11 +38,16 @@ def agents_in(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str, ...]
         if dim in filters:
             where.append(f"list_contains(?, {column})")
             params.append(list(filters[dim]))
-    return con.execute(f"""
-        SELECT a.agent_id, a.name, a.team_id, t.name AS team, a.site_id, a.hire_date,
-               date_diff('day', a.hire_date, current_date) AS tenure_days
+    return _records(con.execute(f"""
+        SELECT a.agent_id, a.name, a.team_id, t.name AS team, a.site_id, a.hire_date
         FROM agents a JOIN teams t USING (team_id) WHERE {' AND '.join(where)} ORDER BY a.name""",  # noqa: S608
-                       params).df().to_dict("records")
+                                params))
+
+
+def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Rows as dicts with Python values (dates stay dates)."""
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
 
 def in_scope(con: duckdb.DuckDBPyConnection, agent_id: str, filters: dict[str, tuple[str, ...]]) -> bool:
@@ -72,7 +77,8 @@ def agent_day(con: duckdb.DuckDBPyConnection, agent_id: str, day: date) -> dict[
             WHERE agent_id = ? AND timezone(z.tz, end_at::TIMESTAMPTZ) > ?
               AND timezone(z.tz, start_at::TIMESTAMPTZ) < ? + INTERVAL 1 DAY
             ORDER BY start_at""", [agent_id, agent_id, datetime.combine(day, datetime.min.time()),  # noqa: S608
-                                   datetime.combine(day, datetime.min.time())]).df().to_dict("records")
+                                   datetime.combine(day, datetime.min.time())])
+        result[name] = _records(result[name])
     return result
 
 

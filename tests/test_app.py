@@ -93,8 +93,7 @@ AGENT_OUTPUTS = [(ids.AGENT_HEADING, "children"), (ids.scope_text("agent"), "chi
 
 
 def agent_inputs(search: str) -> list[dict]:
-    return [{"id": ids.period("agent"), "property": "value", "value": "custom"},
-            {"id": ids.custom_range("agent"), "property": "start_date", "value": "2026-11-01"},
+    return [{"id": ids.custom_range("agent"), "property": "start_date", "value": "2026-11-01"},
             {"id": ids.custom_range("agent"), "property": "end_date", "value": "2026-11-30"},
             {"id": ids.URL, "property": "search", "value": search}]
 
