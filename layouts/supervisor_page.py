@@ -49,7 +49,7 @@ def _mmss(field: str) -> str:
 
 
 AGENT_COLUMNS = [
-    {"field": "agent", "headerName": "Agent", "cellRenderer": "markdown", "minWidth": 170, "pinned": "left"},
+    {"field": "agent", "headerName": "Agent", "cellRenderer": "markdown", "minWidth": 170},
     {"field": "tenure_months", "headerName": "Tenure (months)", "type": "numericColumn", "maxWidth": 130},
     _kpi_column("handled", "Handled", "d3.format(',')(params.value)"),
     _kpi_column("contacts_per_hour", "Contacts / hour", "d3.format('.2f')(params.value)"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import duckdb
@@ -58,3 +59,27 @@ def roster(con: duckdb.DuckDBPyConnection, settings: Settings, tmp_path: Path) -
 
 def rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
     return con.execute(sql, params or []).fetchall()
+
+
+DEMO_END = date(2026, 11, 21)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory):
+    """The demo (28 days to Sat 21 Nov 2026) generated, loaded and given its users once per test run."""
+    import accounts
+    from demo import DemoSpec, generate
+    from loaders import load_paths
+
+    folder = tmp_path_factory.mktemp("demo")
+    stories = generate(DemoSpec(out=folder / "files", days=28, end=DEMO_END))
+    settings = load_settings(REPO / "config.toml", database={"path": folder / "demo.duckdb"},
+                             app={"today": "2026-11-22", "secret_key_file": str(folder / "secret")})
+    con = store.connect(settings.db_path)
+    results = load_paths(con, [folder / "files"], settings)
+    for u in stories["users"]:
+        accounts.add_user(con, u["username"], u["display_name"], u["role"], settings.app.demo_password,
+                          agent_id=u.get("agent_id"), team_ids=tuple(u.get("team_ids", ())),
+                          site_ids=tuple(u.get("site_ids", ())))
+    yield {"con": con, "stories": stories, "results": results, "folder": folder / "files", "settings": settings}
+    con.close()

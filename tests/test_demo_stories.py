@@ -12,21 +12,14 @@ import pytest
 import store
 from demo import DemoSpec, generate
 from loaders import load_paths
-from settings import load_settings
-from tests.conftest import REPO, rows
+from tests.conftest import DEMO_END, rows
 
-END = date(2026, 11, 21)
+END = DEMO_END
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("demo")
-    stories = generate(DemoSpec(out=folder / "files", days=28, end=END))
-    settings = load_settings(REPO / "config.toml", database={"path": folder / "demo.duckdb"})
-    con = store.connect(settings.db_path)
-    results = load_paths(con, [folder / "files"], settings)
-    yield {"con": con, "stories": stories, "results": results, "folder": folder / "files", "settings": settings}
-    con.close()
+def demo(demo_db):
+    return demo_db
 
 
 def test_demo_files_load_without_rejects(demo):
