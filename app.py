@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import dash
@@ -13,10 +14,11 @@ import web_auth
 from callbacks import agent_page as agent_callbacks
 from callbacks import common as common_callbacks
 from callbacks import data_page as data_callbacks
+from callbacks import manager_page as manager_callbacks
 from callbacks import supervisor_page as supervisor_callbacks
 from callbacks.common import today
 from kpis.periods import resolve_period
-from layouts import agent_page, data_page, role_pages, shell, supervisor_page
+from layouts import agent_page, data_page, manager_page, role_pages, shell, supervisor_page
 from settings import Settings, load_settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -38,15 +40,21 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     web_auth.install(app.server, db, settings)
 
     def period_layout(builder):
-        def layout(**_query: str) -> html.Div:
-            start, end = resolve_period(DEFAULT_PERIOD, today(settings))
-            return builder(DEFAULT_PERIOD, start, end)
+        """A page layout whose period comes from ?from=&to= when a drill-down link carries it."""
+        def layout(**query: str) -> html.Div:
+            try:
+                start, end = date.fromisoformat(query["from"]), date.fromisoformat(query["to"])
+                return builder("custom", min(start, end), max(start, end))
+            except (KeyError, ValueError):
+                start, end = resolve_period(DEFAULT_PERIOD, today(settings))
+                return builder(DEFAULT_PERIOD, start, end)
         return layout
 
     dash.register_page("home", path="/", name="Home", layout=role_pages.home)
     dash.register_page("agent", path="/agent", name="Agent", layout=period_layout(agent_page.layout))
     dash.register_page("supervisor", path="/supervisor", name="Supervisor", layout=period_layout(supervisor_page.layout))
-    for path in ("manager", "control-desk"):
+    dash.register_page("manager", path="/manager", name="Manager", layout=period_layout(manager_page.layout))
+    for path in ("control-desk",):
         dash.register_page(f"role-{path}", path=f"/{path}", name=role_pages.ROLES[path][0],
                            layout=lambda path=path, **_q: role_pages.role_page(path))
     dash.register_page("data", path="/data", name="Data", layout=data_page.layout)
@@ -64,12 +72,15 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
         shell.frame(dash.page_container), role_pages.home(), data_page.layout(),
         agent_page.layout(DEFAULT_PERIOD, start, end),
         supervisor_page.layout(DEFAULT_PERIOD, start, end),
-        *(role_pages.role_page(p) for p in ("manager", "control-desk")),
+        manager_page.layout(DEFAULT_PERIOD, start, end),
+        role_pages.role_page("control-desk"),
     ])
     common_callbacks.register(app)
+    common_callbacks.register_drill(app)
     data_callbacks.register(app, db)
     agent_callbacks.register(app, db, settings)
     supervisor_callbacks.register(app, db, settings)
+    manager_callbacks.register(app, db, settings)
     return app
 
 

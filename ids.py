@@ -42,3 +42,9 @@ SUP_TEAM = "sup-team"
 SUP_HEADING = "sup-heading"
 SUP_TILES = "sup-tiles"
 SUP_PANELS = "sup-panels"
+
+# Manager page
+MGR_CRUMBS = "mgr-crumbs"
+MGR_HEADING = "mgr-heading"
+MGR_TILES = "mgr-tiles"
+MGR_PANELS = "mgr-panels"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-from dash import MATCH, Dash, Input, Output, ctx, no_update
+from dash import ALL, MATCH, Dash, Input, Output, ctx, no_update
 
 import ids
 import web_auth
@@ -101,6 +101,19 @@ def register(app: Dash) -> None:
         "function(n) { return n ? true : window.dash_clientside.no_update; }",
         Output({"type": "fv-panel-grid", "panel": MATCH}, "exportDataAsCsv"),
         Input({"type": "fv-panel-export", "panel": MATCH}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+
+def register_drill(app: Dash) -> None:
+    """A click on a drill-down chart's bar follows the link stored with the bar."""
+    app.clientside_callback(
+        """function(clicks) {
+            const hit = (clicks || []).find(c => c && c.points && c.points[0] && c.points[0].customdata);
+            return hit ? hit.points[0].customdata : window.dash_clientside.no_update;
+        }""",
+        Output(ids.URL, "href"),
+        Input({"type": "fv-drill-graph", "panel": ALL}, "clickData"),
         prevent_initial_call=True,
     )
 

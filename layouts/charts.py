@@ -24,10 +24,13 @@ def target_line(fig: go.Figure, target: float | None, label: str) -> None:
 
 
 def bars(x: list, y: list, y_title: str, x_title: str, highlight: set | None = None,
-         target: float | None = None, target_label: str = "target", hover: str = "%{y:.1f}") -> go.Figure:
+         target: float | None = None, target_label: str = "target", hover: str = "%{y:.1f}",
+         links: list[str] | None = None) -> go.Figure:
+    """Bars; `links` (one href per bar) make a click drill down."""
     fig = _figure(yaxis_title=y_title, xaxis_title=x_title)
     colours = [HIGHLIGHT if highlight and xi in highlight else NEUTRAL[0] for xi in x]
-    fig.add_bar(x=x, y=y, marker_color=colours, hovertemplate=hover + "<extra></extra>")
+    fig.add_bar(x=x, y=y, marker_color=colours, customdata=links,
+                hovertemplate=hover + ("<br>click to drill down" if links else "") + "<extra></extra>")
     target_line(fig, target, target_label)
     return fig
 

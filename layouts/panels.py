@@ -16,14 +16,19 @@ def panel_ids(name: str) -> dict[str, dict]:
 
 
 def panel(name: str, title: str, figure: Any | None, rows: list[dict], columns: list[dict], empty: str,
-          subtitle: str = "", height: int = 300, view: str = "chart", extra: Any = None) -> html.Div:
-    """A titled panel showing `figure` or the grid of `rows`; `empty` is said when there is nothing."""
+          subtitle: str = "", height: int = 300, view: str = "chart", extra: Any = None,
+          drill: bool = False) -> html.Div:
+    """A titled panel showing `figure` or the grid of `rows`; `empty` is said when there is nothing.
+
+    With `drill`, clicking a bar follows the href in its customdata.
+    """
     ids = panel_ids(name)
     if not rows or figure is None:
         body_chart = empty_state(empty)
     else:
-        body_chart = dcc.Graph(figure=figure, config={"displaylogo": False, "responsive": True},
-                               style={"height": f"{height}px"})
+        graph_id = {"type": "fv-drill-graph", "panel": name} if drill else {"type": "fv-graph", "panel": name}
+        body_chart = dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False, "responsive": True},
+                               style={"height": f"{height}px", "cursor": "pointer" if drill else "default"})
     body_table = dag.AgGrid(
             id=ids["grid"], rowData=rows, columnDefs=columns,
             defaultColDef={"sortable": True, "filter": True, "resizable": True},

@@ -33,7 +33,7 @@ def definition(t: TileData) -> str:
 
 
 def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
-    icon, word = STATUS_TEXT.get(t.status, STATUS_TEXT["none"])
+    icon, word = STATUS_TEXT.get(t.status, STATUS_TEXT["none"]) if t.value is not None else ("–", "No data")
     attrs = {"data-kpi": t.kpi, "data-status": t.status}
     return html.Div(
         [

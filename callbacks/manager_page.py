@@ -1,0 +1,127 @@
+"""Manager page: drill state lives in the URL (?site=&call_type=&team=), always inside the user's scope."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+from dash import Dash, Input, Output
+
+import ids
+import store
+from callbacks.common import (
+    NotAllowed,
+    period_from,
+    register_period_sync,
+    require_user,
+    tiles_from,
+    today,
+    user_scope,
+)
+from kpis import detail
+from kpis.compute import compute
+from kpis.periods import describe
+from layouts import agent_page, manager_page
+from layouts.context import scope_line
+from settings import Settings
+
+TILES = ["service_level", "asa", "abandon_rate", "aht", "handled", "occupancy", "adherence", "shrinkage", "nps"]
+LEVELS = ("site", "call_type", "team", "agent")
+BREAKDOWN = ["aht", "avg_acw", "service_level", "handled"]
+
+
+def _drill(search: str | None) -> dict[str, str]:
+    query = parse_qs((search or "").lstrip("?"))
+    return {level: query[level][0] for level in LEVELS if query.get(level)}
+
+
+def _href(drill: dict[str, str], period=None) -> str:
+    """A manager-page link for a drill path, carrying the period so it survives the drill."""
+    query = dict(drill)
+    if period is not None:
+        query |= {"from": period.start.isoformat(), "to": period.end.isoformat()}
+    return "/manager" + (f"?{urlencode(query)}" if query else "")
+
+
+def register(app: Dash, db: store.Database, settings: Settings) -> None:
+    register_period_sync(app, "mgr", settings)
+
+    @app.callback(
+        Output(ids.MGR_CRUMBS, "children"),
+        Output(ids.MGR_HEADING, "children"),
+        Output(ids.scope_text("mgr"), "children"),
+        Output(ids.MGR_TILES, "children"),
+        Output(ids.MGR_PANELS, "children"),
+        Input(ids.custom_range("mgr"), "start_date"),
+        Input(ids.custom_range("mgr"), "end_date"),
+        Input(ids.URL, "search"),
+    )
+    def fill(start, end, search):
+        cur = db.cursor()
+        try:
+            user = require_user("manager", "control_desk")
+            drill = _drill(search)
+            scope = user_scope(user, **{k: (v,) for k, v in drill.items()})
+            period = period_from(settings, "custom", start, end)
+            site_names, team_names = detail.names(cur, "sites"), detail.names(cur, "teams")
+            visible_sites = [s for s in site_names if not user.site_ids or s in user.site_ids]
+            if "site" not in drill and len(visible_sites) == 1:
+                drill = {"site": visible_sites[0], **drill}
+                scope = user_scope(user, **{k: (v,) for k, v in drill.items()})
+            level = next((lv for lv in LEVELS if lv not in drill), None)
+            tiles_result = compute(cur, settings, TILES, period, scope=scope)
+            rows = []
+            if level:
+                by = compute(cur, settings, BREAKDOWN, period, by=[level], scope=scope)
+                members = {a["agent_id"]: a for a in detail.agents_in(cur, scope.filters())} if level == "agent" else {}
+                label = {"site": site_names, "team": team_names,
+                         "agent": {k: v["name"] for k, v in members.items()}}.get(level, {})
+                grouped: dict[str, dict] = {}
+                for r in by.to_dict("records"):
+                    key = r[level]
+                    if key is None:
+                        continue
+                    row = grouped.setdefault(key, {"key": key, "name": label.get(key, str(key).replace("_", " "))})
+                    row[r["kpi"]], row[f"{r['kpi']}_status"] = r["value"], r["status"]
+                for row in grouped.values():
+                    target = {**drill, level: row["key"]}
+                    href = (f"/agent?agent={row['key']}" if level == "agent" else _href(target, period))
+                    row["link"], row["href"] = f"[{row['name']}]({href})", href
+                    if level == "agent" and members.get(row["key"], {}).get("hire_date"):
+                        row["tenure_months"] = round((today(settings) - members[row["key"]]["hire_date"]).days / 30.4, 1)
+                rows = [r for r in grouped.values() if r.get("handled")]
+            heat = compute(cur, settings, ["service_level"], period, by=["date", "time_of_day"], scope=scope)
+            trend = compute(cur, settings, ["aht", "service_level"], period, by=["date"], scope=scope)
+            tz = detail.site_timezones(cur).get(drill.get("site", ""), "each site's local time")
+        except NotAllowed as err:
+            return None, agent_page.not_allowed(str(err)), "", None, None
+        finally:
+            cur.close()
+        crumbs = [("Centre", _href({}, period) if drill else None)]
+        names = {"site": site_names, "team": team_names}
+        path: dict[str, str] = {}
+        for lv in LEVELS:
+            if lv in drill:
+                path[lv] = drill[lv]
+                crumbs.append((names.get(lv, {}).get(drill[lv], drill[lv].replace("_", " ")), _href(path, period)))
+        crumbs[-1] = (crumbs[-1][0], None)
+        tiles = tiles_from(tiles_result, TILES, settings)
+        aht_target = next((t.target for t in tiles if t.kpi == "aht"), None)
+        sl_target = next((t.target for t in tiles if t.kpi == "service_level"), None)
+        days = sorted({r["date"].isoformat() for r in heat.to_dict("records")})
+        times = sorted({r["time_of_day"] for r in heat.to_dict("records")})
+        cell = {(r["date"].isoformat(), r["time_of_day"]): r["value"] for r in heat.to_dict("records")}
+        z = [[cell.get((d, t)) for t in times] for d in days]
+        trend_rows = trend.to_dict("records")
+        dates = sorted({r["date"].isoformat() for r in trend_rows})
+        series = {(r["date"].isoformat(), r["kpi"]): r["value"] for r in trend_rows}
+        title = crumbs[-1][0]
+        panels = [manager_page.breakdown(level, rows, aht_target)] if level else []
+        panels += [manager_page.heatmap(days, times, z, sl_target),
+                   manager_page.trends(dates, [series.get((d, "aht")) for d in dates],
+                                       [series.get((d, "service_level")) for d in dates], aht_target)]
+        return (manager_page.breadcrumbs(crumbs),
+                manager_page.heading(title, f"Drill down by {level.replace('_', ' ')}" if level else "Agent level"),
+                scope_line(" › ".join(c[0] for c in crumbs), describe(period.start, period.end), tz,
+                           "click a name to drill down"),
+                manager_page.tiles(tiles), panels)
+
