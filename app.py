@@ -13,12 +13,13 @@ import store
 import web_auth
 from callbacks import agent_page as agent_callbacks
 from callbacks import common as common_callbacks
+from callbacks import control_desk_page as control_desk_callbacks
 from callbacks import data_page as data_callbacks
 from callbacks import manager_page as manager_callbacks
 from callbacks import supervisor_page as supervisor_callbacks
 from callbacks.common import today
 from kpis.periods import resolve_period
-from layouts import agent_page, data_page, manager_page, role_pages, shell, supervisor_page
+from layouts import agent_page, control_desk_page, data_page, manager_page, role_pages, shell, supervisor_page
 from settings import Settings, load_settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -54,9 +55,8 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     dash.register_page("agent", path="/agent", name="Agent", layout=period_layout(agent_page.layout))
     dash.register_page("supervisor", path="/supervisor", name="Supervisor", layout=period_layout(supervisor_page.layout))
     dash.register_page("manager", path="/manager", name="Manager", layout=period_layout(manager_page.layout))
-    for path in ("control-desk",):
-        dash.register_page(f"role-{path}", path=f"/{path}", name=role_pages.ROLES[path][0],
-                           layout=lambda path=path, **_q: role_pages.role_page(path))
+    dash.register_page("control-desk", path="/control-desk", name="Control desk",
+                       layout=period_layout(control_desk_page.layout))
     dash.register_page("data", path="/data", name="Data", layout=data_page.layout)
 
     def shell_for_user() -> html.Div:
@@ -73,7 +73,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
         agent_page.layout(DEFAULT_PERIOD, start, end),
         supervisor_page.layout(DEFAULT_PERIOD, start, end),
         manager_page.layout(DEFAULT_PERIOD, start, end),
-        role_pages.role_page("control-desk"),
+        control_desk_page.layout(DEFAULT_PERIOD, start, end),
     ])
     common_callbacks.register(app)
     common_callbacks.register_drill(app)
@@ -81,6 +81,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     agent_callbacks.register(app, db, settings)
     supervisor_callbacks.register(app, db, settings)
     manager_callbacks.register(app, db, settings)
+    control_desk_callbacks.register(app, db, settings)
     return app
 
 

@@ -48,3 +48,11 @@ MGR_CRUMBS = "mgr-crumbs"
 MGR_HEADING = "mgr-heading"
 MGR_TILES = "mgr-tiles"
 MGR_PANELS = "mgr-panels"
+
+# Control desk page
+DESK_CLOCK = "desk-clock"
+DESK_SITE = "desk-site"
+DESK_TILES = "desk-tiles"
+DESK_PANELS = "desk-panels"
+DESK_DETAIL = "desk-detail"
+DESK_HEATMAP = "desk-heatmap"

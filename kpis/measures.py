@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TIME_DIMS = ("date", "week", "month", "interval", "interval_utc", "time_of_day", "weekday")
+TIME_DIMS = ("date", "week", "month", "interval", "interval_utc", "time_of_day", "time_of_day_utc", "weekday")
 ALL_DIMS = ("site", "team", "agent", "queue", "call_type", "channel") + TIME_DIMS
 
 # SQL for each dimension over any fact table (every fact table has these column names).
@@ -29,6 +29,7 @@ DIM_SQL = {
                  "abs(epoch(interval_local - interval_utc)::INT) % 3600 // 60)"),
     "interval_utc": "interval_utc",
     "time_of_day": "strftime(interval_local, '%H:%M')",
+    "time_of_day_utc": "strftime(interval_utc, '%H:%M')",  # one common clock across sites
     "weekday": "isodow(date_local)",
 }
 

@@ -83,3 +83,70 @@ def test_story2_supervisor_drills_from_team_to_the_two_recent_hires_and_their_ac
     page.get_by_role("heading", name=hires[0]).wait_for()
     assert tile_status(page, "avg_acw") == "red"
     assert errors == []
+
+
+def click_tallest_bar(page, panel: str) -> None:
+    """Click the bar a person would: the tallest one of the panel's chart."""
+    plot = page.locator(f'[data-panel^="{panel}"] .js-plotly-plot')
+    plot.wait_for()
+    index = page.evaluate(f"""() => {{
+        const d = document.querySelector('[data-panel^="{panel}"] .js-plotly-plot').data[0];
+        return d.y.indexOf(Math.max(...d.y));
+    }}""")
+    box = plot.locator(".bars path").nth(index).bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_story3_manager_drills_from_red_aht_to_the_campaign_and_its_inexperienced_team(site):
+    story = site[2]["story3_campaign"]
+    page, errors = sign_in(site, "grace.adams", "/manager")
+    page.get_by_text("This month", exact=True).click()
+    page.get_by_text("1–22 Nov 2026").wait_for()
+    assert tile_status(page, "aht") == "red"
+    click_tallest_bar(page, "mgr-by-call_type")
+    page.wait_for_url(f"**call_type={story['call_type']}**")
+    page.locator(".fv-crumbs").get_by_text("tv promo purchase").wait_for()
+    click_tallest_bar(page, "mgr-by-team")
+    page.wait_for_url(f"**team={story['team_id']}**")
+    page.get_by_role("heading", name=story["team"]).wait_for()
+    page.locator('[data-panel="mgr-by-agent"]').get_by_text("Numbers", exact=True).click()
+    tenure = page.locator('[data-panel="mgr-by-agent"] [col-id="tenure_months"].ag-cell')
+    tenure.first.wait_for()
+    months = [float(t) for t in tenure.all_inner_texts()]
+    assert months and max(months) < 4.2  # everyone on the campaign joined in the last four months
+    page.locator(".fv-crumbs").get_by_role("link", name="Centre").click()
+    page.get_by_role("heading", name="New York").wait_for()  # breadcrumbs go back up
+    assert errors == []
+
+
+def test_story4_control_desk_finds_the_site_short_of_staff_and_the_training_behind_it(site):
+    url = site[0]
+    story = site[2]["story4_site"]
+    page, errors = sign_in(site, "control.desk", "/control-desk")
+    day = story["dates"][-1]
+    page.goto(f"{url}/control-desk?from={day}&to={day}")
+    page.locator('[data-panel="desk-net"] .js-plotly-plot').wait_for()
+    worst_site, worst_time = page.evaluate("""() => {
+        const d = document.querySelector('[data-panel="desk-net"] .js-plotly-plot').data[0];
+        let best = [null, null, Infinity];
+        d.z.forEach((row, i) => row.forEach((v, j) => { if (v !== null && v < best[2]) best = [d.y[i], d.x[j], v]; }));
+        return best.slice(0, 2);
+    }""")
+    assert worst_site == story["site"] and "14:00" <= worst_time < "16:00"
+    page.get_by_text(f"{story['site']} in detail").wait_for()
+    staff = page.evaluate("""() => {
+        const g = document.querySelector('[data-panel="desk-staff"] .js-plotly-plot');
+        const at = (name) => { const t = g.data.find(s => s.name === name); return t.y[t.x.indexOf('14:30')]; };
+        return [at('Required'), at('Scheduled'), at('On hand')];
+    }""")
+    required, scheduled, on_hand = staff
+    assert round(required) == 100 and round(scheduled) == 105 and 92 <= on_hand <= 97
+    shrink = page.evaluate("""() => {
+        const g = document.querySelector('[data-panel="desk-shrink"] .js-plotly-plot');
+        const t = g.data.find(s => s.name === 'Training');
+        return t.x[t.y.indexOf(Math.max(...t.y))];
+    }""")
+    assert shrink == story["site"]  # training is the activity pulling this site's agents off the phones
+    page.get_by_text("Common clock (UTC)", exact=True).click()
+    page.get_by_text("time of day (UTC)").first.wait_for()
+    assert errors == []

@@ -1,0 +1,112 @@
+"""Control desk: all sites in the user's scope; heatmap click or dropdown picks the site shown in detail."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output, State, ctx, no_update
+
+import ids
+import store
+from callbacks.common import NotAllowed, period_from, register_period_sync, require_user, user_scope
+from kpis import detail
+from kpis.compute import compute
+from layouts import agent_page, control_desk_page
+from settings import Settings
+
+STAFF = ["required_agents", "scheduled_agents", "on_hand_agents"]
+
+
+def _clock_dim(clock: str | None) -> str:
+    return "time_of_day_utc" if clock == "utc" else "time_of_day"
+
+
+def register(app: Dash, db: store.Database, settings: Settings) -> None:
+    register_period_sync(app, "desk", settings)
+
+    @app.callback(
+        Output(ids.scope_text("desk"), "children"),
+        Output(ids.DESK_PANELS, "children"),
+        Output(ids.DESK_SITE, "options"),
+        Output(ids.DESK_SITE, "value"),
+        Input(ids.custom_range("desk"), "start_date"),
+        Input(ids.custom_range("desk"), "end_date"),
+        Input(ids.DESK_CLOCK, "value"),
+        State(ids.DESK_SITE, "value"),
+    )
+    def overview(start, end, clock, chosen):
+        cur = db.cursor()
+        try:
+            user = require_user("control_desk", "manager")
+            scope = user_scope(user)
+            period = period_from(settings, "custom", start, end)
+            fields = [f for f, _, _ in control_desk_page.SITE_KPIS]
+            by_site = compute(cur, settings, fields, period, by=["site"], scope=scope)
+            dim = _clock_dim(clock)
+            net = compute(cur, settings, ["net_staffing_on_hand"], period, by=["site", dim], scope=scope)
+            shrink = compute(cur, settings, [k for k, _ in control_desk_page.SHRINK], period, by=["site"], scope=scope)
+            names = detail.names(cur, "sites")
+        except NotAllowed as err:
+            return "", agent_page.not_allowed(str(err)), [], None
+        finally:
+            cur.close()
+        rows: dict[str, dict] = {}
+        for r in by_site.to_dict("records"):
+            row = rows.setdefault(r["site"], {"site": r["site"], "name": names.get(r["site"], r["site"])})
+            row[r["kpi"]], row[f"{r['kpi']}_status"] = r["value"], r["status"]
+        sites = sorted(rows)
+        times = sorted({r[dim] for r in net.to_dict("records")})
+        cell = {(r["site"], r[dim]): r["value"] for r in net.to_dict("records")}
+        z = [[None if cell.get((s, t)) is None else round(cell[(s, t)], 1) for t in times] for s in sites]
+        worst = min(((v, s) for s, zr in zip(sites, z, strict=True) for v in zr if v is not None), default=(0, None))[1]
+        parts = {label: [next((r["value"] for r in shrink.to_dict("records") if r["site"] == s and r["kpi"] == k),
+                              None) for s in sites] for k, label in control_desk_page.SHRINK}
+        focus = chosen if chosen in rows else worst
+        scope_text = (f"{len(sites)} site(s) · {period.start:%d %b} – {period.end:%d %b %Y} · "
+                      f"times {'in UTC' if clock == 'utc' else 'in each site’s local time'}")
+        return (scope_text,
+                [control_desk_page.sites_table(list(rows.values())),
+                 control_desk_page.net_heatmap([names.get(s, s) for s in sites], times, z, clock or "local"),
+                 control_desk_page.shrinkage_by_activity([names.get(s, s) for s in sites], parts)],
+                [{"label": names.get(s, s), "value": s} for s in sites], focus)
+
+    @app.callback(
+        Output(ids.DESK_DETAIL, "children"),
+        Input(ids.DESK_SITE, "value"),
+        Input(ids.custom_range("desk"), "start_date"),
+        Input(ids.custom_range("desk"), "end_date"),
+        Input(ids.DESK_CLOCK, "value"),
+    )
+    def site_detail(site, start, end, clock):
+        if not site:
+            return None
+        cur = db.cursor()
+        try:
+            user = require_user("control_desk", "manager")
+            scope = user_scope(user, site=(site,))
+            period = period_from(settings, "custom", start, end)
+            dim = _clock_dim(clock)
+            staff = compute(cur, settings, STAFF + ["forecast_contacts", "offered"], period, by=[dim], scope=scope)
+            name = detail.names(cur, "sites").get(site, site)
+        except NotAllowed as err:
+            return agent_page.not_allowed(str(err))
+        finally:
+            cur.close()
+        records = staff.to_dict("records")
+        times = sorted({r[dim] for r in records})
+        value = {(r[dim], r["kpi"]): r["value"] for r in records}
+        labels = {"required_agents": "Required", "scheduled_agents": "Scheduled", "on_hand_agents": "On hand"}
+        series = {labels[k]: [value.get((t, k)) for t in times] for k in STAFF}
+        contacts = {"Forecast": [value.get((t, "forecast_contacts")) for t in times],
+                    "Actual": [value.get((t, "offered")) for t in times]}
+        return control_desk_page.site_detail(name, times, series, contacts, clock or "local")
+
+    @app.callback(
+        Output(ids.DESK_SITE, "value", allow_duplicate=True),
+        Input({"type": "fv-graph", "panel": "desk-net"}, "clickData"),
+        State(ids.DESK_SITE, "options"),
+        prevent_initial_call=True,
+    )
+    def pick_site(click, options):
+        if not click or ctx.triggered_id is None:
+            return no_update
+        label = click["points"][0]["y"]
+        return next((o["value"] for o in options or [] if o["label"] == label), no_update)

@@ -1,0 +1,103 @@
+"""Control desk: every site side by side; staffing by interval; shrinkage by activity; one site in detail."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+import ids
+from layouts import charts
+from layouts.components import empty_state, page_heading
+from layouts.context import context_bar
+from layouts.formatting import STATUS_TEXT, fmt
+from layouts.panels import panel
+
+SITE_KPIS = [("offered", "Offered", "count"), ("forecast_contacts", "Forecast", "count"),
+             ("forecast_accuracy", "Forecast accuracy", "%"), ("service_level", "Service level", "%"),
+             ("required_agents", "Required", "agents"), ("scheduled_agents", "Scheduled", "agents"),
+             ("on_hand_agents", "On hand", "agents"), ("net_staffing_on_hand", "On hand − required", "agents"),
+             ("shrinkage", "Shrinkage", "%")]
+SHRINK = [("shrinkage_break", "Breaks"), ("shrinkage_meeting", "Meetings"), ("shrinkage_training", "Training"),
+          ("shrinkage_coaching", "Coaching"), ("shrinkage_aux", "Aux / personal"), ("shrinkage_absence", "Absence")]
+
+
+def layout(period: str, start: date, end: date) -> html.Div:
+    return html.Div([
+        page_heading("Control desk", "All sites side by side: volume, staffing and shrinkage by time of day."),
+        context_bar("desk", period, start, end),
+        html.Div([
+            dbc.RadioItems(id=ids.DESK_CLOCK, value="local", inline=True,
+                           options=[{"label": "Site-local time", "value": "local"},
+                                    {"label": "Common clock (UTC)", "value": "utc"}],
+                           className="btn-group btn-group-sm", inputClassName="btn-check",
+                           labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active"),
+            html.Label("Site in detail", htmlFor=ids.DESK_SITE, className="small ms-3 me-2"),
+            dcc.Dropdown(id=ids.DESK_SITE, clearable=False, style={"minWidth": "220px"}),
+        ], className="d-flex align-items-center mb-2"),
+        dcc.Loading(html.Div(id=ids.DESK_PANELS)),
+        dcc.Loading(html.Div(id=ids.DESK_DETAIL)),
+    ])
+
+
+def sites_table(rows: list[dict]) -> html.Div:
+    for r in rows:
+        for field, _, unit in SITE_KPIS:
+            status = r.get(f"{field}_status") or "none"
+            icon = STATUS_TEXT[status][0] if status != "none" else ""
+            r[f"{field}_text"] = f"{icon} {fmt(r.get(field), unit)}".strip()
+    columns = [{"field": "name", "headerName": "Site", "minWidth": 130}] + [
+        {"field": f"{f}_text", "headerName": h, "type": "numericColumn", "minWidth": 105,
+         "cellClassRules": {f"fv-cell-{s}": f"params.data.{f}_status == '{s}'" for s in ("green", "amber", "red")}}
+        for f, h, _ in SITE_KPIS]
+    return panel("desk-sites", "Sites side by side", None, rows, columns, "No sites in this period.", view="table",
+                 subtitle="Staff figures are averages over the period's intervals. ✓ on target · ▲ near · ✕ off.")
+
+
+def net_heatmap(sites: list[str], times: list[str], z: list[list], clock: str) -> html.Div:
+    fig = charts.heatmap(times, sites, z, "on hand − required", 0.0, " agents") if sites else None
+    if fig is not None:
+        fig.update_xaxes(title=f"time of day ({'UTC' if clock == 'utc' else 'site-local'})")
+    rows = [{"site": s, **{t: v for t, v in zip(times, zr, strict=True)}} for s, zr in zip(sites, z, strict=True)]
+    return panel("desk-net", "Staff on hand minus required, by site and interval", fig, rows,
+                 [{"field": "site", "headerName": "Site"}] + [{"field": t, "headerName": t, "valueFormatter": {
+                     "function": "params.value == null ? '' : d3.format('+.1f')(params.value)"}} for t in times],
+                 "No staffing data in this period.", subtitle="Orange-red: fewer agents on the phones than required. "
+                                                              "Click a site's row to see it in detail.",
+                 height=260)
+
+
+def shrinkage_by_activity(sites: list[str], parts: dict[str, list]) -> html.Div:
+    fig = charts.stacked(sites, parts, "shrinkage (% of paid time)", "site") if sites else None
+    if fig is not None:
+        fig.update_traces(hovertemplate="%{y:.1f} %")
+    rows = [{"site": s, **{name: (None if v[i] is None else round(v[i], 2)) for name, v in parts.items()}}
+            for i, s in enumerate(sites)]
+    return panel("desk-shrink", "Shrinkage by activity", fig, rows,
+                 [{"field": "site", "headerName": "Site"}] + [{"field": n, "headerName": f"{n} %"} for n in parts],
+                 "No schedules in this period.", subtitle="Planned (scheduled) plus unplanned (taken in phone time).")
+
+
+def site_detail(site: str, times: list[str], series: dict[str, list], contacts: dict[str, list], clock: str,
+                shrink_by_time: list | None = None) -> html.Div:
+    if not times:
+        return empty_state(f"No staffing data for {site} in this period.")
+    x_title = f"time of day ({'UTC' if clock == 'utc' else 'site-local'})"
+    staff = charts.lines(times, series, "agents", x_title, hover="%{y:.1f}")
+    volume = charts.lines(times, contacts, "contacts per interval", x_title, hover="%{y:.0f}")
+    staff_rows = [{"time": t, **{k: (None if v[i] is None else round(v[i], 1)) for k, v in series.items()}}
+                  for i, t in enumerate(times)]
+    volume_rows = [{"time": t, **{k: (None if v[i] is None else round(v[i], 1)) for k, v in contacts.items()}}
+                   for i, t in enumerate(times)]
+    return html.Div([
+        html.H2(f"{site} in detail", className="h5 mt-2"),
+        dbc.Row([
+            dbc.Col(panel("desk-staff", f"{site}: required, scheduled and on-hand staff", staff, staff_rows,
+                          [{"field": "time", "headerName": "Time"}] + [{"field": k} for k in series],
+                          "No staffing data.", subtitle="Average over the period's days, per interval."), lg=7),
+            dbc.Col(panel("desk-volume", f"{site}: forecast and actual contacts", volume, volume_rows,
+                          [{"field": "time", "headerName": "Time"}] + [{"field": k} for k in contacts],
+                          "No contacts."), lg=5),
+        ]),
+    ])
