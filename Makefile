@@ -33,6 +33,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_kpis.py
+	$(BIN)/python bench/bench_pages.py
 
 clean:
 	rm -rf data/demo data/*.duckdb data/*.wal

@@ -17,7 +17,8 @@ def page_heading(title: str, subtitle: str = "") -> html.Div:
 
 
 def empty_state(message: str) -> html.Div:
-    return html.Div([html.Span("ⓘ ", "aria-hidden"), message], className="alert alert-secondary", role="status")
+    return html.Div([html.Span("ⓘ ", **{"aria-hidden": "true"}), message], className="alert alert-secondary",
+                    role="status")
 
 
 def error_state(message: str) -> html.Div:

@@ -77,6 +77,10 @@ def test_story2_supervisor_drills_from_team_to_the_two_recent_hires_and_their_ac
         assert "✕" in row.locator('[col-id="avg_acw"]').inner_text()
     green = grid.locator('[col-id="contacts_per_hour"].fv-cell-green')
     assert green.count() >= 4  # most of the team is above target
+    with page.expect_download() as download:
+        grid.get_by_role("button", name="Export CSV").click()
+    exported = download.value.path().read_text(encoding="utf-8-sig")
+    assert exported.splitlines()[0].startswith('"Agent"') and all(name in exported for name in hires)
     assert plot_peak(page, "sup-aht-split") in hires  # the longest handle time belongs to a recent hire
     grid.get_by_role("link", name=hires[0]).click()
     page.wait_for_url("**/agent?agent=*")
