@@ -70,7 +70,7 @@ def main() -> None:
              (ids.AGENT_PANELS, "children"), (ids.AGENT_DAY, "min_date_allowed"), (ids.AGENT_DAY, "max_date_allowed"),
              (ids.AGENT_DAY, "date")], with_page("agent") + [(ids.URL, "search", "")])),
         "agent: day timeline": ("b-agent", payload([(ids.AGENT_TIMELINE, "children")],
-                                                   [(ids.AGENT_DAY, "date", TO)], [(ids.URL, "search", "")])),
+                                                   [(ids.AGENT_DAY, "date", "2026-11-20")], [(ids.URL, "search", "")])),
         "supervisor: team tiles and agent table": ("b-sup", payload(
             [(ids.SUP_HEADING, "children"), (ids.scope_text("sup"), "children"), (ids.SUP_TILES, "children"),
              (ids.SUP_PANELS, "children")], [(ids.SUP_TEAM, "value", team)] + with_page("sup"))),
