@@ -131,6 +131,15 @@ def value(con, settings, kpi, period=DAY, scope=None, by=()):
     return result.iloc[0]["value"]
 
 
+def roster_db(tmp_path, **changes):
+    """A fresh database with the test roster loaded, for scenarios of their own."""
+    settings = load_settings(REPO / "config.toml", database={"path": tmp_path / "own.duckdb"}, **changes)
+    con = store.connect(settings.db_path)
+    for name, text in ROSTER.items():
+        load_file(con, write(tmp_path, name, text), settings)
+    return con, settings
+
+
 def with_settings(settings, **changes):
     return load_settings(REPO / "config.toml", database={"path": settings.db_path}, **changes)
 
@@ -187,10 +196,7 @@ def test_service_level_variants_published_cisco_example(centre, settings, varian
 
 
 def test_short_abandons_and_their_variants(tmp_path):
-    settings = load_settings(REPO / "config.toml", database={"path": tmp_path / "short.duckdb"})
-    roster = store.connect(settings.db_path)
-    for name, text in ROSTER.items():
-        load_file(roster, write(tmp_path, name, text), settings)
+    roster, settings = roster_db(tmp_path)
     # 4 answered within 20 s, 1 answered after, 2 short abandons (3 s), 1 abandon at 30 s: 8 offered.
     lines = ["contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id"]
     waits = [5, 5, 5, 5, 25]
@@ -412,10 +418,7 @@ def test_erlang_matches_pyworkforce(contacts, minutes, aht, target, threshold):
 def test_required_agents_from_erlang_when_the_forecast_has_no_requirement(tmp_path):
     # 50 contacts per 15 minutes at AHT 180 s (A = 10 Erlangs): Erlang C needs 14 agents for 80/20
     # (the published example, at the same arrival rate). Queue Q1 has T = 20 s and no SL target of its own.
-    settings = load_settings(REPO / "config.toml", database={"path": tmp_path / "e.duckdb"})
-    con = store.connect(settings.db_path)
-    for name, text in ROSTER.items():
-        load_file(con, write(tmp_path, name, text), settings)
+    con, settings = roster_db(tmp_path)
     load_file(con, write(tmp_path, "f.csv", "site_id,queue_id,interval_start,contacts,aht_s,required_agents\n"
                          "NYC,Q1,2026-11-03 09:00,50,180,\nNYC,Q1,2026-11-03 09:15,50,180,\n"
                          "NYC,Q2,2026-11-03 09:00,10,300,4\n"), settings)
@@ -426,10 +429,7 @@ def test_required_agents_from_erlang_when_the_forecast_has_no_requirement(tmp_pa
 
 
 def test_dst_fall_back_day_counts_25_hours(tmp_path):
-    settings = load_settings(REPO / "config.toml", database={"path": tmp_path / "dst.duckdb"})
-    con = store.connect(settings.db_path)
-    for name, text in ROSTER.items():
-        load_file(con, write(tmp_path, name, text), settings)
+    con, settings = roster_db(tmp_path)
     load_file(con, write(tmp_path, "s.csv", "agent_id,state,start_at,end_at\nA1,available,2026-11-01 00:00,"
                          "2026-11-02 00:00\n"), settings)
     sunday = Period(date(2026, 11, 1), date(2026, 11, 1))
@@ -444,11 +444,7 @@ def test_dst_fall_back_day_counts_25_hours(tmp_path):
 def test_fcr_window_and_configured_sl_threshold_settings(tmp_path):
     # A queue without its own threshold uses service_level.threshold_s; a one-day FCR window no longer sees
     # a repeat two days later.
-    settings = load_settings(REPO / "config.toml", database={"path": tmp_path / "w.duckdb"},
-                             service_level={"threshold_s": 10}, fcr={"window_days": 1})
-    con = store.connect(settings.db_path)
-    for name, text in ROSTER.items():
-        load_file(con, write(tmp_path, name, text), settings)
+    con, settings = roster_db(tmp_path, service_level={"threshold_s": 10}, fcr={"window_days": 1})
     load_file(con, write(tmp_path, "q.csv", "queue_id,name\nQ3,Complaints\n"), settings)
     load_file(con, write(tmp_path, "c.csv",
                          "contact_id,queue_id,site_id,offered_at,answered_at,agent_id,customer_id\n"
