@@ -74,10 +74,10 @@ def agent_day(con: duckdb.DuckDBPyConnection, agent_id: str, day: date) -> dict[
             SELECT {what} AS code, timezone(z.tz, start_at::TIMESTAMPTZ) AS start,
                    timezone(z.tz, end_at::TIMESTAMPTZ) AS "end"
             FROM {table}, z
-            WHERE agent_id = ? AND timezone(z.tz, end_at::TIMESTAMPTZ) > ?
+            WHERE agent_id = ? AND start_at < ? + INTERVAL 2 DAY AND end_at > ? - INTERVAL 1 DAY
+              AND timezone(z.tz, end_at::TIMESTAMPTZ) > ?
               AND timezone(z.tz, start_at::TIMESTAMPTZ) < ? + INTERVAL 1 DAY
-            ORDER BY start_at""", [agent_id, agent_id, datetime.combine(day, datetime.min.time()),  # noqa: S608
-                                   datetime.combine(day, datetime.min.time())])
+            ORDER BY start_at""", [agent_id, agent_id] + [datetime.combine(day, datetime.min.time())] * 4)  # noqa: S608
         result[name] = _records(result[name])
     return result
 
