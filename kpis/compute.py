@@ -132,6 +132,9 @@ def measures_frame(con: duckdb.DuckDBPyConnection, settings: Settings, plan: _Pl
         for d in ("date", "week", "month"):
             if d in df.columns and len(df):
                 df[d] = pd.to_datetime(df[d]).dt.date
+        for d in ("time_of_day", "time_of_day_utc"):  # TIME -> 'HH:MM'
+            if d in df.columns and len(df):
+                df[d] = df[d].map(lambda t: t.strftime("%H:%M") if t is not None and t == t else None)
     merged = frames[0]
     for df in frames[1:]:
         merged = merged.merge(df, on=list(by), how="outer") if by else pd.concat([merged, df], axis=1)
