@@ -100,3 +100,35 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -
     except (VerificationError, InvalidHashError):
         return None
     return get_user(con, username.strip().lower())
+
+
+def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    cur = con.execute("""SELECT username, display_name, role, agent_id, team_ids, site_ids, disabled FROM users
+                         ORDER BY role, username""")
+    columns = [d[0] for d in cur.description]
+    return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
+
+
+def _require(con: duckdb.DuckDBPyConnection, username: str) -> None:
+    if not con.execute("SELECT 1 FROM users WHERE username = ?", [username]).fetchall():
+        raise AccountError(f"no user {username!r}")
+
+
+def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> None:
+    _require(con, username)
+    if len(password) < 4:
+        raise AccountError("a password of at least 4 characters is needed")
+    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [_hasher.hash(password), username])
+
+
+def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool = True) -> None:
+    _require(con, username)
+    con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
+
+
+def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str, agent_id: str | None = None,
+             team_ids: tuple[str, ...] = (), site_ids: tuple[str, ...] = ()) -> None:
+    _require(con, username)
+    _validate(con, role, agent_id, tuple(team_ids), tuple(site_ids))
+    con.execute("UPDATE users SET role = ?, agent_id = ?, team_ids = ?, site_ids = ? WHERE username = ?",
+                [role, agent_id, list(team_ids), list(site_ids), username])

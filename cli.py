@@ -144,6 +144,50 @@ def cmd_erlang(args: argparse.Namespace) -> int:
     return 0
 
 
+def _password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    import getpass
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Again: "):
+        raise SystemExit("passwords differ")
+    return first
+
+
+def cmd_user(args: argparse.Namespace) -> int:
+    import accounts
+    import store
+
+    settings = _settings(args)
+    con = store.connect(_db_path(args, settings))
+    scope = {"agent_id": getattr(args, "agent", None), "team_ids": tuple(_csv_list(getattr(args, "teams", None))),
+             "site_ids": tuple(_csv_list(getattr(args, "sites", None)))}
+    try:
+        if args.action == "add":
+            accounts.add_user(con, args.username, args.name or args.username, args.role, _password(args), **scope)
+            print(f"added {args.username} ({args.role})")
+        elif args.action == "list":
+            for u in accounts.list_users(con):
+                where = u["agent_id"] or ",".join(u["team_ids"] or u["site_ids"] or []) or "all sites"
+                print(f"{u['username']:<20} {u['role']:<13} {where:<24} {u['display_name']}"
+                      + ("  (disabled)" if u["disabled"] else ""))
+        elif args.action == "passwd":
+            accounts.set_password(con, args.username, _password(args))
+            print(f"password changed for {args.username}")
+        elif args.action == "disable":
+            accounts.set_disabled(con, args.username, not args.enable)
+            print(f"{args.username} {'enabled' if args.enable else 'disabled'}")
+        elif args.action == "role":
+            accounts.set_role(con, args.username, args.role, **scope)
+            print(f"{args.username} is now {args.role}")
+    except accounts.AccountError as err:
+        print(f"floorview user: {err}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    return 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from app import create_app
 
@@ -209,6 +253,33 @@ def build_parser() -> argparse.ArgumentParser:
     erlang.add_argument("--max-occupancy", type=float, help="percent")
     erlang.add_argument("--max-asa", type=float, help="seconds")
     erlang.set_defaults(func=cmd_erlang)
+
+    user = sub.add_parser("user", help="manage the people who sign in")
+    user.add_argument("--db")
+    actions = user.add_subparsers(dest="action", required=True)
+    add = actions.add_parser("add", help="add a user (password asked, or read from stdin)")
+    add.add_argument("username")
+    add.add_argument("--name", help="display name")
+    add.add_argument("--role", required=True, choices=["agent", "supervisor", "manager", "control_desk"])
+    for p in (add,):
+        p.add_argument("--agent", help="agent id (role agent)")
+        p.add_argument("--teams", help="team ids, comma-separated (role supervisor)")
+        p.add_argument("--sites", help="site ids, comma-separated (role manager)")
+        p.add_argument("--password-stdin", action="store_true")
+    actions.add_parser("list", help="list users")
+    passwd = actions.add_parser("passwd", help="set a user's password")
+    passwd.add_argument("username")
+    passwd.add_argument("--password-stdin", action="store_true")
+    disable = actions.add_parser("disable", help="stop a user signing in (or --enable again)")
+    disable.add_argument("username")
+    disable.add_argument("--enable", action="store_true")
+    role = actions.add_parser("role", help="change a user's role and scope")
+    role.add_argument("username")
+    role.add_argument("role", choices=["agent", "supervisor", "manager", "control_desk"])
+    role.add_argument("--agent")
+    role.add_argument("--teams")
+    role.add_argument("--sites")
+    user.set_defaults(func=cmd_user)
 
     serve = sub.add_parser("serve", help="serve the dashboards")
     serve.add_argument("--host")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class DatabaseLocked(RuntimeError):
@@ -104,6 +104,24 @@ MIGRATIONS: list[list[str]] = [
             agent_id VARCHAR, team_ids VARCHAR[] NOT NULL DEFAULT [], site_ids VARCHAR[] NOT NULL DEFAULT [],
             password_hash VARCHAR NOT NULL, disabled BOOLEAN NOT NULL DEFAULT false,
             created_at TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP)""",
+    ],
+    [  # 3: acting on the numbers — schedule-change requests, messages with acknowledgements, audit trail
+        "CREATE SEQUENCE action_id_seq START 1",
+        """CREATE TABLE schedule_requests (
+            request_id BIGINT PRIMARY KEY, agent_id VARCHAR NOT NULL, requested_by VARCHAR NOT NULL,
+            day DATE NOT NULL, from_time VARCHAR NOT NULL, to_time VARCHAR NOT NULL, reason VARCHAR NOT NULL,
+            status VARCHAR NOT NULL, decided_by VARCHAR, decided_at TIMESTAMP, note VARCHAR,
+            created_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE messages (
+            message_id BIGINT PRIMARY KEY, sender VARCHAR NOT NULL, kind VARCHAR NOT NULL,
+            audience_level VARCHAR NOT NULL, audience_id VARCHAR, kpi VARCHAR, period VARCHAR,
+            body VARCHAR NOT NULL, created_at TIMESTAMP NOT NULL)""",
+        """CREATE TABLE message_acks (
+            message_id BIGINT NOT NULL, username VARCHAR NOT NULL, acked_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (message_id, username))""",
+        """CREATE TABLE audit_log (
+            happened_at TIMESTAMP NOT NULL, username VARCHAR NOT NULL, action VARCHAR NOT NULL, object VARCHAR,
+            old_value VARCHAR, new_value VARCHAR, reason VARCHAR)""",
     ],
 ]
 

@@ -15,6 +15,7 @@ FORBIDDEN = {
     "layouts": {"duckdb", "kpis", "loaders", "store", "callbacks"},
     "callbacks": {"layouts.shell"},  # callbacks may use layout builders, never the other way round
     "demo": {"dash", "plotly", "duckdb", "store", "loaders"},
+    "actions": {"dash", "plotly", "dash_ag_grid", "dash_bootstrap_components", "layouts", "callbacks", "loaders"},
 }
 
 

@@ -1,0 +1,121 @@
+"""Acting on the numbers: schedule-change requests and messages, with authority checked and audited."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+
+import accounts
+from actions import audit, messages, requests
+from cli import main
+from tests.conftest import ROSTER, rows, write
+
+
+@pytest.fixture
+def people(roster):
+    made = {
+        "ann": accounts.add_user(roster, "ann", "Ann Adams", "agent", "pass1234", agent_id="A1"),
+        "lee": accounts.add_user(roster, "lee", "Lee Evans", "agent", "pass1234", agent_id="L1"),
+        "sup1": accounts.add_user(roster, "sup1", "Sue One", "supervisor", "pass1234", team_ids=("T1",)),
+        "sup2": accounts.add_user(roster, "sup2", "Sam Two", "supervisor", "pass1234", team_ids=("T2",)),
+        "mgr_ldn": accounts.add_user(roster, "mgr_ldn", "Mo London", "manager", "pass1234", site_ids=("LDN",)),
+        "desk": accounts.add_user(roster, "desk", "Desk", "control_desk", "pass1234"),
+    }
+    return roster, made
+
+
+def test_agent_requests_a_change_and_their_supervisor_approves_it(people):
+    con, p = people
+    rid = requests.submit(con, p["ann"], date(2026, 11, 24), "13:00", "13:05", "Five more minutes back from lunch")
+    assert [r["status"] for r in requests.visible(con, p["sup1"], "pending")] == ["pending"]
+    assert requests.visible(con, p["sup2"]) == []  # another team's supervisor does not see it
+    with pytest.raises(requests.RequestError, match="not in your scope"):
+        requests.decide(con, p["sup2"], rid, approve=True)
+    requests.decide(con, p["sup1"], rid, approve=True, note="Fine from Monday")
+    mine = requests.visible(con, p["ann"])
+    assert (mine[0]["status"], mine[0]["decided_by"], mine[0]["note"]) == ("approved", "sup1", "Fine from Monday")
+    with pytest.raises(requests.RequestError, match="already approved"):
+        requests.decide(con, p["sup1"], rid, approve=False)
+    actions = [(a["username"], a["action"]) for a in audit.trail(con)]
+    assert actions == [("sup1", "approved schedule change"), ("ann", "request schedule change")]
+
+
+@pytest.mark.parametrize(("who", "args", "error"), [
+    ("sup1", (date(2026, 11, 24), "13:00", "13:05", "x"), "only agents"),
+    ("ann", (date(2026, 11, 24), "1pm", "13:05", "x"), "HH:MM"),
+    ("ann", (date(2026, 11, 24), "13:05", "13:00", "x"), "end after it starts"),
+    ("ann", (date(2026, 11, 24), "13:00", "13:05", "  "), "say why"),
+])
+def test_bad_requests_are_refused_with_a_reason(people, who, args, error):
+    con, p = people
+    with pytest.raises(requests.RequestError, match=error):
+        requests.submit(con, p[who], *args)
+    assert rows(con, "SELECT count(*) FROM schedule_requests") == [(0,)]
+
+
+def test_control_desk_alerts_a_site_and_its_manager_acknowledges(people):
+    con, p = people
+    mid = messages.send(con, p["desk"], "site", "LDN", "On-hand staff 10 % under schedule 14:00-16:00",
+                        kind="alert", kpi="net_staffing_on_hand", period="Fri 20 Nov 2026")
+    inbox = messages.inbox(con, p["mgr_ldn"])
+    assert [(m["message_id"], m["kind"], m["acknowledged"]) for m in inbox] == [(mid, "alert", False)]
+    assert [m["message_id"] for m in messages.inbox(con, p["lee"])] == [mid]  # an agent at the site sees it too
+    assert messages.inbox(con, p["ann"]) == []  # New York does not
+    messages.acknowledge(con, p["mgr_ldn"], mid)
+    assert messages.inbox(con, p["mgr_ldn"])[0]["acknowledged"] is True
+    assert messages.sent(con, p["desk"])[0]["acknowledged_by"].startswith("Mo London ")
+    with pytest.raises(messages.MessageError):
+        messages.acknowledge(con, p["ann"], mid)
+
+
+@pytest.mark.parametrize(("sender", "level", "target", "allowed"), [
+    ("ann", "agent", "A2", False), ("sup1", "agent", "A2", True), ("sup1", "agent", "L1", False),
+    ("sup1", "team", "T1", True), ("sup1", "team", "T2", False), ("sup1", "site", "NYC", False),
+    ("mgr_ldn", "site", "LDN", True), ("mgr_ldn", "site", "NYC", False), ("mgr_ldn", "team", "T2", True),
+    ("mgr_ldn", "all", None, False), ("desk", "all", None, True), ("desk", "site", "NYC", True),
+])
+def test_who_may_message_whom(people, sender, level, target, allowed):
+    con, p = people
+    if allowed:
+        messages.send(con, p[sender], level, target, "hello")
+    else:
+        with pytest.raises(messages.MessageError):
+            messages.send(con, p[sender], level, target, "hello")
+
+
+def test_injection_shaped_text_is_stored_as_text(people):
+    con, p = people
+    evil = "'); DROP TABLE messages; --"
+    mid = messages.send(con, p["sup1"], "team", "T1", evil)
+    assert messages.inbox(con, p["ann"])[0]["body"] == evil and mid
+    with pytest.raises(messages.MessageError):
+        messages.send(con, p["sup1"], "team", "T1' OR '1'='1", "x")
+
+
+def test_user_command_adds_lists_changes_and_disables(tmp_path, capsys, monkeypatch):
+    db = str(tmp_path / "u.duckdb")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in ROSTER.items():
+        write(folder, name, text)
+    assert main(["load", "--db", db, "--quiet", str(folder)]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("pass1234\n"))
+    assert main(["user", "--db", db, "add", "bo", "--name", "Bo Chen", "--role", "agent", "--agent", "A2",
+                 "--password-stdin"]) == 0
+    monkeypatch.setattr("sys.stdin", io.StringIO("pass1234\n"))
+    assert main(["user", "--db", db, "add", "x", "--role", "supervisor", "--teams", "NOPE", "--password-stdin"]) == 2
+    assert "unknown: ['NOPE']" in capsys.readouterr().err
+    assert main(["user", "--db", db, "role", "bo", "supervisor", "--teams", "T1"]) == 0
+    assert main(["user", "--db", db, "disable", "bo"]) == 0
+    capsys.readouterr()
+    assert main(["user", "--db", db, "list"]) == 0
+    assert "bo                   supervisor    T1" in capsys.readouterr().out
+    import store
+    con = store.connect(db)
+    assert accounts.authenticate(con, "bo", "pass1234") is None  # disabled
+    accounts.set_disabled(con, "bo", False)
+    accounts.set_password(con, "bo", "newpass99")
+    assert accounts.authenticate(con, "bo", "newpass99").role == "supervisor"
+    assert rows(con, "SELECT password_hash LIKE '$argon2id$%' FROM users") == [(True,)]
