@@ -11,6 +11,7 @@ from dash import Dash, html
 
 import store
 import web_auth
+from callbacks import actions_ui as actions_callbacks
 from callbacks import agent_page as agent_callbacks
 from callbacks import common as common_callbacks
 from callbacks import control_desk_page as control_desk_callbacks
@@ -19,7 +20,15 @@ from callbacks import manager_page as manager_callbacks
 from callbacks import supervisor_page as supervisor_callbacks
 from callbacks.common import today
 from kpis.periods import resolve_period
-from layouts import agent_page, control_desk_page, data_page, manager_page, role_pages, shell, supervisor_page
+from layouts import (
+    agent_page,
+    control_desk_page,
+    data_page,
+    manager_page,
+    role_pages,
+    shell,
+    supervisor_page,
+)
 from settings import Settings, load_settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -82,6 +91,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     supervisor_callbacks.register(app, db, settings)
     manager_callbacks.register(app, db, settings)
     control_desk_callbacks.register(app, db, settings)
+    actions_callbacks.register(app, db, settings)
     return app
 
 

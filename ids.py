@@ -56,3 +56,27 @@ DESK_TILES = "desk-tiles"
 DESK_PANELS = "desk-panels"
 DESK_DETAIL = "desk-detail"
 DESK_HEATMAP = "desk-heatmap"
+
+# Messages (shell) and actions
+MSG_INBOX = "msg-inbox"
+MSG_REFRESH = "msg-refresh"
+REQ_FORM_WRAP = "req-form-wrap"
+REQ_DAY = "req-day"
+REQ_FROM = "req-from"
+REQ_TO = "req-to"
+REQ_REASON = "req-reason"
+REQ_SUBMIT = "req-submit"
+REQ_FEEDBACK = "req-feedback"
+REQ_MINE = "req-mine"
+REQ_PENDING = "req-pending"
+REQ_NOTE = "req-note"
+REQ_APPROVE = "req-approve"
+REQ_DECLINE = "req-decline"
+REQ_DECISION = "req-decision"
+DESK_ALERT = "desk-alert"
+DESK_ALERT_STATUS = "desk-alert-status"
+DESK_SENT = "desk-sent"
+
+
+def msg_ack(message_id: int) -> dict:
+    return {"type": "msg-ack", "id": message_id}

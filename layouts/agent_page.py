@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
-from layouts import charts
+from layouts import actions_ui, charts
 from layouts.components import empty_state, page_heading
 from layouts.context import context_bar
 from layouts.panels import panel
@@ -33,6 +33,7 @@ def layout(period: str, start: date, end: date) -> html.Div:
                      className="d-flex align-items-center gap-2 mb-2"),
             dcc.Loading(html.Div(id=ids.AGENT_TIMELINE)),
         ], className="fv-panel"),
+        html.Div(actions_ui.request_form(), id=ids.REQ_FORM_WRAP, style={"display": "none"}),  # agents only
     ])
 
 

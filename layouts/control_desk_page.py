@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
-from layouts import charts
+from layouts import actions_ui, charts
 from layouts.components import empty_state, page_heading
 from layouts.context import context_bar
 from layouts.formatting import STATUS_TEXT, fmt
@@ -38,6 +38,8 @@ def layout(period: str, start: date, end: date) -> html.Div:
         ], className="d-flex align-items-center mb-2"),
         dcc.Loading(html.Div(id=ids.DESK_PANELS)),
         dcc.Loading(html.Div(id=ids.DESK_DETAIL)),
+        actions_ui.alert_button("this site"),
+        actions_ui.sent_panel([]),
     ])
 
 

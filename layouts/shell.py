@@ -38,4 +38,4 @@ def navbar(allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: st
 def frame(page_container: html.Div, allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: str = "",
           role: str = "") -> html.Div:
     return html.Div([dcc.Location(id=ids.URL, refresh="callback-nav"), navbar(allowed, person, role),
-                     dbc.Container(page_container, fluid=True, className="pb-4")])
+                     dbc.Container([html.Div(id=ids.MSG_INBOX), page_container], fluid=True, className="pb-4")])

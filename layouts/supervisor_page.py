@@ -7,7 +7,7 @@ from datetime import date
 from dash import dcc, html
 
 import ids
-from layouts import charts
+from layouts import actions_ui, charts
 from layouts.components import page_heading
 from layouts.context import context_bar
 from layouts.formatting import fmt
@@ -26,6 +26,7 @@ def layout(period: str, start: date, end: date) -> html.Div:
         context_bar("sup", period, start, end),
         dcc.Loading(html.Div(id=ids.SUP_TILES), type="dot"),
         dcc.Loading(html.Div(id=ids.SUP_PANELS)),
+        actions_ui.decisions_panel(),
     ])
 
 
