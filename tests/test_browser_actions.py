@@ -43,6 +43,7 @@ def test_story1_agent_requests_five_more_minutes_and_the_supervisor_approves(sit
     row = boss.locator('[data-panel="requests"] .ag-row', has_text="Five more minutes")
     row.first.wait_for()
     row.first.click()
+    boss.locator('[data-panel="requests"] .ag-row-selected', has_text="Five more minutes").wait_for()
     boss.fill("#req-note", "Approved from Monday")
     boss.click("#req-approve")
     boss.get_by_text(f"Request {request_id} approved").wait_for()
