@@ -35,7 +35,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
     def overview(start, end, clock, chosen):
         cur = db.cursor()
         try:
-            user = require_user("control_desk", "manager")
+            user = require_user("control_desk")
             scope = user_scope(user)
             period = period_from(settings, "custom", start, end)
             fields = [f for f, _, _ in control_desk_page.SITE_KPIS]
@@ -80,7 +80,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
             return None
         cur = db.cursor()
         try:
-            user = require_user("control_desk", "manager")
+            user = require_user("control_desk")
             scope = user_scope(user, site=(site,))
             period = period_from(settings, "custom", start, end)
             dim = _clock_dim(clock)

@@ -42,6 +42,18 @@ def _href(drill: dict[str, str], period=None) -> str:
     return "/manager" + (f"?{urlencode(query)}" if query else "")
 
 
+def _check_drill(cur, user, drill: dict[str, str]) -> None:
+    """A drill path naming a site or team outside the user's sites is refused, not silently emptied."""
+    if user.role != "manager":
+        return
+    if "site" in drill and drill["site"] not in user.site_ids:
+        raise NotAllowed("That site is not in your scope.")
+    if "team" in drill:
+        team_site = dict(cur.execute("SELECT team_id, site_id FROM teams").fetchall()).get(drill["team"])
+        if team_site not in user.site_ids:
+            raise NotAllowed("That team is not in your scope.")
+
+
 def register(app: Dash, db: store.Database, settings: Settings) -> None:
     register_period_sync(app, "mgr", settings)
 
@@ -60,6 +72,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         try:
             user = require_user("manager", "control_desk")
             drill = _drill(search)
+            _check_drill(cur, user, drill)
             scope = user_scope(user, **{k: (v,) for k, v in drill.items()})
             period = period_from(settings, "custom", start, end)
             site_names, team_names = detail.names(cur, "sites"), detail.names(cur, "teams")

@@ -123,7 +123,16 @@ def build_cast(rng: np.random.Generator, n_sites: int, n_agents: int, end: date)
     story.update(_story_agent(agents, teams, end))
     story.update(_story_team(agents, teams, end))
     story.update(_story_campaign(agents, teams, end))
+    _unique_names(agents, next(name_iter))
     return Cast(sites, teams, agents, story)
+
+
+def _unique_names(agents: list[Agent], spare: str) -> None:
+    """A story protagonist renamed by hand must not share a name with anyone else."""
+    protagonist = "Daniel Okafor"
+    for a in agents:
+        if a.name == protagonist and a.late_lunch_min is None:
+            a.name = spare
 
 
 def _team_plan(site_id: str, size: int) -> list[int]:

@@ -130,10 +130,10 @@ def measures_frame(con: duckdb.DuckDBPyConnection, settings: Settings, plan: _Pl
         return pd.DataFrame(columns=list(by))
     for df in frames:  # DuckDB DATE arrives as datetime64: give the date dimensions back as dates
         for d in ("date", "week", "month"):
-            if d in df.columns and len(df):
-                df[d] = pd.to_datetime(df[d]).dt.date
+            if d in df.columns:
+                df[d] = pd.to_datetime(df[d]).dt.date.astype(object)
         for d in ("time_of_day", "time_of_day_utc"):  # TIME -> 'HH:MM'
-            if d in df.columns and len(df):
+            if d in df.columns:
                 df[d] = df[d].map(lambda t: t.strftime("%H:%M") if t is not None and t == t else None)
     merged = frames[0]
     for df in frames[1:]:

@@ -459,3 +459,9 @@ def test_fcr_window_and_configured_sl_threshold_settings(tmp_path):
         vocabulary.install(con, week)
         facts.refresh(con, week, everything=True)
     assert value(con, week, "fcr") == pytest.approx(50.0)
+
+
+def test_empty_slice_grouped_by_date_across_sources_gives_no_rows(centre, settings):
+    got = compute(centre, settings, ["aht", "service_level", "adherence"], DAY, by=["date"],
+                  scope=Scope(site=("NOWHERE",)))
+    assert got.empty

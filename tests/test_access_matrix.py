@@ -1,0 +1,171 @@
+"""Access-control matrix: every server callback × every role, with requests forged at the HTTP level.
+
+Each request names agents, teams, sites, requests and messages outside the user's scope and puts
+SQL-injection-shaped text in every free-text field. Nothing outside the scope may come back, and no write
+may happen that the role may not make. Callbacks are enumerated from the app itself, so a new callback is
+covered automatically — and a new input this test cannot fill makes it fail until a value is added here.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+
+import accounts
+import store
+from actions import messages, requests
+from app import create_app
+
+INJECTION = "x'); DROP TABLE users; --"
+WRITE_TABLES = ("schedule_requests", "messages", "message_acks", "users", "agents")
+# Writes a role may legitimately make with the forged inputs (its own request; the desk's full scope).
+ALLOWED_WRITES = {("agent", "req-submit"), ("control_desk", "desk-alert"), ("control_desk", "req-approve"),
+                  ("control_desk", "req-decline"), ("control_desk", "msg-ack")}
+
+
+@pytest.fixture(scope="module")
+def world(demo_db):
+    con, settings = demo_db["con"], demo_db["settings"]
+    users = [accounts.get_user(con, u["username"]) for u in demo_db["stories"]["users"]]
+    agents = con.execute("SELECT agent_id, name, team_id, site_id FROM agents").fetchall()
+    sites = dict(con.execute("SELECT site_id, name FROM sites").fetchall())
+    teams = dict(con.execute("SELECT team_id, site_id FROM teams").fetchall())
+    desk = next(u for u in users if u.role == "control_desk")
+    # Something to forge against: requests from agents at two sites, and a message for a site nobody here runs.
+    cpt_agent = next(a for a in agents if a[3] == "CPT")
+    man_agent = next(a for a in agents if a[3] == "MAN")
+    for agent_id in (cpt_agent[0], man_agent[0]):
+        proxy = accounts.User("proxy", "proxy", "agent", agent_id=agent_id)
+        requests.submit(con, proxy, date(2026, 11, 24), "13:00", "13:05", "matrix fixture")
+    messages.send(con, desk, "site", "SYD", "matrix fixture message", kind="alert")
+    app = create_app(settings, store.Database(settings.db_path))
+    return {"con": con, "app": app, "users": users, "agents": agents, "sites": sites, "teams": teams,
+            "password": settings.app.demo_password}
+
+
+def scope_of(world, user) -> tuple[set, set, set]:
+    """(agent ids, team ids, site ids) the user may see."""
+    agents = {a[0] for a in world["agents"] if user.role == "control_desk"
+              or (user.role == "agent" and a[0] == user.agent_id)
+              or (user.role == "supervisor" and a[2] in user.team_ids)
+              or (user.role == "manager" and a[3] in user.site_ids)}
+    teams = {a[2] for a in world["agents"] if a[0] in agents}
+    sites = {a[3] for a in world["agents"] if a[0] in agents}
+    return agents, teams, sites
+
+
+def forged_values(world, user) -> dict[tuple[str, str], object]:
+    agents, teams, sites = scope_of(world, user)
+    other_agent = next((a[0] for a in world["agents"] if a[0] not in agents), world["agents"][0][0])
+    other_team = next((t for t in world["teams"] if t not in teams), next(iter(world["teams"])))
+    other_site = next((s for s in world["sites"] if s not in sites), next(iter(world["sites"])))
+    con = world["con"]
+    request_id = con.execute("""SELECT r.request_id FROM schedule_requests r JOIN agents a USING (agent_id)
+                                WHERE r.status = 'pending' AND NOT list_contains(?, a.agent_id)
+                                ORDER BY 1 LIMIT 1""", [list(agents)]).fetchall()
+    request_id = request_id[0][0] if request_id else 1
+    mine = {m["message_id"] for m in messages.inbox(con, user)}
+    message_id = next((m for (m,) in con.execute("SELECT message_id FROM messages").fetchall() if m not in mine), 1)
+    return {
+        ("shell-url", "search"): f"?agent={other_agent}&team={other_team}&site={other_site}&call_type={INJECTION}",
+        ("shell-url", "pathname"): "/agent",
+        ("_pages_location", "pathname"): "/control-desk", ("_pages_location", "search"): f"?site={other_site}",
+        ("agent-period", "value"): "custom", ("sup-period", "value"): "custom", ("mgr-period", "value"): "custom",
+        ("desk-period", "value"): "custom",
+        **{(f"{p}-custom-range", "start_date"): "2026-11-01" for p in ("agent", "sup", "mgr", "desk")},
+        **{(f"{p}-custom-range", "end_date"): "2026-11-21" for p in ("agent", "sup", "mgr", "desk")},
+        ("agent-day", "date"): "2026-11-20",
+        ("sup-team", "value"): other_team,
+        ("desk-site", "value"): other_site, ("desk-clock", "value"): "utc",
+        ("desk-site", "options"): [{"label": world["sites"][other_site], "value": other_site}],
+        ('{"panel":"desk-net","type":"fv-graph"}', "clickData"): {"points": [{"y": world["sites"][other_site]}]},
+        ("data-refresh", "n_clicks"): 1, ("desk-alert", "n_clicks"): 1,
+        ("req-submit", "n_clicks"): 1, ("req-approve", "n_clicks"): 1, ("req-decline", "n_clicks"): 1,
+        ("req-day", "date"): "2026-11-24", ("req-from", "value"): "13:00", ("req-to", "value"): "13:05",
+        ("req-reason", "value"): INJECTION, ("req-note", "value"): INJECTION,
+        ('{"panel":"requests","type":"fv-panel-grid"}', "selectedRows"): [{"request_id": request_id}],
+        ('{"id":["ALL"],"type":"msg-ack"}', "n_clicks"): [
+            {"id": {"type": "msg-ack", "id": message_id}, "property": "n_clicks", "value": 1}],
+    }
+
+
+def server_callbacks(app) -> list[tuple[str, dict]]:
+    return [(key, spec) for key, spec in app.callback_map.items() if spec.get("callback")]
+
+
+def _id(raw: str):
+    return json.loads(raw) if raw.startswith("{") else raw
+
+
+def payload(key: str, spec: dict, values: dict, trigger: tuple[str, str]) -> str:
+    def item(dep):
+        key_ = (dep["id"], dep["property"])
+        if key_ not in values:
+            raise AssertionError(f"the access matrix has no forged value for {key_}: add one to forged_values()")
+        value = values[key_]
+        if "ALL" in dep["id"]:
+            return value  # a list of {id, property, value}
+        return {"id": _id(dep["id"]), "property": dep["property"], "value": value}
+
+    outputs = [{"id": _id(o.split(".")[0] if not o.startswith("{") else o.rsplit(".", 1)[0]),
+                "property": o.rsplit(".", 1)[1]} for o in _split_outputs(key)]
+    changed = f"{trigger[0]}.{trigger[1]}"
+    if "ALL" in trigger[0]:  # a browser names the concrete component that changed
+        concrete = values[trigger][0]["id"]
+        changed = json.dumps(concrete, sort_keys=True, separators=(",", ":")) + f".{trigger[1]}"
+    return json.dumps({
+        "output": key, "outputs": outputs if key.startswith("..") else outputs[0],
+        "inputs": [item(d) for d in spec["inputs"]], "state": [item(d) for d in spec.get("state", [])],
+        "changedPropIds": [changed],
+    })
+
+
+def _split_outputs(key: str) -> list[str]:
+    key = key.split("@")[0]
+    return [o for o in key.strip(".").split("...") if o] if key.startswith("..") else [key]
+
+
+def counts(con) -> dict[str, int]:
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in WRITE_TABLES}  # noqa: S608
+
+
+def test_every_callback_for_every_role_stays_in_scope(world):
+    app, con = world["app"], world["con"]
+    callbacks = server_callbacks(app)
+    assert len(callbacks) >= 15  # the enumeration really found the app's callbacks
+    checked = 0
+    for user in world["users"]:
+        client = app.server.test_client()
+        assert client.post("/login", data={"username": user.username, "password": world["password"]}).status_code == 302
+        agents, _, sites = scope_of(world, user)
+        visible_names = {a[1] for a in world["agents"] if a[0] in agents}
+        hidden_names = [a[1] for a in world["agents"] if a[0] not in agents and a[1] not in visible_names]
+        hidden_sites = [name for s, name in world["sites"].items() if s not in sites]
+        values = forged_values(world, user)
+        for key, spec in callbacks:
+            for trigger in [(d["id"], d["property"]) for d in spec["inputs"]]:
+                before = counts(con)
+                response = client.post("/_dash-update-component", data=payload(key, spec, values, trigger),
+                                       content_type="application/json")
+                assert response.status_code in (200, 204), (user.username, key, trigger, response.data[:300])
+                text = response.get_data(as_text=True)
+                leaked = [n for n in hidden_names + hidden_sites if n in text]
+                assert not leaked, (user.username, key, trigger, leaked[:3])
+                trigger_name = trigger[0] if not trigger[0].startswith("{") else json.loads(trigger[0])["type"]
+                if (user.role, trigger_name) not in ALLOWED_WRITES:
+                    assert counts(con) == before, (user.username, key, trigger, "wrote without authority")
+                checked += 1
+    assert checked > 100
+    assert con.execute("SELECT count(*) FROM users").fetchall()[0][0] >= 7  # the injection dropped nothing
+
+
+def test_signed_out_requests_to_every_callback_get_401(world):
+    client = world["app"].server.test_client()
+    values = forged_values(world, world["users"][0])
+    for key, spec in server_callbacks(world["app"]):
+        trigger = (spec["inputs"][0]["id"], spec["inputs"][0]["property"])
+        response = client.post("/_dash-update-component", data=payload(key, spec, values, trigger),
+                               content_type="application/json")
+        assert response.status_code == 401, key
