@@ -3,6 +3,7 @@ and the control desk's alerts. Authority is checked in `actions`, from the signe
 
 from __future__ import annotations
 
+import contextlib
 from datetime import date
 
 from dash import ALL, Dash, Input, Output, State, ctx
@@ -38,10 +39,9 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
             return None
         trigger = ctx.triggered_id
         if isinstance(trigger, dict) and trigger.get("type") == "msg-ack" and any(_clicks or []):
-            try:
+            # A message not addressed to this user (a forged request) has nothing to acknowledge.
+            with contextlib.suppress(messages.MessageError, ValueError, TypeError):
                 with_cursor(lambda cur: messages.acknowledge(cur, user, int(trigger["id"])))
-            except (messages.MessageError, ValueError, TypeError):
-                pass  # not addressed to this user (a forged request): nothing to acknowledge
         return actions_ui.inbox(with_cursor(lambda cur: messages.inbox(cur, user)))
 
     @app.callback(Output(ids.REQ_FORM_WRAP, "style"), Input(ids.URL, "pathname"))

@@ -29,9 +29,11 @@ def sign_in(site, username: str, landing: str):
 def test_story1_agent_requests_five_more_minutes_and_the_supervisor_approves(site):
     story = site[2]["story1_agent"]
     page, errors = sign_in(site, "daniel.okafor", "/agent")
-    page.locator("#req-day").click()
-    page.keyboard.type("11/23/2026")
-    page.keyboard.press("Enter")
+    day = page.locator("#req-day")
+    day.click()
+    day.fill("11/23/2026")
+    day.press("Enter")
+    page.get_by_role("heading", name="Request a schedule change").click()  # close the calendar
     page.fill("#req-from", "13:00")
     page.fill("#req-to", "13:05")
     page.fill("#req-reason", "Five more minutes to get back from the cafeteria after lunch")

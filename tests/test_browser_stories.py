@@ -93,11 +93,14 @@ def click_tallest_bar(page, panel: str) -> None:
     """Click the bar a person would: the tallest one of the panel's chart."""
     plot = page.locator(f'[data-panel^="{panel}"] .js-plotly-plot')
     plot.wait_for()
+    page.wait_for_load_state("networkidle")  # let every callback (e.g. the message inbox) settle the layout
     index = page.evaluate(f"""() => {{
         const d = document.querySelector('[data-panel^="{panel}"] .js-plotly-plot').data[0];
         return d.y.indexOf(Math.max(...d.y));
     }}""")
-    box = plot.locator(".bars path").nth(index).bounding_box()
+    bar = plot.locator(".bars path").nth(index)
+    bar.scroll_into_view_if_needed()
+    box = bar.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
 
