@@ -12,6 +12,7 @@ DATA_LOADS = "data-loads"
 DATA_REJECTS = "data-rejects"
 DATA_EXPORT_LOADS = "data-export-loads"
 DATA_EXPORT_REJECTS = "data-export-rejects"
+DATA_AUDIT = "data-audit"
 
 # Header
 USER_BADGE = "shell-user"

@@ -6,6 +6,7 @@ from dash import Dash, Input, Output
 
 import ids
 import store
+from actions import audit
 from callbacks.common import NotAllowed, require_user
 from layouts import data_page
 
@@ -16,13 +17,14 @@ def register(app: Dash, db: store.Database) -> None:
         Output(ids.DATA_FRESHNESS, "children"),
         Output(ids.DATA_LOADS, "rowData"),
         Output(ids.DATA_REJECTS, "rowData"),
+        Output(ids.DATA_AUDIT, "rowData"),
         Input(ids.DATA_REFRESH, "n_clicks"),
     )
     def fill(_clicks: int | None):
         try:
             require_user("manager", "control_desk")
         except NotAllowed:
-            return data_page.not_allowed(), None, [], []
+            return data_page.not_allowed(), None, [], [], []
         cur = db.cursor()
         try:
             fresh = store.data_freshness(cur)
@@ -31,6 +33,7 @@ def register(app: Dash, db: store.Database) -> None:
                 data_page.freshness(fresh["first_contact_utc"], fresh["last_contact_utc"], fresh["last_load_utc"]),
                 store.load_history(cur),
                 store.recent_rejects(cur),
+                audit.trail(cur),
             )
         finally:
             cur.close()

@@ -33,6 +33,13 @@ REJECT_COLUMNS = [
     {"field": "reason", "headerName": "Reason", "minWidth": 320, "tooltipField": "reason"},
 ]
 
+AUDIT_COLUMNS = [
+    {"field": "at_utc", "headerName": "When (UTC)", "minWidth": 160},
+    {"field": "username", "headerName": "Who"}, {"field": "action", "headerName": "Action", "minWidth": 180},
+    {"field": "object", "headerName": "What"}, {"field": "old_value", "headerName": "From"},
+    {"field": "new_value", "headerName": "To"}, {"field": "reason", "headerName": "Why", "minWidth": 200},
+]
+
 TABLE_LABELS = {
     "sites": "Sites", "teams": "Teams", "agents": "Agents", "queues": "Queues", "contacts": "Contacts",
     "agent_states": "Agent-state segments", "schedule": "Schedule segments", "forecast": "Forecast intervals",
@@ -56,6 +63,10 @@ def layout(**_query: str) -> html.Div:
                 html.Div([html.H2("Rejected rows", className="h5 d-inline mt-3"),
                           export_button(ids.DATA_EXPORT_REJECTS)], className="mb-2 mt-3"),
                 data_grid(ids.DATA_REJECTS, REJECT_COLUMNS, file_name="floorview-rejects.csv"),
+                html.H2("Audit trail", className="h5 mt-3"),
+                html.P("Every action taken in Floorview: who, when (UTC), what, from which value to which, and why.",
+                       className="small text-muted"),
+                data_grid(ids.DATA_AUDIT, AUDIT_COLUMNS, file_name="floorview-audit.csv"),
             ], lg=9),
         ]),
     ])

@@ -123,9 +123,15 @@ def test_signed_out_callback_gets_nothing(app):
 def test_data_callback_returns_counts_loads_and_rejects(app):
     client, _ = signed_in(app, "desk")
     outputs = [(ids.DATA_COUNTS, "children"), (ids.DATA_FRESHNESS, "children"), (ids.DATA_LOADS, "rowData"),
-               (ids.DATA_REJECTS, "rowData")]
+               (ids.DATA_REJECTS, "rowData"), (ids.DATA_AUDIT, "rowData")]
+    from actions import messages
+    cur = app.server.config["FLOORVIEW_DB"].cursor()
+    messages.send(cur, accounts.get_user(cur, "desk"), "site", "NYC", "Check staffing", kind="alert")
+    cur.close()
     response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}])
     result = response.get_json()["response"]
+    trail = result[ids.DATA_AUDIT]["rowData"]
+    assert [(t["username"], t["action"], t["object"]) for t in trail] == [("desk", "send alert", "site NYC")]
     loads = result[ids.DATA_LOADS]["rowData"]
     assert [r["file_name"] for r in loads] == ["bad.csv"] + list(reversed(list(ROSTER)))
     assert result[ids.DATA_REJECTS]["rowData"] == [
@@ -136,6 +142,6 @@ def test_data_callback_returns_counts_loads_and_rejects(app):
 def test_data_callback_refuses_an_agent(app):
     client, _ = signed_in(app, "ann")
     outputs = [(ids.DATA_COUNTS, "children"), (ids.DATA_FRESHNESS, "children"), (ids.DATA_LOADS, "rowData"),
-               (ids.DATA_REJECTS, "rowData")]
+               (ids.DATA_REJECTS, "rowData"), (ids.DATA_AUDIT, "rowData")]
     response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}])
     assert b"bad.csv" not in response.data
