@@ -138,10 +138,8 @@ def measures_frame(con: duckdb.DuckDBPyConnection, settings: Settings, plan: _Pl
     merged = frames[0]
     for df in frames[1:]:
         merged = merged.merge(df, on=list(by), how="outer") if by else pd.concat([merged, df], axis=1)
-    if not by and merged.empty:
-        merged = pd.DataFrame([{}])
-    if not by and len(merged) == 0:
-        merged.loc[0] = np.nan
+    if not by and len(merged) == 0:  # no source could serve the slice: one row with no values
+        merged = pd.DataFrame([dict.fromkeys(merged.columns, np.nan)], columns=merged.columns)
     return merged
 
 

@@ -336,6 +336,11 @@ def test_kpi_that_cannot_be_sliced_that_way_gets_no_value(centre, settings):
     assert got.set_index("kpi").value.isna().to_dict() == {"service_level": True, "aht": False}
 
 
+def test_kpi_alone_that_cannot_be_sliced_that_way_gets_no_value(centre, settings):
+    got = compute(centre, settings, ["service_level"], DAY, scope=A1)
+    assert len(got) == 1 and got.iloc[0]["value"] is None and got.iloc[0]["status"] == "none"
+
+
 def test_group_by_date_gives_each_day(centre, settings):
     got = compute(centre, settings, ["handled"], Period(date(2026, 11, 3), date(2026, 11, 5)), by=["date"])
     assert [(d.isoformat(), v) for d, v in zip(got.date, got.value, strict=True)] == [
