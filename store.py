@@ -219,6 +219,15 @@ class Database:
         cur.execute("SET TimeZone = 'UTC'")
         return cur
 
+    @contextmanager
+    def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one request, closed afterwards whatever happens."""
+        cur = self.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
     def close(self) -> None:
         self._con.close()
 

@@ -48,17 +48,14 @@ def current_user() -> accounts.User | None:
         db: store.Database = flask.current_app.config["FLOORVIEW_DB"]
         user = None
         if username:
-            cur = db.cursor()
-            try:
+            with db.session() as cur:
                 user = accounts.get_user(cur, username)
-            finally:
-                cur.close()
         flask.g.user = user
     return flask.g.user
 
 
 def may_open(user: accounts.User, path: str) -> bool:
-    return path.rstrip("/") in {p.rstrip("/") for p in PAGES_BY_ROLE[user.role]} or path == "/"
+    return path.rstrip("/") in {p.rstrip("/") for p in PAGES_BY_ROLE[user.role]}
 
 
 class _Throttle:
@@ -112,11 +109,8 @@ def install(server: flask.Flask, db: store.Database, settings: Settings) -> None
             key = (username, flask.request.remote_addr or "")
             if throttle.blocked(key):
                 return _login_page(settings, "Too many attempts. Wait five minutes and try again.", next_path), 429
-            cur = db.cursor()
-            try:
+            with db.session() as cur:
                 user = accounts.authenticate(cur, username, flask.request.form.get("password", ""))
-            finally:
-                cur.close()
             if user:
                 throttle.clear(key)
                 flask.session.clear()

@@ -21,11 +21,8 @@ REQUESTS_GRID = {"type": "fv-panel-grid", "panel": "requests"}
 
 def register(app: Dash, db: store.Database, settings: Settings) -> None:
     def with_cursor(fn):
-        cur = db.cursor()
-        try:
+        with db.session() as cur:
             return fn(cur)
-        finally:
-            cur.close()
 
     @app.callback(
         Output(ids.MSG_INBOX, "children"),

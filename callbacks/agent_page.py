@@ -56,23 +56,21 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Input(ids.URL, "search"),
     )
     def fill(start, end, search):
-        cur = db.cursor()
-        try:
-            user = require_user()
-            agent_id = _agent_for(user, search, cur)
-            profile = detail.agent_profile(cur, agent_id)
-            period = period_from(settings, "custom", start, end)
-            scope = user_scope(user, agent=(agent_id,))
-            result = compute(cur, settings, TILES, period, scope=scope)
-            by_day = compute(cur, settings, ["adherence"], period, by=["date"], scope=scope)
-            by_time = compute(cur, settings, ["out_of_adherence_minutes"], period, by=["time_of_day"], scope=scope)
-            comments = detail.survey_comments(cur, {"agent": (agent_id,)}, period.start, period.end)
-            days = detail.worked_days(cur, agent_id, period.start, period.end)
-        except NotAllowed as err:
-            msg = agent_page.not_allowed(str(err))
-            return msg, "", None, None, no_update, no_update, None
-        finally:
-            cur.close()
+        with db.session() as cur:
+            try:
+                user = require_user()
+                agent_id = _agent_for(user, search, cur)
+                profile = detail.agent_profile(cur, agent_id)
+                period = period_from(settings, start, end)
+                scope = user_scope(user, agent=(agent_id,))
+                result = compute(cur, settings, TILES, period, scope=scope)
+                by_day = compute(cur, settings, ["adherence"], period, by=["date"], scope=scope)
+                by_time = compute(cur, settings, ["out_of_adherence_minutes"], period, by=["time_of_day"], scope=scope)
+                comments = detail.survey_comments(cur, {"agent": (agent_id,)}, period.start, period.end)
+                days = detail.worked_days(cur, agent_id, period.start, period.end)
+            except NotAllowed as err:
+                msg = agent_page.not_allowed(str(err))
+                return msg, "", None, None, no_update, no_update, None
         tiles = tiles_from(result, TILES, settings)
         adherence_target = next((t.target for t in tiles if t.kpi == "adherence"), None)
         tenure = (today(settings) - profile.hire_date).days if profile.hire_date else None
@@ -98,18 +96,16 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         State(ids.URL, "search"),
     )
     def day_timeline(day, search):
-        cur = db.cursor()
-        try:
-            user = require_user()
-            agent_id = _agent_for(user, search, cur)
-            if not day:
-                return agent_page.timeline(None, [], [], [])
-            the_day = date.fromisoformat(day[:10])
-            segments = detail.agent_day(cur, agent_id, the_day)
-        except NotAllowed as err:
-            return agent_page.not_allowed(str(err))
-        finally:
-            cur.close()
+        with db.session() as cur:
+            try:
+                user = require_user()
+                agent_id = _agent_for(user, search, cur)
+                if not day:
+                    return agent_page.timeline(None, [], [], [])
+                the_day = date.fromisoformat(day[:10])
+                segments = detail.agent_day(cur, agent_id, the_day)
+            except NotAllowed as err:
+                return agent_page.not_allowed(str(err))
         satisfied = {code: list(a.satisfied_by) for code, a in settings.activities.items()}
         tracked = {code for code, a in settings.activities.items() if a.adherence_tracked}
         states = [{**s, "code": settings.states.get(s["code"], s["code"])} for s in segments["states"]]

@@ -32,10 +32,12 @@ def today(settings: Settings) -> date:
     return settings.app.today or date.today()
 
 
-def period_from(settings: Settings, key: str | None, start: str | None, end: str | None) -> Period:
-    first, last = resolve_period(key or "this_week", today(settings),
-                                 date.fromisoformat(start[:10]) if start else None,
-                                 date.fromisoformat(end[:10]) if end else None)
+def period_from(settings: Settings, start: str | None, end: str | None) -> Period:
+    """The period of the page's date range (kept in step with the period buttons by `register_period_sync`)."""
+    if not start or not end:
+        first, last = resolve_period("this_week", today(settings))
+        return Period(first, last)
+    first, last = resolve_period("custom", today(settings), date.fromisoformat(start[:10]), date.fromisoformat(end[:10]))
     return Period(first, last)
 
 
@@ -116,7 +118,3 @@ def register_drill(app: Dash) -> None:
         Input({"type": "fv-drill-graph", "panel": ALL}, "clickData"),
         prevent_initial_call=True,
     )
-
-
-def triggered() -> str | None:
-    return ctx.triggered_id if isinstance(ctx.triggered_id, str) else None

@@ -33,21 +33,19 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         State(ids.DESK_SITE, "value"),
     )
     def overview(start, end, clock, chosen):
-        cur = db.cursor()
-        try:
-            user = require_user("control_desk")
-            scope = user_scope(user)
-            period = period_from(settings, "custom", start, end)
-            fields = [f for f, _, _ in control_desk_page.SITE_KPIS]
-            by_site = compute(cur, settings, fields, period, by=["site"], scope=scope)
-            dim = _clock_dim(clock)
-            net = compute(cur, settings, ["net_staffing_on_hand"], period, by=["site", dim], scope=scope)
-            shrink = compute(cur, settings, [k for k, _ in control_desk_page.SHRINK], period, by=["site"], scope=scope)
-            names = detail.names(cur, "sites")
-        except NotAllowed as err:
-            return "", agent_page.not_allowed(str(err)), [], None
-        finally:
-            cur.close()
+        with db.session() as cur:
+            try:
+                user = require_user("control_desk")
+                scope = user_scope(user)
+                period = period_from(settings, start, end)
+                fields = [f for f, _, _ in control_desk_page.SITE_KPIS]
+                by_site = compute(cur, settings, fields, period, by=["site"], scope=scope)
+                dim = _clock_dim(clock)
+                net = compute(cur, settings, ["net_staffing_on_hand"], period, by=["site", dim], scope=scope)
+                shrink = compute(cur, settings, [k for k, _ in control_desk_page.SHRINK], period, by=["site"], scope=scope)
+                names = detail.names(cur, "sites")
+            except NotAllowed as err:
+                return "", agent_page.not_allowed(str(err)), [], None
         rows: dict[str, dict] = {}
         for r in by_site.to_dict("records"):
             row = rows.setdefault(r["site"], {"site": r["site"], "name": names.get(r["site"], r["site"])})
@@ -78,18 +76,16 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
     def site_detail(site, start, end, clock):
         if not site:
             return None
-        cur = db.cursor()
-        try:
-            user = require_user("control_desk")
-            scope = user_scope(user, site=(site,))
-            period = period_from(settings, "custom", start, end)
-            dim = _clock_dim(clock)
-            staff = compute(cur, settings, STAFF + ["forecast_contacts", "offered"], period, by=[dim], scope=scope)
-            name = detail.names(cur, "sites").get(site, site)
-        except NotAllowed as err:
-            return agent_page.not_allowed(str(err))
-        finally:
-            cur.close()
+        with db.session() as cur:
+            try:
+                user = require_user("control_desk")
+                scope = user_scope(user, site=(site,))
+                period = period_from(settings, start, end)
+                dim = _clock_dim(clock)
+                staff = compute(cur, settings, STAFF + ["forecast_contacts", "offered"], period, by=[dim], scope=scope)
+                name = detail.names(cur, "sites").get(site, site)
+            except NotAllowed as err:
+                return agent_page.not_allowed(str(err))
         records = staff.to_dict("records")
         times = sorted({r[dim] for r in records})
         value = {(r[dim], r["kpi"]): r["value"] for r in records}

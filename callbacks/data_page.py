@@ -25,8 +25,7 @@ def register(app: Dash, db: store.Database) -> None:
             require_user("manager", "control_desk")
         except NotAllowed:
             return data_page.not_allowed(), None, [], [], []
-        cur = db.cursor()
-        try:
+        with db.session() as cur:
             fresh = store.data_freshness(cur)
             return (
                 data_page.counts_table(store.table_counts(cur)),
@@ -35,8 +34,6 @@ def register(app: Dash, db: store.Database) -> None:
                 store.recent_rejects(cur),
                 audit.trail(cur),
             )
-        finally:
-            cur.close()
 
     for button, grid in ((ids.DATA_EXPORT_LOADS, ids.DATA_LOADS), (ids.DATA_EXPORT_REJECTS, ids.DATA_REJECTS)):
         app.clientside_callback(

@@ -68,47 +68,45 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Input(ids.URL, "search"),
     )
     def fill(start, end, search):
-        cur = db.cursor()
-        try:
-            user = require_user("manager", "control_desk")
-            drill = _drill(search)
-            _check_drill(cur, user, drill)
-            scope = user_scope(user, **{k: (v,) for k, v in drill.items()})
-            period = period_from(settings, "custom", start, end)
-            site_names, team_names = detail.names(cur, "sites"), detail.names(cur, "teams")
-            visible_sites = [s for s in site_names if not user.site_ids or s in user.site_ids]
-            if "site" not in drill and len(visible_sites) == 1:
-                drill = {"site": visible_sites[0], **drill}
+        with db.session() as cur:
+            try:
+                user = require_user("manager", "control_desk")
+                drill = _drill(search)
+                _check_drill(cur, user, drill)
                 scope = user_scope(user, **{k: (v,) for k, v in drill.items()})
-            level = next((lv for lv in LEVELS if lv not in drill), None)
-            tiles_result = compute(cur, settings, TILES, period, scope=scope)
-            rows = []
-            if level:
-                by = compute(cur, settings, BREAKDOWN, period, by=[level], scope=scope)
-                members = {a["agent_id"]: a for a in detail.agents_in(cur, scope.filters())} if level == "agent" else {}
-                label = {"site": site_names, "team": team_names,
-                         "agent": {k: v["name"] for k, v in members.items()}}.get(level, {})
-                grouped: dict[str, dict] = {}
-                for r in by.to_dict("records"):
-                    key = r[level]
-                    if key is None:
-                        continue
-                    row = grouped.setdefault(key, {"key": key, "name": label.get(key, str(key).replace("_", " "))})
-                    row[r["kpi"]], row[f"{r['kpi']}_status"] = r["value"], r["status"]
-                for row in grouped.values():
-                    target = {**drill, level: row["key"]}
-                    href = (f"/agent?agent={row['key']}" if level == "agent" else _href(target, period))
-                    row["link"], row["href"] = f"[{row['name']}]({href})", href
-                    if level == "agent" and members.get(row["key"], {}).get("hire_date"):
-                        row["tenure_months"] = round((today(settings) - members[row["key"]]["hire_date"]).days / 30.4, 1)
-                rows = [r for r in grouped.values() if r.get("handled")]
-            heat = compute(cur, settings, ["service_level"], period, by=["date", "time_of_day"], scope=scope)
-            trend = compute(cur, settings, ["aht", "service_level"], period, by=["date"], scope=scope)
-            tz = detail.site_timezones(cur).get(drill.get("site", ""), "each site's local time")
-        except NotAllowed as err:
-            return None, agent_page.not_allowed(str(err)), "", None, None
-        finally:
-            cur.close()
+                period = period_from(settings, start, end)
+                site_names, team_names = detail.names(cur, "sites"), detail.names(cur, "teams")
+                visible_sites = [s for s in site_names if not user.site_ids or s in user.site_ids]
+                if "site" not in drill and len(visible_sites) == 1:
+                    drill = {"site": visible_sites[0], **drill}
+                    scope = user_scope(user, **{k: (v,) for k, v in drill.items()})
+                level = next((lv for lv in LEVELS if lv not in drill), None)
+                tiles_result = compute(cur, settings, TILES, period, scope=scope)
+                rows = []
+                if level:
+                    by = compute(cur, settings, BREAKDOWN, period, by=[level], scope=scope)
+                    members = {a["agent_id"]: a for a in detail.agents_in(cur, scope.filters())} if level == "agent" else {}
+                    label = {"site": site_names, "team": team_names,
+                             "agent": {k: v["name"] for k, v in members.items()}}.get(level, {})
+                    grouped: dict[str, dict] = {}
+                    for r in by.to_dict("records"):
+                        key = r[level]
+                        if key is None:
+                            continue
+                        row = grouped.setdefault(key, {"key": key, "name": label.get(key, str(key).replace("_", " "))})
+                        row[r["kpi"]], row[f"{r['kpi']}_status"] = r["value"], r["status"]
+                    for row in grouped.values():
+                        target = {**drill, level: row["key"]}
+                        href = (f"/agent?agent={row['key']}" if level == "agent" else _href(target, period))
+                        row["link"], row["href"] = f"[{row['name']}]({href})", href
+                        if level == "agent" and members.get(row["key"], {}).get("hire_date"):
+                            row["tenure_months"] = round((today(settings) - members[row["key"]]["hire_date"]).days / 30.4, 1)
+                    rows = [r for r in grouped.values() if r.get("handled")]
+                heat = compute(cur, settings, ["service_level"], period, by=["date", "time_of_day"], scope=scope)
+                trend = compute(cur, settings, ["aht", "service_level"], period, by=["date"], scope=scope)
+                tz = detail.site_timezones(cur).get(drill.get("site", ""), "each site's local time")
+            except NotAllowed as err:
+                return None, agent_page.not_allowed(str(err)), "", None, None
         crumbs = [("Centre", _href({}, period) if drill else None)]
         names = {"site": site_names, "team": team_names}
         path: dict[str, str] = {}

@@ -39,11 +39,8 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
             user = require_user("supervisor", "manager", "control_desk")
         except NotAllowed:
             return [], None
-        cur = db.cursor()
-        try:
+        with db.session() as cur:
             agents = detail.agents_in(cur, user.scope_filters())
-        finally:
-            cur.close()
         options = sorted({(a["team_id"], a["team"]) for a in agents}, key=lambda t: t[1])
         return [{"label": name, "value": tid} for tid, name in options], (options[0][0] if options else None)
 
@@ -59,22 +56,20 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
     def fill(team_id, start, end):
         if not team_id:
             return no_update, "", None, agent_page.not_allowed("No team in your scope.")
-        cur = db.cursor()
-        try:
-            user = require_user("supervisor", "manager", "control_desk")
-            scope = user_scope(user, team=(team_id,))
-            members = detail.agents_in(cur, scope.filters())
-            if not members:
-                raise NotAllowed("That team is not in your scope.")
-            period = period_from(settings, "custom", start, end)
-            team = compute(cur, settings, TEAM_TILES, period, scope=scope)
-            by_agent = compute(cur, settings, AGENT_KPIS, period, by=["agent"], scope=scope)
-            site = detail.names(cur, "sites").get(members[0]["site_id"], members[0]["site_id"])
-            tz = detail.site_timezones(cur).get(members[0]["site_id"], "UTC")
-        except NotAllowed as err:
-            return no_update, "", None, agent_page.not_allowed(str(err))
-        finally:
-            cur.close()
+        with db.session() as cur:
+            try:
+                user = require_user("supervisor", "manager", "control_desk")
+                scope = user_scope(user, team=(team_id,))
+                members = detail.agents_in(cur, scope.filters())
+                if not members:
+                    raise NotAllowed("That team is not in your scope.")
+                period = period_from(settings, start, end)
+                team = compute(cur, settings, TEAM_TILES, period, scope=scope)
+                by_agent = compute(cur, settings, AGENT_KPIS, period, by=["agent"], scope=scope)
+                site = detail.names(cur, "sites").get(members[0]["site_id"], members[0]["site_id"])
+                tz = detail.site_timezones(cur).get(members[0]["site_id"], "UTC")
+            except NotAllowed as err:
+                return no_update, "", None, agent_page.not_allowed(str(err))
         rows = {m["agent_id"]: {"agent_id": m["agent_id"], "name": m["name"],
                                 "agent": f"[{m['name']}](/agent?agent={m['agent_id']})",
                                 "tenure_months": round((today(settings) - m["hire_date"]).days / 30.4, 1)

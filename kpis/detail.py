@@ -109,9 +109,6 @@ def survey_comments(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str
     return [dict(zip(keys, (r[0].isoformat(), *r[1:]), strict=True)) for r in rows]
 
 
-def latest_interval(con: duckdb.DuckDBPyConnection) -> datetime | None:
-    return con.execute("SELECT max(interval_utc) FROM fact_agent_interval").fetchall()[0][0]
-
 
 def exceptions(schedule: list[dict], states: list[dict], satisfied_by: dict[str, list[str]],
                tracked: set[str]) -> list[dict]:

@@ -1,4 +1,4 @@
-"""Landing page and the four role pages' frames (their dashboards arrive with the KPI library)."""
+"""The landing page: one card per role dashboard."""
 
 from __future__ import annotations
 
@@ -29,11 +29,3 @@ def home(**_query: str) -> html.Div:
         dbc.Row(cards),
     ])
 
-
-def role_page(path: str) -> html.Div:
-    title, text = ROLES[path]
-    return html.Div([
-        page_heading(title, text),
-        html.Div("This dashboard is being built: its KPIs arrive with the KPI library. "
-                 "The loaded data can be inspected on the Data page.", className="alert alert-info", role="status"),
-    ])
