@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import store  # noqa: E402
+from bench import centre  # noqa: E402
 from kpis.compute import Period, Scope, compute  # noqa: E402
 from settings import load_settings  # noqa: E402
 
@@ -37,13 +38,10 @@ def timed(fn, repeat: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--agents", type=int, default=2000)
-    parser.add_argument("--sites", type=int, default=5)
-    parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--seed", type=int, default=7)
+    centre.size_args(parser)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    db = ROOT / "bench" / "out" / f"centre-a{args.agents}-s{args.sites}-d{args.days}-seed{args.seed}.duckdb"
+    db = centre.database(args)
     if not db.exists():
         sys.exit(f"{db} not found: run bench/bench_load.py with the same sizes first")
     settings = load_settings(ROOT / "config.toml", database={"path": db})

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import store  # noqa: E402
+from bench import centre  # noqa: E402
 from demo import DemoSpec, generate  # noqa: E402
 from loaders import load_paths  # noqa: E402
 from loaders.kinds import LOAD_ORDER  # noqa: E402
@@ -32,14 +33,14 @@ from settings import load_settings  # noqa: E402
 END = date(2026, 11, 21)
 
 
-def dataset(agents: int, sites: int, days: int, seed: int) -> Path:
-    folder = ROOT / "bench" / "out" / f"centre-a{agents}-s{sites}-d{days}-seed{seed}"
-    if not (folder / "stories.json").exists():
-        print(f"generating {agents} agents, {sites} sites, {days} days into {folder} …", flush=True)
+def dataset(args: argparse.Namespace) -> Path:
+    out = centre.folder(args)
+    if not (out / "stories.json").exists():
+        print(f"generating {args.agents} agents, {args.sites} sites, {args.days} days into {out} …", flush=True)
         t0 = time.perf_counter()
-        generate(DemoSpec(out=folder, seed=seed, sites=sites, agents=agents, days=days, end=END))
+        generate(DemoSpec(out=out, seed=args.seed, sites=args.sites, agents=args.agents, days=args.days, end=END))
         print(f"  generated in {time.perf_counter() - t0:.1f} s", flush=True)
-    return folder
+    return out
 
 
 def baseline(files: list[Path], workdir: Path) -> dict[str, float]:
@@ -55,17 +56,14 @@ def baseline(files: list[Path], workdir: Path) -> dict[str, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--agents", type=int, default=2000)
-    parser.add_argument("--sites", type=int, default=5)
-    parser.add_argument("--days", type=int, default=90)
-    parser.add_argument("--seed", type=int, default=7)
+    centre.size_args(parser)
     args = parser.parse_args()
 
-    folder = dataset(args.agents, args.sites, args.days, args.seed)
+    folder = dataset(args)
     order = {f"{k}.csv": i for i, k in enumerate(LOAD_ORDER)}
     files = sorted(folder.glob("*.csv"), key=lambda f: order.get(f.name, 99))
     workdir = Path(tempfile.mkdtemp(prefix="fv-bench-"))
-    kept_db = folder.with_suffix(".duckdb")  # reused by bench_kpis.py
+    kept_db = centre.database(args)  # reused by bench_kpis.py and bench_pages.py
     kept_db.unlink(missing_ok=True)
     try:
         base = baseline(files, workdir)

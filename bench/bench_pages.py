@@ -23,6 +23,7 @@ import accounts  # noqa: E402
 import ids  # noqa: E402
 import store  # noqa: E402
 from app import create_app  # noqa: E402
+from bench import centre  # noqa: E402
 from settings import load_settings  # noqa: E402
 
 PASSWORD = "bench-pass"
@@ -42,10 +43,10 @@ def payload(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    for name, default in (("agents", 2000), ("sites", 5), ("days", 90), ("seed", 7), ("repeat", 5)):
-        parser.add_argument(f"--{name}", type=int, default=default)
+    centre.size_args(parser)
+    parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    db_path = ROOT / "bench" / "out" / f"centre-a{args.agents}-s{args.sites}-d{args.days}-seed{args.seed}.duckdb"
+    db_path = centre.database(args)
     if not db_path.exists():
         sys.exit(f"{db_path} not found: run bench/bench_load.py with the same sizes first")
     settings = load_settings(ROOT / "config.toml", database={"path": db_path},
