@@ -17,7 +17,10 @@ from callbacks import common as common_callbacks
 from callbacks import control_desk_page as control_desk_callbacks
 from callbacks import data_page as data_callbacks
 from callbacks import manager_page as manager_callbacks
+from callbacks import messages_page as messages_callbacks
+from callbacks import people_page as people_callbacks
 from callbacks import supervisor_page as supervisor_callbacks
+from callbacks import targets_page as targets_callbacks
 from callbacks.common import today
 from kpis.periods import resolve_period
 from layouts import (
@@ -25,9 +28,12 @@ from layouts import (
     control_desk_page,
     data_page,
     manager_page,
+    messages_page,
+    people_page,
     role_pages,
     shell,
     supervisor_page,
+    targets_page,
 )
 from settings import Settings, load_settings
 
@@ -66,6 +72,9 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     dash.register_page("manager", path="/manager", name="Manager", layout=period_layout(manager_page.layout))
     dash.register_page("control-desk", path="/control-desk", name="Control desk",
                        layout=period_layout(control_desk_page.layout))
+    dash.register_page("targets", path="/targets", name="Targets", layout=targets_page.layout)
+    dash.register_page("messages", path="/messages", name="Messages", layout=messages_page.layout)
+    dash.register_page("admin", path="/admin", name="People", layout=people_page.layout)
     dash.register_page("data", path="/data", name="Data", layout=data_page.layout)
 
     def shell_for_user() -> html.Div:
@@ -78,7 +87,8 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     app.layout = shell_for_user
     start, end = resolve_period(DEFAULT_PERIOD, today(settings))
     app.validation_layout = html.Div([
-        shell.frame(dash.page_container), role_pages.home(), data_page.layout(),
+        shell.frame(dash.page_container), role_pages.home(), data_page.layout(), targets_page.layout(),
+        messages_page.layout(), people_page.layout(),
         agent_page.layout(DEFAULT_PERIOD, start, end),
         supervisor_page.layout(DEFAULT_PERIOD, start, end),
         manager_page.layout(DEFAULT_PERIOD, start, end),
@@ -92,6 +102,9 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     manager_callbacks.register(app, db, settings)
     control_desk_callbacks.register(app, db, settings)
     actions_callbacks.register(app, db, settings)
+    targets_callbacks.register(app, db, settings)
+    messages_callbacks.register(app, db)
+    people_callbacks.register(app, db)
     return app
 
 

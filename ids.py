@@ -81,3 +81,53 @@ DESK_SENT = "desk-sent"
 
 def msg_ack(message_id: int) -> dict:
     return {"type": "msg-ack", "id": message_id}
+
+# Targets page
+TGT_KPI = "tgt-kpi"
+TGT_LEVEL = "tgt-level"
+TGT_PLACE = "tgt-place"
+TGT_VALUE = "tgt-value"
+TGT_AMBER = "tgt-amber"
+TGT_FROM = "tgt-from"
+TGT_TO = "tgt-to"
+TGT_REASON = "tgt-reason"
+TGT_SAVE = "tgt-save"
+TGT_FEEDBACK = "tgt-feedback"
+TGT_CURRENT = "tgt-current"
+TGT_RULES = "tgt-rules"
+TGT_EXPORT = "tgt-export"
+
+# Adherence exceptions (agent page, leaders only)
+EXC_WRAP = "exc-wrap"
+EXC_REASON = "exc-reason"
+EXC_FEEDBACK = "exc-feedback"
+
+
+def exc_approve(span: str) -> dict:
+    """An 'Approve' button for one out-of-adherence stretch; span is 'start|end' in site-local ISO time."""
+    return {"type": "exc-approve", "span": span}
+
+# Messages page
+MSG_LEVEL = "msg-level"
+MSG_TO = "msg-to"
+MSG_KIND = "msg-kind"
+MSG_KPI = "msg-kpi"
+MSG_PERIOD = "msg-period"
+MSG_BODY = "msg-body"
+MSG_SEND = "msg-send"
+MSG_FEEDBACK = "msg-feedback"
+MSG_SENT = "msg-sent"
+
+# People (admin) page
+PPL_GRID = "ppl-grid"
+PPL_USERNAME = "ppl-username"
+PPL_NAME = "ppl-name"
+PPL_ROLE = "ppl-role"
+PPL_PLACE = "ppl-place"
+PPL_PASSWORD = "ppl-password"
+PPL_ADD = "ppl-add"
+PPL_NEW_PASSWORD = "ppl-new-password"
+PPL_SET_PASSWORD = "ppl-set-password"
+PPL_DISABLE = "ppl-disable"
+PPL_ENABLE = "ppl-enable"
+PPL_FEEDBACK = "ppl-feedback"

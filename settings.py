@@ -6,12 +6,13 @@ environment itself.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -47,6 +48,23 @@ class AppSettings(_Section):
     today: date | None = None  # pin "today" (demos, tests); normally the server's date
 
 
+class AuthSettings(_Section):
+    # Header-based single sign-on behind a reverse proxy that has authenticated the person: off while empty.
+    sso_header: str = ""
+    # Only requests from these addresses (or CIDR networks) may assert a user through the header.
+    trusted_proxies: list[str] = Field(default_factory=list)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _are_addresses(cls, value: list[str]) -> list[str]:
+        for item in value:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
+
 class DatabaseSettings(_Section):
     path: Path = Path("data/floorview.duckdb")
 
@@ -68,6 +86,7 @@ class ServiceLevelSettings(_Section):
 class AdherenceSettings(_Section):
     exception_threshold_s: int = Field(0, ge=0)
     count_work_outside_shift: bool = False
+    count_approved_exceptions: bool = True
 
 
 class FcrSettings(_Section):
@@ -135,6 +154,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FLOORVIEW_", env_nested_delimiter="__", extra="forbid")
 
     app: AppSettings = AppSettings()
+    auth: AuthSettings = AuthSettings()
     database: DatabaseSettings = DatabaseSettings()
     data: DataSettings = DataSettings()
     service_level: ServiceLevelSettings = ServiceLevelSettings()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class DatabaseLocked(RuntimeError):
@@ -122,6 +122,18 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE audit_log (
             happened_at TIMESTAMP NOT NULL, username VARCHAR NOT NULL, action VARCHAR NOT NULL, object VARCHAR,
             old_value VARCHAR, new_value VARCHAR, reason VARCHAR)""",
+    ],
+    [  # 4: targets set in the app, and adherence exceptions approved by supervisors
+        """CREATE TABLE stored_targets (
+            rule_id BIGINT PRIMARY KEY, kpi VARCHAR NOT NULL, level VARCHAR NOT NULL, scope_id VARCHAR NOT NULL,
+            target DOUBLE NOT NULL, amber DOUBLE, effective_from DATE NOT NULL, effective_to DATE,
+            set_by VARCHAR NOT NULL, set_at TIMESTAMP NOT NULL, reason VARCHAR NOT NULL)""",
+        """CREATE TABLE adherence_exceptions (
+            exception_id BIGINT PRIMARY KEY, agent_id VARCHAR NOT NULL, start_at TIMESTAMP NOT NULL,
+            end_at TIMESTAMP NOT NULL, reason VARCHAR NOT NULL, approved_by VARCHAR NOT NULL,
+            approved_at TIMESTAMP NOT NULL)""",
+        # Out-of-adherence seconds inside approved exceptions (beyond those already forgiven as short).
+        "ALTER TABLE fact_agent_interval ADD COLUMN approved_s DOUBLE DEFAULT 0",
     ],
 ]
 

@@ -7,6 +7,7 @@ may open is decided here; which data a request may see is decided from `current_
 from __future__ import annotations
 
 import html
+import ipaddress
 import secrets
 import time
 from collections import defaultdict, deque
@@ -17,14 +18,15 @@ import flask
 
 import accounts
 import store
-from settings import Settings
+from settings import AuthSettings, Settings
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/favicon.ico")
 PAGES_BY_ROLE = {
     "agent": ("/", "/agent"),
-    "supervisor": ("/", "/supervisor", "/agent"),
-    "manager": ("/", "/manager", "/supervisor", "/agent", "/data"),
-    "control_desk": ("/", "/control-desk", "/manager", "/supervisor", "/agent", "/data"),
+    "supervisor": ("/", "/supervisor", "/agent", "/targets", "/messages"),
+    "manager": ("/", "/manager", "/supervisor", "/agent", "/targets", "/messages", "/admin", "/data"),
+    "control_desk": ("/", "/control-desk", "/manager", "/supervisor", "/agent", "/targets", "/messages", "/admin",
+                     "/data"),
 }
 MAX_FAILURES = 5  # per username and address within WINDOW_S
 WINDOW_S = 300
@@ -41,10 +43,24 @@ def secret_key(path: Path) -> str:
     return key
 
 
+def sso_username(auth: AuthSettings) -> str | None:
+    """The user a trusted proxy names in the SSO header; None when SSO is off or the request is not from it."""
+    if not auth.sso_header:
+        return None
+    name = flask.request.headers.get(auth.sso_header, "").strip().lower()
+    try:
+        address = ipaddress.ip_address(flask.request.remote_addr or "")
+    except ValueError:
+        return None
+    trusted = any(address in ipaddress.ip_network(p, strict=False) for p in auth.trusted_proxies)
+    return name if name and trusted else None
+
+
 def current_user() -> accounts.User | None:
-    """The signed-in user of this request, read on the server (never from what the browser sends)."""
+    """The signed-in user of this request, read on the server (never from what the browser sends):
+    the trusted proxy's SSO header when configured, else the signed session cookie."""
     if "user" not in flask.g:
-        username = flask.session.get("username")
+        username = sso_username(flask.current_app.config["FLOORVIEW_AUTH"]) or flask.session.get("username")
         db: store.Database = flask.current_app.config["FLOORVIEW_DB"]
         user = None
         if username:
@@ -83,6 +99,7 @@ def install(server: flask.Flask, db: store.Database, settings: Settings) -> None
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         FLOORVIEW_DB=db,
+        FLOORVIEW_AUTH=settings.auth,
     )
     throttle = _Throttle()
 

@@ -6,8 +6,12 @@ import duckdb
 
 from accounts import User
 from actions.audit import now, record
+from actions.scope import places_in_scope
 
 LEVELS = ("agent", "team", "site", "all")
+# Whom each role may address (within its scope, checked again when sending).
+AUDIENCE_LEVELS = {"control_desk": ("site", "team", "agent", "all"), "manager": ("site", "team", "agent"),
+                   "supervisor": ("team", "agent"), "agent": ()}
 
 
 class MessageError(ValueError):
@@ -28,6 +32,13 @@ def _may_address(con: duckdb.DuckDBPyConnection, user: User, level: str, target:
     row = con.execute("SELECT team_id, site_id FROM agents WHERE agent_id = ?", [target]).fetchall()
     return bool(row) and ((user.role == "supervisor" and row[0][0] in user.team_ids)
                           or (user.role == "manager" and row[0][1] in user.site_ids))
+
+
+def audiences(con: duckdb.DuckDBPyConnection, user: User, level: str) -> list[tuple[str, str]]:
+    """(id, name) of whom the user may address at this level."""
+    if level not in AUDIENCE_LEVELS.get(user.role, ()):
+        return []
+    return [("", "Everyone")] if level == "all" else places_in_scope(con, user, level)
 
 
 def send(con: duckdb.DuckDBPyConnection, user: User, level: str, target: str | None, body: str,

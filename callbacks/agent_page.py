@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from urllib.parse import parse_qs
 
-from dash import Dash, Input, Output, State, no_update
+from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
 import ids
 import store
+from actions import exceptions
 from callbacks.common import (
     NotAllowed,
     period_from,
@@ -54,8 +55,9 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Input(ids.custom_range("agent"), "start_date"),
         Input(ids.custom_range("agent"), "end_date"),
         Input(ids.URL, "search"),
+        Input(ids.EXC_FEEDBACK, "children"),
     )
-    def fill(start, end, search):
+    def fill(start, end, search, _approved):
         with db.session() as cur:
             try:
                 user = require_user()
@@ -72,6 +74,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
                 msg = agent_page.not_allowed(str(err))
                 return msg, "", None, None, no_update, no_update, None
         tiles = tiles_from(result, TILES, settings)
+        keep_day = ctx.triggered_id == ids.EXC_FEEDBACK  # after an approval, stay on the day being looked at
         adherence_target = next((t.target for t in tiles if t.kpi == "adherence"), None)
         tenure = (today(settings) - profile.hire_date).days if profile.hire_date else None
         return (
@@ -85,30 +88,58 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
                 [{"time_of_day": r["time_of_day"], "minutes": round(r["value"], 2)}
                  for r in by_time.to_dict("records") if r["value"] is not None],
                 adherence_target, comments),
-            days[0] if days else period.start,
-            days[-1] if days else period.end,
-            days[-1] if days else None,
+            no_update if keep_day else (days[0] if days else period.start),
+            no_update if keep_day else (days[-1] if days else period.end),
+            no_update if keep_day else (days[-1] if days else None),
         )
+
+    @app.callback(Output(ids.EXC_WRAP, "style"), Input(ids.URL, "search"))
+    def show_approvals(_search):
+        try:
+            require_user("supervisor", "manager", "control_desk")
+        except NotAllowed:
+            return {"display": "none"}
+        return {"display": "flex"}
 
     @app.callback(
         Output(ids.AGENT_TIMELINE, "children"),
+        Output(ids.EXC_FEEDBACK, "children"),
         Input(ids.AGENT_DAY, "date"),
+        Input(ids.exc_approve(ALL), "n_clicks"),
         State(ids.URL, "search"),
+        State(ids.EXC_REASON, "value"),
     )
-    def day_timeline(day, search):
+    def day_timeline(day, _clicks, search, reason):
+        feedback = no_update
         with db.session() as cur:
             try:
                 user = require_user()
                 agent_id = _agent_for(user, search, cur)
                 if not day:
-                    return agent_page.timeline(None, [], [], [])
+                    return agent_page.timeline(None, [], [], []), feedback
                 the_day = date.fromisoformat(day[:10])
+                trigger = ctx.triggered_id
+                if isinstance(trigger, dict) and trigger.get("type") == "exc-approve" and ctx.triggered[0]["value"]:
+                    feedback = _approve(cur, user, agent_id, str(trigger.get("span", "")), reason)
                 segments = detail.agent_day(cur, agent_id, the_day)
+                approved = exceptions.for_day(cur, agent_id, datetime.combine(the_day, datetime.min.time()))
             except NotAllowed as err:
-                return agent_page.not_allowed(str(err))
+                return agent_page.not_allowed(str(err)), feedback
         satisfied = {code: list(a.satisfied_by) for code, a in settings.activities.items()}
         tracked = {code for code, a in settings.activities.items() if a.adherence_tracked}
         states = [{**s, "code": settings.states.get(s["code"], s["code"])} for s in segments["states"]]
         found = detail.exceptions(segments["schedule"], states, satisfied, tracked)
-        return agent_page.timeline(the_day, segments["schedule"], states, found)
+        leader = user.role in ("supervisor", "manager", "control_desk")
+        return agent_page.timeline(the_day, segments["schedule"], states, found, approved, leader), feedback
 
+    def _approve(cur, user, agent_id: str, span: str, reason: str | None) -> str:
+        try:
+            start, end = (datetime.fromisoformat(part) for part in span.split("|"))
+        except ValueError:
+            return "✕ That exception could not be read; reload the page."
+        try:
+            with store.transaction(cur):
+                exceptions.approve(cur, settings, user, agent_id, start, end, reason or "")
+        except exceptions.ExceptionError as err:
+            return f"✕ {err}"
+        return f"✓ Approved {start:%H:%M:%S}–{end:%H:%M:%S}; adherence now counts it."

@@ -55,6 +55,12 @@ def user_scope(user: User, **narrower: tuple[str, ...]) -> Scope:
     return Scope(**filters)
 
 
+def choices(found: list[tuple[str, str]], preselect_single: bool = True) -> tuple[list[dict], str | None]:
+    """Dropdown options from (id, name) pairs, and the value: the only option when there is just one."""
+    options = [{"label": f"{name} ({pid})" if pid else name, "value": pid} for pid, name in found]
+    return options, (found[0][0] if preselect_single and len(found) == 1 else None)
+
+
 def tiles_from(result: pd.DataFrame, kpi_ids: list[str], settings: Settings) -> list[TileData]:
     by_kpi = {r["kpi"]: r for r in result.to_dict("records")}
     tiles = []

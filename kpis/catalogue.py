@@ -128,15 +128,19 @@ CATALOGUE: tuple[Kpi, ...] = (
            "staffed": ("busy_s", "staffed_s", "(on-contact + ACW) ÷ logged-in time")}),
     _k("adherence", "Schedule adherence", "%", "higher", "adherent_s", "sched_tracked_s", roles=EVERYONE,
        target=99.0, amber=0.3, variant_setting="adherence.count_work_outside_shift", variants={
-           "false": ("adherent_s + forgiven_s", "sched_tracked_s",
-                     "(seconds in the scheduled activity + forgiven short exceptions) ÷ scheduled seconds"),
-           "true": ("adherent_s + forgiven_s", "sched_tracked_s + work_outside_shift_s",
-                    "(seconds in the scheduled activity + forgiven short exceptions) ÷ "
+           "false": ("adherent_s + excused_s", "sched_tracked_s",
+                     "(seconds in the scheduled activity + excused exceptions) ÷ scheduled seconds"),
+           "true": ("adherent_s + excused_s", "sched_tracked_s + work_outside_shift_s",
+                    "(seconds in the scheduled activity + excused exceptions) ÷ "
                     "(scheduled seconds + productive seconds outside the shift)")},
-       description="Second-exact: a state matches an activity per the vocabulary in config.toml."),
-    _k("out_of_adherence_minutes", "Out of adherence", "min", "lower", "sched_tracked_s - adherent_s - forgiven_s",
-       scale=1 / 60, formula="Σ scheduled seconds not in the scheduled activity (less forgiven short exceptions)",
+       description="Second-exact: a state matches an activity per the vocabulary in config.toml. Excused: "
+                   "out-of-adherence runs shorter than adherence.exception_threshold_s, and those inside "
+                   "exceptions a supervisor approved (when adherence.count_approved_exceptions is true)."),
+    _k("out_of_adherence_minutes", "Out of adherence", "min", "lower", "sched_tracked_s - adherent_s - excused_s",
+       scale=1 / 60, formula="Σ scheduled seconds not in the scheduled activity (less excused exceptions)",
        roles=EVERYONE),
+    _k("approved_exception_minutes", "Approved exceptions", "min", "none", "approved_s", scale=1 / 60,
+       formula="Σ out-of-adherence minutes inside exceptions a supervisor approved", roles=EVERYONE),
     _k("conformance", "Schedule conformance", "%", "higher", "productive_s", "sched_open_s",
        "productive seconds ÷ scheduled open seconds (can exceed 100 %)", target=100.0, amber=3.0, roles=EVERYONE),
     _k("late_login_minutes", "Late log-in", "min", "lower", "late_login_s", scale=1 / 60,

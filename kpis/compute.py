@@ -88,7 +88,8 @@ def _query(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, meas
            by: tuple[str, ...], scope: Scope, interval_s: int) -> pd.DataFrame:
     src = SOURCES[source]
     dims = [f"{DIM_SQL[d]} AS {d}" for d in by]
-    aggs = [f"{measure_sql(m, interval_s)} AS {m}" for m in sorted(measures)]
+    approved = settings.adherence.count_approved_exceptions
+    aggs = [f"{measure_sql(m, interval_s, approved)} AS {m}" for m in sorted(measures)]
     where, params = _where(period, scope)
     group = " GROUP BY ALL" if by else ""
     sql = f"SELECT {', '.join(dims + aggs)} FROM {src.table} WHERE {where}{group}"  # noqa: S608
@@ -177,7 +178,7 @@ def compute(con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[st
         if k.difference_of:
             a, b = k.difference_of
             values[k.id] = values[a] - values[b]
-    book = targets or TargetBook.from_settings(settings)
+    book = targets or TargetBook.load(con, settings)
     fixed_context = {d: v[0] for d, v in scope.filters().items() if d in CONTEXT_DIMS and len(v) == 1}
     rows = []
     records = frame[list(by)].to_dict("records") if by else [{}] * len(frame)

@@ -85,7 +85,10 @@ MEASURES: dict[str, tuple[str, str]] = {
     **{f"open_lost_{c}_s": ("agent", _sum(f"open_lost_{c}_s")) for c in _LOST},
     **{m: ("agent", _sum(m)) for m in ("sched_paid_s", "sched_planned_shrink_s", "sched_tracked_s", "adherent_s",
                                        "work_outside_shift_s", "open_productive_s", "shifts", "late_login_s",
-                                       "early_logout_s", "forgiven_s")},
+                                       "early_logout_s", "forgiven_s", "approved_s")},
+    # Out-of-adherence time that does not count against the agent: short runs forgiven by threshold, and
+    # (with adherence.count_approved_exceptions) runs inside exceptions a supervisor approved.
+    "excused_s": ("agent", "sum({excused})"),
     "productive_s": ("agent", "sum(state_available_s + state_on_contact_s + state_acw_s)"),
     "busy_s": ("agent", "sum(state_on_contact_s + state_acw_s)"),
     "staffed_s": ("agent", "sum(" + " + ".join(f"state_{c}_s" for c in _STATE if c != "offline") + ")"),
@@ -103,5 +106,6 @@ MEASURES: dict[str, tuple[str, str]] = {
 }
 
 
-def measure_sql(name: str, interval_s: int) -> str:
-    return MEASURES[name][1].replace("{interval_s}", str(int(interval_s)))
+def measure_sql(name: str, interval_s: int, count_approved: bool = True) -> str:
+    excused = "forgiven_s + approved_s" if count_approved else "forgiven_s"
+    return MEASURES[name][1].replace("{interval_s}", str(int(interval_s))).replace("{excused}", excused)

@@ -2,7 +2,8 @@
 
 The effective target for a KPI at a place and day is the most specific rule in force:
 agent → team → queue → site → enterprise, then the catalogue/config default. Rules come from
-config.toml today; a stored target table plugs in by passing its rules to `TargetBook`.
+config.toml and from the `stored_targets` table (set in the app); between rules for the same place, the
+latest effective date wins, and on the same date the one set last.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+
+import duckdb
 
 from kpis.catalogue import Kpi
 from settings import Settings, TargetRule
@@ -34,6 +37,11 @@ class TargetBook:
     @classmethod
     def from_settings(cls, settings: Settings) -> TargetBook:
         return cls(settings.target_rules)
+
+    @classmethod
+    def load(cls, con: duckdb.DuckDBPyConnection, settings: Settings) -> TargetBook:
+        """config.toml's rules, then the stored ones in the order they were set (later ones win ties)."""
+        return cls([*settings.target_rules, *stored_rules(con)])
 
     def _in_force(self, key: tuple[str, str, str], on: date | None) -> TargetRule | None:
         best = None
@@ -74,3 +82,10 @@ def status(direction: str, value: float | None, target: Target | None) -> str:
     if gap >= 0:
         return "green"
     return "amber" if -gap <= target.amber else "red"
+
+
+def stored_rules(con: duckdb.DuckDBPyConnection) -> list[TargetRule]:
+    rows = con.execute("""SELECT kpi, level, scope_id, target, amber, effective_from, effective_to
+                          FROM stored_targets ORDER BY rule_id""").fetchall()
+    return [TargetRule(kpi=k, level=lv, id=i, target=t, amber=a, effective_from=f, effective_to=to)
+            for k, lv, i, t, a, f, to in rows]

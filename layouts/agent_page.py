@@ -17,6 +17,7 @@ from layouts.tiles import TileData, tile_strip
 STATE_COLOURS = {"available": "#5b9a8b", "on_contact": "#3b6ea5", "acw": "#7fa7d1", "break": "#c0a03b",
                  "lunch": "#e08e45", "meeting": "#9c6fb6", "training": "#b07aa1", "coaching": "#d4a6c8",
                  "aux": "#8c8c8c", "offline": "#d9d9d9"}
+APPROVED_COLOUR = "#2e8b57"
 ACTIVITY_COLOURS = {"open": "#3b6ea5", "break": "#c0a03b", "lunch": "#e08e45", "meeting": "#9c6fb6",
                     "training": "#b07aa1", "coaching": "#d4a6c8", "absence": "#d9d9d9"}
 
@@ -31,8 +32,13 @@ def layout(period: str, start: date, end: date) -> html.Div:
             html.Div([html.H2("My day: schedule against what I did"),
                       dcc.DatePickerSingle(id=ids.AGENT_DAY, display_format="D MMM YYYY", className="ms-2")],
                      className="d-flex align-items-center gap-2 mb-2"),
+            html.Div([  # leaders only: approve an exception with a reason
+                dbc.Input(id=ids.EXC_REASON, placeholder="Reason for approving an exception (e.g. phone system outage)",
+                          maxLength=500, size="sm", style={"maxWidth": "480px"}),
+                html.Span(id=ids.EXC_FEEDBACK, className="small", role="status"),
+            ], id=ids.EXC_WRAP, className="d-flex gap-2 align-items-center mb-2", style={"display": "none"}),
             dcc.Loading(html.Div(id=ids.AGENT_TIMELINE)),
-        ], className="fv-panel"),
+        ], className="fv-panel", **{"data-panel": "agent-day"}),
         html.Div(actions_ui.request_form(), id=ids.REQ_FORM_WRAP, style={"display": "none"}),  # agents only
     ])
 
@@ -78,7 +84,26 @@ def panels(by_day: list[dict], by_time: list[dict], adherence_target: float | No
     ])
 
 
-def timeline(day: date | None, schedule: list[dict], states: list[dict], exceptions: list[dict]) -> html.Div:
+def _covered(stretch: dict, approved: list[dict]) -> dict | None:
+    """The approval that covers this out-of-adherence stretch, if one does."""
+    return next((a for a in approved if a["start"] <= stretch["start"] and a["end"] >= stretch["end"]), None)
+
+
+def _exception_item(r: dict, approved: list[dict], can_approve: bool) -> html.Li:
+    text = f"{r['start']:%H:%M:%S}–{r['end']:%H:%M:%S}: {r['why']}"
+    cover = _covered(r, approved)
+    if cover:
+        return html.Li([text, html.Span(f" ✓ approved by {cover['approved_by']}: {cover['reason']}",
+                                        className="text-success")], **{"data-approved": "true"})
+    if not can_approve:
+        return html.Li(text)
+    span = f"{r['start']:%Y-%m-%dT%H:%M:%S}|{r['end']:%Y-%m-%dT%H:%M:%S}"
+    return html.Li([text, dbc.Button("Approve", id=ids.exc_approve(span), size="sm", color="success", outline=True,
+                                     className="ms-2 py-0")])
+
+
+def timeline(day: date | None, schedule: list[dict], states: list[dict], exceptions: list[dict],
+             approved: list[dict] = (), can_approve: bool = False) -> html.Div:
     if day is None or (not schedule and not states):
         return empty_state("No schedule or activity on this day.")
     rows = [{"lane": "Scheduled", "start": r["start"], "end": r["end"], "label": r["code"],
@@ -87,14 +112,16 @@ def timeline(day: date | None, schedule: list[dict], states: list[dict], excepti
               "colour": STATE_COLOURS.get(r["code"], "#8c8c8c")} for r in states]
     rows += [{"lane": "Out of adherence", "start": r["start"], "end": r["end"], "label": "out of adherence",
               "colour": charts.HIGHLIGHT} for r in exceptions]
+    rows += [{"lane": "Approved", "start": r["start"], "end": r["end"], "label": f"approved: {r['reason']}",
+              "colour": APPROVED_COLOUR} for r in approved]
     fig = charts.timeline(rows, f"{day:%a %d %b %Y} (site-local time)")
-    fig.update_yaxes(categoryorder="array", categoryarray=["Out of adherence", "Actual", "Scheduled"])
+    fig.update_yaxes(categoryorder="array", categoryarray=["Approved", "Out of adherence", "Actual", "Scheduled"])
     legend = html.Div([html.Span([html.Span("■ ", style={"color": c}), name.replace("_", " ")], className="me-3 small")
                        for name, c in STATE_COLOURS.items()])
-    listing = html.Ul([html.Li(f"{r['start']:%H:%M:%S}–{r['end']:%H:%M:%S}: {r['why']}") for r in exceptions[:12]],
-                      className="small mb-0")
-    return html.Div([dcc.Graph(figure=fig, config={"displaylogo": False}, style={"height": "230px"}), legend,
-                     html.Div([html.Strong(f"{len(exceptions)} exception(s)"), listing], className="mt-2")])
+    listing = html.Ul([_exception_item(r, approved, can_approve) for r in exceptions[:20]], className="small mb-0")
+    summary = f"{len(exceptions)} exception(s)" + (f", {len(approved)} approval(s)" if approved else "")
+    return html.Div([dcc.Graph(figure=fig, config={"displaylogo": False}, style={"height": "250px"}), legend,
+                     html.Div([html.Strong(summary), listing], className="mt-2")])
 
 
 def not_allowed(message: str) -> html.Div:

@@ -42,3 +42,8 @@ def data_grid(grid_id: str, columns: list[dict[str, Any]], height: str = "360px"
         style={"height": height, "width": "100%"},
         className="ag-theme-alpine",
     )
+
+
+def labelled(label: str, component: Any, width: int) -> dbc.Col:
+    """A form field: its label (tied to the component for screen readers) above it, in a grid column."""
+    return dbc.Col([dbc.Label(label, html_for=component.id, className="small mb-0"), component], md=width)

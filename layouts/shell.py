@@ -12,6 +12,9 @@ NAV_ITEMS = [
     ("Supervisor", "/supervisor"),
     ("Manager", "/manager"),
     ("Control desk", "/control-desk"),
+    ("Targets", "/targets"),
+    ("Messages", "/messages"),
+    ("People", "/admin"),
     ("Data", "/data"),
 ]
 ROLE_NAMES = {"agent": "Agent", "supervisor": "Supervisor", "manager": "Manager", "control_desk": "Control desk"}

@@ -34,7 +34,9 @@ def definition(t: TileData) -> str:
 
 def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
     icon, word = STATUS_TEXT.get(t.status, STATUS_TEXT["none"]) if t.value is not None else ("–", "No data")
-    attrs = {"data-kpi": t.kpi, "data-status": t.status}
+    # The unrounded value and target ride along for scripts and tests reading the page.
+    attrs = {"data-kpi": t.kpi, "data-status": t.status, "data-value": "" if t.value is None else repr(float(t.value)),
+             "data-target": "" if t.target is None else repr(float(t.target))}
     return html.Div(
         [
             html.Div(t.label, className="fv-tile-label"),

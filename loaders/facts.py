@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import duckdb
 
+from loaders import vocabulary
 from loaders.kinds import Kind
 from settings import STATE_CATEGORIES, Settings
 
@@ -274,7 +275,7 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     _pieces(con, "st_pieces", "agent_states", "seg.state")
     _pieces(con, "sc_pieces", "schedule", "seg.activity, seg.paid")
     _shift_edges(con)
-    _forgiven_runs(con, int(settings.adherence.exception_threshold_s))
+    _exception_runs(con, int(settings.adherence.exception_threshold_s))
     keys = "site_id, agent_id, interval_utc, interval_local, date_local"
     secs = "epoch(pe - ps)"
     state_cols = ", ".join(f"CASE WHEN state = '{c}' THEN {secs} ELSE 0 END AS state_{c}_s" for c in STATE_CATEGORIES)
@@ -296,7 +297,7 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                coalesce(sum(open_lost_offline_s), 0)
                  + greatest(0, coalesce(sum(sched_open_s), 0) - coalesce(sum(open_covered_s), 0)),
                coalesce(sum(shifts), 0), coalesce(sum(late_login_s), 0), coalesce(sum(early_logout_s), 0),
-               coalesce(sum(forgiven_s), 0)
+               coalesce(sum(forgiven_s), 0), coalesce(sum(approved_s), 0)
         FROM (
             SELECT {keys}, {state_cols},
                    CASE WHEN state IN {PRODUCTIVE} THEN {secs} ELSE 0 END AS productive_s
@@ -325,10 +326,13 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             FROM shift_edges
             UNION ALL BY NAME
             SELECT site_id, agent_id, interval_utc, interval_local, date_local, forgiven_s FROM forgiven
+            UNION ALL BY NAME
+            SELECT site_id, agent_id, interval_utc, interval_local, date_local, approved_s FROM approved
         ) f
         JOIN agents a ON a.agent_id = f.agent_id
         GROUP BY f.site_id, a.team_id, f.agent_id, f.interval_utc, f.interval_local, f.date_local""")
-    con.execute("DROP TABLE st_pieces; DROP TABLE sc_pieces; DROP TABLE shift_edges; DROP TABLE forgiven")
+    con.execute("DROP TABLE st_pieces; DROP TABLE sc_pieces; DROP TABLE shift_edges; DROP TABLE forgiven; "
+                "DROP TABLE approved")
 
 
 def _merge_sql(fragments: str) -> str:
@@ -343,16 +347,18 @@ def _merge_sql(fragments: str) -> str:
         GROUP BY agent_id, grp"""
 
 
-def _forgiven_runs(con: duckdb.DuckDBPyConnection, threshold_s: int) -> None:
-    """Out-of-adherence runs shorter than the exception threshold, cut into intervals (Genesys style).
+def _exception_runs(con: duckdb.DuckDBPyConnection, threshold_s: int) -> None:
+    """Out-of-adherence runs, cut into intervals: `forgiven` (shorter than the exception threshold, Genesys
+    style) and `approved` (the rest, where it lies inside an exception a supervisor approved).
 
     A run is a stretch of adherence-tracked scheduled time, continuous across activity changes, in
     which the agent's state does not satisfy the scheduled activity.
     """
-    con.execute("CREATE OR REPLACE TEMP TABLE forgiven (site_id VARCHAR, agent_id VARCHAR, interval_utc TIMESTAMP, "
-                "interval_local TIMESTAMP, date_local DATE, forgiven_s DOUBLE)")
-    if threshold_s <= 0:
-        return
+    for table, column in (("forgiven", "forgiven_s"), ("approved", "approved_s")):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} (site_id VARCHAR, agent_id VARCHAR, "
+                    f"interval_utc TIMESTAMP, interval_local TIMESTAMP, date_local DATE, {column} DOUBLE)")
+    if threshold_s <= 0 and not con.execute("SELECT count(*) FROM adherence_exceptions").fetchall()[0][0]:
+        return  # nothing to forgive or approve: skip finding the runs
     tracked = """SELECT sc.agent_id, sc.site_id, sc.ps AS s, sc.pe AS e FROM sc_pieces sc
                  JOIN vocab_activities v ON v.code = sc.activity WHERE v.adherence_tracked"""
     adherent = """SELECT sc.agent_id, sc.site_id, greatest(st.ps, sc.ps) AS s, least(st.pe, sc.pe) AS e
@@ -380,14 +386,26 @@ def _forgiven_runs(con: duckdb.DuckDBPyConnection, threshold_s: int) -> None:
         UNION ALL
         SELECT agent_id, site_id, CASE WHEN k = 1 THEN e ELSE s END, block_e FROM o
         WHERE (next_k IS NULL OR next_k = 0) AND block_e > CASE WHEN k = 1 THEN e ELSE s END""")
-    con.execute(f"""
-        INSERT INTO forgiven
-        SELECT x.site_id, x.agent_id, g.interval_utc, g.interval_local, g.date_local,
-               sum(epoch(least(x.e, x.grid + {GRID}) - greatest(x.s, x.grid)))
-        FROM (SELECT r.*, unnest(generate_series(time_bucket({GRID}, r.s), r.e - INTERVAL 1 MICROSECOND, {GRID})) AS grid
-              FROM out_runs r WHERE epoch(r.e - r.s) < {int(threshold_s)}) x
-        JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid
-        GROUP BY ALL""")
+    short = f"epoch(r.e - r.s) < {int(threshold_s)}"
+    # Approved windows are merged first, so overlapping approvals never count a second twice.
+    approvals = _merge_sql("""SELECT x.agent_id, NULL AS site_id, x.start_at AS s, x.end_at AS e
+                              FROM adherence_exceptions x WHERE x.agent_id IN (SELECT agent_id FROM out_runs)""")
+    for table, column, runs in (
+        ("forgiven", "forgiven_s", f"SELECT r.agent_id, r.site_id, r.s, r.e FROM out_runs r WHERE {short}"),
+        ("approved", "approved_s", f"""
+            SELECT r.agent_id, r.site_id, greatest(r.s, w.s) AS s, least(r.e, w.e) AS e
+            FROM out_runs r JOIN ({approvals}) w ON w.agent_id = r.agent_id AND w.s < r.e AND w.e > r.s
+            WHERE NOT ({short})"""),
+    ):
+        con.execute(f"""
+            INSERT INTO {table}
+            SELECT x.site_id, x.agent_id, g.interval_utc, g.interval_local, g.date_local,
+                   sum(epoch(least(x.e, x.grid + {GRID}) - greatest(x.s, x.grid)))::DOUBLE AS {column}
+            FROM (SELECT r.*, unnest(generate_series(time_bucket({GRID}, r.s), r.e - INTERVAL 1 MICROSECOND, {GRID}))
+                         AS grid
+                  FROM ({runs}) r) x
+            JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid
+            GROUP BY ALL""")
     con.execute("DROP TABLE out_runs")
 
 
@@ -453,6 +471,19 @@ def _forecast_facts(con: duckdb.DuckDBPyConnection) -> None:
         JOIN queues q ON q.queue_id = x.queue_id
         JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid
         GROUP BY ALL""")
+
+
+def refresh_agent_span(con: duckdb.DuckDBPyConnection, settings: Settings, agent_id: str, start_at, end_at) -> int:
+    """Rebuild the agent facts of the site-days an agent's UTC span touches (after an adherence exception
+    is approved: the span's out-of-adherence time becomes excused)."""
+    vocabulary.install(con, settings)
+    _ensure_touched(con)
+    con.execute("""
+        INSERT INTO touched
+        SELECT DISTINCT a.site_id, unnest(generate_series(timezone(s.timezone, ?::TIMESTAMPTZ)::DATE,
+                                                          timezone(s.timezone, ?::TIMESTAMPTZ)::DATE, INTERVAL 1 DAY))::DATE
+        FROM agents a JOIN sites s USING (site_id) WHERE a.agent_id = ?""", [start_at, end_at, agent_id])
+    return refresh(con, settings, ("fact_agent_interval",))
 
 
 def retag_teams(con: duckdb.DuckDBPyConnection) -> None:

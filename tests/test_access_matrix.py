@@ -19,10 +19,13 @@ from actions import messages, requests
 from app import create_app
 
 INJECTION = "x'); DROP TABLE users; --"
-WRITE_TABLES = ("schedule_requests", "messages", "message_acks", "users", "agents")
+WRITE_TABLES = ("schedule_requests", "messages", "message_acks", "users", "agents", "stored_targets",
+                "adherence_exceptions")
 # Writes a role may legitimately make with the forged inputs (its own request; the desk's full scope).
 ALLOWED_WRITES = {("agent", "req-submit"), ("control_desk", "desk-alert"), ("control_desk", "req-approve"),
-                  ("control_desk", "req-decline"), ("control_desk", "msg-ack")}
+                  ("control_desk", "req-decline"), ("control_desk", "msg-ack"), ("control_desk", "exc-approve"),
+                  ("control_desk", "msg-send"), ("control_desk", "ppl-add"), ("control_desk", "ppl-set-password"),
+                  ("control_desk", "ppl-disable"), ("control_desk", "ppl-enable")}
 
 
 @pytest.fixture(scope="module")
@@ -40,6 +43,9 @@ def world(demo_db):
         proxy = accounts.User("proxy", "proxy", "agent", agent_id=agent_id)
         requests.submit(con, proxy, date(2026, 11, 24), "13:00", "13:05", "matrix fixture")
     messages.send(con, desk, "site", "SYD", "matrix fixture message", kind="alert")
+    # A sign-in at a site no demo manager runs: only the control desk may change it.
+    syd_agent = next(a for a in agents if a[3] == "SYD")
+    accounts.add_user(con, "matrix.victim", "Matrix Victim", "agent", "victim-pass", agent_id=syd_agent[0])
     app = create_app(settings, store.Database(settings.db_path))
     return {"con": con, "app": app, "users": users, "agents": agents, "sites": sites, "teams": teams,
             "password": settings.app.demo_password}
@@ -86,6 +92,26 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
         ("req-day", "date"): "2026-11-24", ("req-from", "value"): "13:00", ("req-to", "value"): "13:05",
         ("req-reason", "value"): INJECTION, ("req-note", "value"): INJECTION,
         ('{"panel":"requests","type":"fv-panel-grid"}', "selectedRows"): [{"request_id": request_id}],
+        # A team target forged for a team outside the scope (and a level the control desk may not set).
+        ("tgt-kpi", "value"): "aht", ("tgt-level", "value"): "team", ("tgt-place", "value"): other_team,
+        ("tgt-value", "value"): "1e9", ("tgt-amber", "value"): 1, ("tgt-from", "date"): "2026-11-01",
+        ("tgt-to", "date"): None, ("tgt-reason", "value"): INJECTION, ("tgt-save", "n_clicks"): 1,
+        ("tgt-feedback", "children"): "",
+        # An exception approved for an agent outside the scope (the agent comes from the forged ?agent=).
+        ("exc-reason", "value"): INJECTION, ("exc-feedback", "children"): "",
+        ('{"span":["ALL"],"type":"exc-approve"}', "n_clicks"): [
+            {"id": {"type": "exc-approve", "span": "2026-11-20T12:30:00|2026-11-20T13:00:00"}, "property": "n_clicks",
+             "value": 1}],
+        # A message to a site outside the scope.
+        ("msg-level", "value"): "site", ("msg-to", "value"): other_site, ("msg-kind", "value"): "alert",
+        ("msg-kpi", "value"): "aht", ("msg-period", "value"): INJECTION, ("msg-body", "value"): INJECTION,
+        ("msg-send", "n_clicks"): 1,
+        # A control-desk sign-in added at another site; a password change and disabling of someone outside scope.
+        ("ppl-add", "n_clicks"): 1, ("ppl-set-password", "n_clicks"): 1, ("ppl-disable", "n_clicks"): 1,
+        ("ppl-enable", "n_clicks"): 1, ("ppl-username", "value"): "mallory", ("ppl-name", "value"): INJECTION,
+        ("ppl-role", "value"): "control_desk", ("ppl-place", "value"): other_site,
+        ("ppl-password", "value"): "mallory-password", ("ppl-new-password", "value"): "taken-over-1",
+        ("ppl-grid", "selectedRows"): [{"username": "matrix.victim"}],
         ('{"id":["ALL"],"type":"msg-ack"}', "n_clicks"): [
             {"id": {"type": "msg-ack", "id": message_id}, "property": "n_clicks", "value": 1}],
     }
@@ -127,8 +153,10 @@ def _split_outputs(key: str) -> list[str]:
     return [o for o in key.strip(".").split("...") if o] if key.startswith("..") else [key]
 
 
-def counts(con) -> dict[str, int]:
-    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchall()[0][0] for t in WRITE_TABLES}  # noqa: S608
+def counts(con) -> dict[str, tuple]:
+    """Row count and a hash of every row's content, so updates (a password, a flag) show as well as inserts."""
+    return {t: tuple(con.execute(f"SELECT count(*), sum(hash(CAST({t} AS VARCHAR))) FROM {t}").fetchall()[0])  # noqa: S608
+            for t in WRITE_TABLES}
 
 
 def test_every_callback_for_every_role_stays_in_scope(world):

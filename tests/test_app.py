@@ -36,13 +36,14 @@ def signed_in(app, username):
     return client, response.headers["Location"]
 
 
-def callback(client, output_ids: list[tuple[str, str]], inputs: list[dict], state: list[dict] | None = None):
+def callback(client, output_ids: list[tuple[str, str]], inputs: list[dict], state: list[dict] | None = None,
+             **request):
     body = {"output": "..".join(f"{i}.{p}" for i, p in output_ids),
             "outputs": [{"id": i, "property": p} for i, p in output_ids],
             "inputs": inputs, "state": state or [], "changedPropIds": []}
     if len(output_ids) > 1:
         body["output"] = ".." + "...".join(f"{i}.{p}" for i, p in output_ids) + ".."
-    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json")
+    return client.post("/_dash-update-component", data=json.dumps(body), content_type="application/json", **request)
 
 
 def test_signed_out_pages_redirect_to_sign_in_and_callbacks_get_401(app):
@@ -95,7 +96,8 @@ AGENT_OUTPUTS = [(ids.AGENT_HEADING, "children"), (ids.scope_text("agent"), "chi
 def agent_inputs(search: str) -> list[dict]:
     return [{"id": ids.custom_range("agent"), "property": "start_date", "value": "2026-11-01"},
             {"id": ids.custom_range("agent"), "property": "end_date", "value": "2026-11-30"},
-            {"id": ids.URL, "property": "search", "value": search}]
+            {"id": ids.URL, "property": "search", "value": search},
+            {"id": ids.EXC_FEEDBACK, "property": "children", "value": None}]
 
 
 def test_an_agent_cannot_get_another_agents_numbers_whatever_the_browser_sends(app):
@@ -145,3 +147,49 @@ def test_data_callback_refuses_an_agent(app):
                (ids.DATA_REJECTS, "rowData"), (ids.DATA_AUDIT, "rowData")]
     response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}])
     assert b"bad.csv" not in response.data
+
+
+@pytest.fixture
+def sso_app(roster, settings, tmp_path):
+    accounts.add_user(roster, "ann", "Ann Adams", "agent", PASSWORD, agent_id="A1")
+    accounts.add_user(roster, "desk", "Desk", "control_desk", PASSWORD)
+    accounts.set_disabled(roster, "desk")
+    roster.close()
+    db = store.Database(settings.db_path)
+    settings.app.secret_key_file = tmp_path / "secret"
+    settings.auth.sso_header = "X-Forwarded-User"
+    settings.auth.trusted_proxies = ["10.0.0.0/24"]
+    yield create_app(settings, db)
+    db.close()
+
+
+def test_sso_header_signs_in_only_through_the_trusted_proxy(sso_app):
+    client = sso_app.server.test_client()
+    proxy = {"REMOTE_ADDR": "10.0.0.7"}
+    page = client.get("/agent", headers={"X-Forwarded-User": "Ann"}, environ_base=proxy)
+    assert page.status_code == 200  # the proxy vouches for ann: no sign-in form
+    assert callback(client, AGENT_OUTPUTS, agent_inputs("")).status_code == 401  # no header, no session: nothing
+    # The same header from anywhere else is ignored, as is a user the header names who is disabled or unknown.
+    assert client.get("/agent", headers={"X-Forwarded-User": "ann"},
+                      environ_base={"REMOTE_ADDR": "192.168.1.9"}).status_code == 302
+    assert client.get("/control-desk", headers={"X-Forwarded-User": "desk"}, environ_base=proxy).status_code == 302
+    assert client.get("/agent", headers={"X-Forwarded-User": "nobody"}, environ_base=proxy).status_code == 302
+    # Through the proxy, the header's user is whom the data is scoped to (and ?agent= cannot widen it).
+    scoped = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=A2"), headers={"X-Forwarded-User": "ann"},
+                      environ_base=proxy)
+    assert scoped.status_code == 200
+    assert "Ann Adams" in scoped.get_data(as_text=True) and "Bo Chen" not in scoped.get_data(as_text=True)
+
+
+def test_sso_is_off_by_default(app):
+    client = app.server.test_client()
+    response = client.get("/agent", headers={"X-Forwarded-User": "ann", "Remote-User": "ann"},
+                          environ_base={"REMOTE_ADDR": "127.0.0.1"})
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_sso_settings_reject_a_bad_proxy_address(tmp_path):
+    from settings import ConfigError, load_settings
+    from tests.conftest import REPO
+    with pytest.raises(ConfigError, match="trusted_proxies"):
+        load_settings(REPO / "config.toml", auth={"trusted_proxies": ["not-an-address"]})

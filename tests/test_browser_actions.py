@@ -78,3 +78,25 @@ def test_story4_control_desk_alerts_the_site_and_its_manager_acknowledges(site):
     sent.wait_for()
     assert "Tom Reyes" in sent.inner_text()  # the sender sees who acknowledged
     assert errors == [] and manager_errors == []
+
+
+def test_supervisor_messages_the_team_and_the_agent_acknowledges(site):
+    story = site[2]["story1_agent"]
+    boss, boss_errors = sign_in(site, story["supervisor_name"].lower().replace(" ", "."), "/supervisor")
+    boss.goto(site[0] + "/messages")
+    boss.locator("#msg-to", has_text=story["team"]).wait_for()  # one team: chosen already
+    boss.fill("#msg-body", "Lunch returns: please be back on the phones at 13:00 sharp this week.")
+    boss.click("#msg-send")
+    boss.locator("#msg-feedback", has_text="✓ Sent").wait_for()
+
+    agent, errors = sign_in(site, "daniel.okafor", "/agent")
+    inbox = agent.get_by_role("region", name="messages")
+    inbox.get_by_text("back on the phones at 13:00").wait_for()
+    inbox.locator("[data-message]", has_text="back on the phones").get_by_role("button", name="Acknowledge").click()
+    agent.get_by_text("back on the phones at 13:00").wait_for(state="detached")
+
+    boss.reload()
+    row = boss.locator("#msg-sent .ag-row", has_text="back on the phones").first
+    row.wait_for()
+    assert "Daniel Okafor" in row.inner_text()
+    assert errors == [] and boss_errors == []

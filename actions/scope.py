@@ -1,0 +1,31 @@
+"""The places (sites, queues, teams, agents) a person may act on, from their role and scope."""
+
+from __future__ import annotations
+
+import duckdb
+
+from accounts import User
+
+
+def places_in_scope(con: duckdb.DuckDBPyConnection, user: User, level: str) -> list[tuple[str, str]]:
+    """(id, name) at `level`, ordered by name: the control desk has everything; a manager their sites and what
+    is in them (queues with traffic there); a supervisor their teams and those teams' agents; an agent nothing."""
+    if user.role == "agent" or level not in ("site", "queue", "team", "agent"):
+        return []
+    everything = user.role == "control_desk"
+    sites = list(user.site_ids) if user.role == "manager" else []
+    teams = list(user.team_ids) if user.role == "supervisor" else []
+    if level == "site":
+        sql, params = "SELECT site_id, name FROM sites WHERE ? OR list_contains(?, site_id)", [everything, sites]
+    elif level == "queue":
+        sql = """SELECT q.queue_id, q.name FROM queues q WHERE ? OR q.queue_id IN (
+                     SELECT queue_id FROM fact_queue_interval WHERE list_contains(?, site_id)
+                     UNION SELECT queue_id FROM fact_forecast_interval WHERE list_contains(?, site_id))"""
+        params = [everything, sites, sites]
+    elif level == "team":
+        sql = "SELECT team_id, name FROM teams WHERE ? OR list_contains(?, site_id) OR list_contains(?, team_id)"
+        params = [everything, sites, teams]
+    else:
+        sql = "SELECT agent_id, name FROM agents WHERE ? OR list_contains(?, site_id) OR list_contains(?, team_id)"
+        params = [everything, sites, teams]
+    return [(i, n) for i, n in con.execute(sql + " ORDER BY 2, 1", params).fetchall()]  # noqa: S608 - fixed text

@@ -1,0 +1,110 @@
+"""Targets and adherence exceptions in a real browser (issue 5's 'done when'):
+a supervisor raises a team target and the team tile changes at once while last month keeps the old colour;
+a supervisor approves an exception and the agent's adherence rises by exactly the approved minutes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+import store
+from app import create_app
+from loaders import facts
+from tests.browser import chromium, serve
+from tests.test_browser_actions import sign_in as sign_in_own_context
+from tests.test_browser_stories import tile_status
+
+
+@pytest.fixture(scope="module")
+def site(demo_db):
+    db = store.Database(demo_db["settings"].db_path)
+    app = create_app(demo_db["settings"], db)
+    with serve(app.server) as url, chromium() as browser:
+        yield url, browser, demo_db["stories"], demo_db["settings"].app.demo_password
+    # Leave the shared demo database as the other tests expect it: no stored targets or approvals.
+    with db.session() as cur, store.transaction(cur):
+        agents = [a for (a,) in cur.execute("SELECT DISTINCT agent_id FROM adherence_exceptions").fetchall()]
+        cur.execute("DELETE FROM adherence_exceptions")
+        cur.execute("DELETE FROM stored_targets")
+        for agent in agents:
+            facts.refresh_agent_span(cur, demo_db["settings"], agent, datetime(2026, 10, 20), datetime(2026, 11, 23))
+    db.close()
+
+
+def tile_number(page, kpi: str, attribute: str = "data-value") -> float:
+    tile = page.locator(f'[data-kpi="{kpi}"]')
+    tile.wait_for()
+    return float(tile.get_attribute(attribute))
+
+
+def choose(page, dropdown_id: str, text: str) -> None:
+    """Pick an option of a dcc.Dropdown by typing part of its label."""
+    page.click(f"#{dropdown_id}")
+    page.keyboard.type(text)
+    page.get_by_role("option", name=text).first.click()
+    page.locator(f"#{dropdown_id}-value", has_text=text).wait_for()
+
+
+def test_supervisor_raises_the_team_nps_target_and_the_tile_turns_while_last_month_keeps_green(site):
+    url = site[0]
+    boss, errors = sign_in_own_context(site, "naledi.dlamini", "/supervisor")
+    assert tile_status(boss, "nps") == "green"  # Team Falcon's NPS is well above the enterprise 30
+    assert tile_number(boss, "nps", "data-target") == 30
+
+    boss.goto(url + "/targets")
+    boss.locator("#tgt-kpi").wait_for()
+    choose(boss, "tgt-kpi", "Net Promoter")
+    boss.locator("#tgt-place", has_text="Team Falcon").wait_for()  # the only team: chosen already
+    boss.get_by_text("In force there on 2026-11-22").wait_for()
+    boss.fill("#tgt-value", "60")
+    boss.fill("#tgt-amber", "5")
+    boss.fill("#tgt-reason", "Falcon is ready for a stretch goal")
+    boss.click("#tgt-save")
+    boss.get_by_text("Target saved").wait_for()
+    boss.locator("#tgt-rules .ag-row", has_text="Falcon is ready").wait_for()
+
+    boss.click("a.nav-link[href='/supervisor']")  # same session, no reload
+    boss.locator('[data-kpi="nps"][data-target="60.0"]').wait_for()
+    assert tile_status(boss, "nps") == "red"
+
+    boss.goto(url + "/supervisor?from=2026-10-01&to=2026-10-31")  # last month: the old target and its colour
+    boss.locator('[data-kpi="nps"][data-target="30.0"]').wait_for()
+    assert tile_status(boss, "nps") == "green"
+
+    desk, desk_errors = sign_in_own_context(site, "control.desk", "/control-desk")
+    desk.goto(url + "/data")
+    desk.locator("#data-audit .ag-row", has_text="set target").first.wait_for()
+    audit_row = desk.locator("#data-audit .ag-row", has_text="set target").first.inner_text()
+    assert "naledi.dlamini" in audit_row and "60" in audit_row
+    assert errors == [] and desk_errors == []
+
+
+def test_supervisor_approves_daniels_late_return_and_adherence_rises_by_exactly_those_minutes(site):
+    url, _, stories, _ = site
+    story = stories["story1_agent"]
+    boss, errors = sign_in_own_context(site, story["supervisor_name"].lower().replace(" ", "."), "/supervisor")
+    boss.goto(f"{url}/agent?agent={story['agent_id']}")
+    boss.get_by_text(story["name"]).first.wait_for()
+    out_before = tile_number(boss, "out_of_adherence_minutes")
+    adherence_before = tile_number(boss, "adherence")
+    tracked_minutes = out_before / (1 - adherence_before / 100)  # adherence = 1 − out-of-adherence ÷ tracked
+
+    # The stretch after lunch (from 13:00, the story's interval) with its Approve button.
+    item = boss.locator("li", has=boss.get_by_role("button", name="Approve")).filter(has_text="13:00:00–").first
+    item.wait_for()
+    span = item.inner_text().split(": ")[0]  # e.g. "13:00:00–13:04:37"
+    first, last = (datetime.strptime(t, "%H:%M:%S") for t in span.split("–"))
+    minutes = (last - first).total_seconds() / 60
+    assert 3 <= minutes <= 6, span  # story 1: four to five minutes late back from lunch
+    boss.fill("#exc-reason", "Badge reader at the lift broke down")
+    item.get_by_role("button", name="Approve").click()
+    boss.locator("#exc-feedback", has_text="✓ Approved").wait_for()
+    boss.locator("li[data-approved='true']", has_text="Badge reader").first.wait_for()
+
+    boss.wait_for_function(f"""() => {{
+        const t = document.querySelector('[data-kpi="out_of_adherence_minutes"]');
+        return t && Math.abs(parseFloat(t.dataset.value) - {out_before - minutes}) < 1e-6;
+    }}""")
+    assert tile_number(boss, "adherence") == pytest.approx(adherence_before + 100 * minutes / tracked_minutes, abs=1e-6)
+    assert errors == []
