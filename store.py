@@ -134,6 +134,8 @@ MIGRATIONS: list[list[str]] = [
             approved_at TIMESTAMP NOT NULL)""",
         # Out-of-adherence seconds inside approved exceptions (beyond those already forgiven as short).
         "ALTER TABLE fact_agent_interval ADD COLUMN approved_s DOUBLE DEFAULT 0",
+        # The sites an action concerns, so a manager's view of the audit trail stays within their sites.
+        "ALTER TABLE audit_log ADD COLUMN site_ids VARCHAR[]",
     ],
 ]
 

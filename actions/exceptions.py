@@ -39,7 +39,7 @@ def _agent_in_scope(con: duckdb.DuckDBPyConnection, user: User, agent_id: str) -
 def approve(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, agent_id: str, start_local: datetime,
             end_local: datetime, reason: str) -> int:
     """Store the approval, rebuild the agent's facts for the days it touches, audit it; returns its id."""
-    _, tz = _agent_in_scope(con, user, agent_id)
+    site, tz = _agent_in_scope(con, user, agent_id)
     if not start_local or not end_local or end_local <= start_local:
         raise ExceptionError("the exception must end after it starts")
     if end_local - start_local > LONGEST:
@@ -56,7 +56,7 @@ def approve(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, agen
     refresh_agent_span(con, settings, agent_id, start_at, end_at)
     span = f"{start_local:%Y-%m-%d %H:%M:%S}–{end_local:%H:%M:%S} site time"
     record(con, user.username, "approve adherence exception", f"agent {agent_id}", "out of adherence",
-           f"approved {span}", reason[:500])
+           f"approved {span}", reason[:500], sites=[site])
     return exception_id
 
 

@@ -6,7 +6,7 @@ import duckdb
 
 from accounts import User
 from actions.audit import now, record
-from actions.scope import places_in_scope
+from actions.scope import places_in_scope, sites_of
 
 LEVELS = ("agent", "team", "site", "all")
 # Whom each role may address (within its scope, checked again when sending).
@@ -54,7 +54,8 @@ def send(con: duckdb.DuckDBPyConnection, user: User, level: str, target: str | N
     con.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [message_id, user.username, kind, level, None if level == "all" else target, kpi, period,
                  body[:1000], now()])
-    record(con, user.username, f"send {kind}", f"{level} {target or ''}".strip(), None, body[:200])
+    record(con, user.username, f"send {kind}", f"{level} {target or ''}".strip(), None, body[:200],
+           sites=sites_of(con, level, target))
     return message_id
 
 
@@ -95,7 +96,10 @@ def acknowledge(con: duckdb.DuckDBPyConnection, user: User, message_id: int) -> 
     if not any(m["message_id"] == message_id for m in inbox(con, user)):
         raise MessageError("no such message for you")
     con.execute("INSERT OR IGNORE INTO message_acks VALUES (?, ?, ?)", [message_id, user.username, now()])
-    record(con, user.username, "acknowledge", f"message {message_id}", None, "acknowledged")
+    level, target = con.execute("SELECT audience_level, audience_id FROM messages WHERE message_id = ?",
+                                [message_id]).fetchall()[0]
+    record(con, user.username, "acknowledge", f"message {message_id}", None, "acknowledged",
+           sites=sites_of(con, level, target))
 
 
 def sent(con: duckdb.DuckDBPyConnection, user: User) -> list[dict]:

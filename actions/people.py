@@ -11,7 +11,7 @@ import duckdb
 import accounts
 from accounts import AccountError, User
 from actions.audit import record
-from actions.scope import places_in_scope
+from actions.scope import places_in_scope, sites_of
 
 MANAGERS = ("manager", "control_desk")
 ROLES_ADDED_BY = {"control_desk": accounts.ROLES, "manager": ("agent", "supervisor")}
@@ -85,7 +85,8 @@ def add(con: duckdb.DuckDBPyConnection, actor: User, username: str, display_name
                           site_ids=(place,) if role == "manager" else ())
     except AccountError as err:
         raise PeopleError(str(err)) from None
-    record(con, actor.username, "add user", username, None, f"{role} {place or ''}".strip())
+    record(con, actor.username, "add user", username, None, f"{role} {place or ''}".strip(),
+           sites=sites_of(con, level or "", place))
 
 
 def reset_password(con: duckdb.DuckDBPyConnection, actor: User, username: str, password: str) -> None:
@@ -93,7 +94,7 @@ def reset_password(con: duckdb.DuckDBPyConnection, actor: User, username: str, p
     if len(password or "") < MIN_PASSWORD:
         raise PeopleError(f"a password needs at least {MIN_PASSWORD} characters")
     accounts.set_password(con, row["username"], password)
-    record(con, actor.username, "set password", row["username"], None, "changed")
+    record(con, actor.username, "set password", row["username"], None, "changed", sites=_sites_of(con, row))
 
 
 def set_disabled(con: duckdb.DuckDBPyConnection, actor: User, username: str, disabled: bool) -> None:
@@ -102,4 +103,4 @@ def set_disabled(con: duckdb.DuckDBPyConnection, actor: User, username: str, dis
         raise PeopleError("you cannot disable your own sign-in")
     accounts.set_disabled(con, row["username"], disabled)
     record(con, actor.username, "disable user" if disabled else "enable user", row["username"],
-           "disabled" if row["disabled"] else "active", "disabled" if disabled else "active")
+           "disabled" if row["disabled"] else "active", "disabled" if disabled else "active", sites=_sites_of(con, row))

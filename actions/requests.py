@@ -12,6 +12,7 @@ import duckdb
 
 from accounts import User
 from actions.audit import now, record
+from actions.scope import sites_of
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -35,7 +36,7 @@ def submit(con: duckdb.DuckDBPyConnection, user: User, day: date, from_time: str
     con.execute("INSERT INTO schedule_requests VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, NULL, ?)",
                 [request_id, user.agent_id, user.username, day, from_time, to_time, reason[:500], now()])
     record(con, user.username, "request schedule change", f"request {request_id}", None,
-           f"{day} {from_time}-{to_time}", reason[:500])
+           f"{day} {from_time}-{to_time}", reason[:500], sites=sites_of(con, "agent", user.agent_id))
     return request_id
 
 
@@ -55,7 +56,8 @@ def decide(con: duckdb.DuckDBPyConnection, user: User, request_id: int, approve:
     new = "approved" if approve else "declined"
     con.execute("UPDATE schedule_requests SET status = ?, decided_by = ?, decided_at = ?, note = ? WHERE request_id = ?",
                 [new, user.username, now(), (note or "").strip()[:500], request_id])
-    record(con, user.username, f"{new} schedule change", f"request {request_id}", status, new, note or None)
+    record(con, user.username, f"{new} schedule change", f"request {request_id}", status, new, note or None,
+           sites=[site])
 
 
 def visible(con: duckdb.DuckDBPyConnection, user: User, status: str | None = None) -> list[dict]:

@@ -29,3 +29,10 @@ def places_in_scope(con: duckdb.DuckDBPyConnection, user: User, level: str) -> l
         sql = "SELECT agent_id, name FROM agents WHERE ? OR list_contains(?, site_id) OR list_contains(?, team_id)"
         params = [everything, sites, teams]
     return [(i, n) for i, n in con.execute(sql + " ORDER BY 2, 1", params).fetchall()]  # noqa: S608 - fixed text
+
+
+def sites_of(con: duckdb.DuckDBPyConnection, level: str, place: str | None) -> list[str]:
+    """The site(s) an agent, team or site belongs to (none for a queue or everyone: centre-wide)."""
+    sql = {"agent": "SELECT site_id FROM agents WHERE agent_id = ?", "team": "SELECT site_id FROM teams WHERE team_id = ?",
+           "site": "SELECT site_id FROM sites WHERE site_id = ?"}.get(level)
+    return [s for (s,) in con.execute(sql, [place]).fetchall()] if sql and place else []

@@ -15,7 +15,7 @@ import duckdb
 
 from accounts import User
 from actions.audit import now, record
-from actions.scope import places_in_scope
+from actions.scope import places_in_scope, sites_of
 from kpis.catalogue import BY_ID, resolve
 from kpis.targets import Target, TargetBook
 from settings import Settings
@@ -95,7 +95,8 @@ def set_target(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, k
     until = f" to {effective_to.isoformat()}" if effective_to else ""
     new = f"{_describe(float(target), amber, kpi.unit)} from {effective_from.isoformat()}{until}"
     where = "enterprise" if level == "enterprise" else f"{level} {place}"
-    record(con, user.username, "set target", f"{kpi.label} · {where}", old, new, reason[:500])
+    record(con, user.username, "set target", f"{kpi.label} · {where}", old, new, reason[:500],
+           sites=sites_of(con, level, place))
     return rule_id
 
 

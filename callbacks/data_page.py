@@ -22,7 +22,7 @@ def register(app: Dash, db: store.Database) -> None:
     )
     def fill(_clicks: int | None):
         try:
-            require_user("manager", "control_desk")
+            user = require_user("manager", "control_desk")
         except NotAllowed:
             return data_page.not_allowed(), None, [], [], []
         with db.session() as cur:
@@ -32,7 +32,7 @@ def register(app: Dash, db: store.Database) -> None:
                 data_page.freshness(fresh["first_contact_utc"], fresh["last_contact_utc"], fresh["last_load_utc"]),
                 store.load_history(cur),
                 store.recent_rejects(cur),
-                audit.trail(cur),
+                audit.trail(cur, user),
             )
 
     for button, grid in ((ids.DATA_EXPORT_LOADS, ids.DATA_LOADS), (ids.DATA_EXPORT_REJECTS, ids.DATA_REJECTS)):

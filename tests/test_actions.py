@@ -38,7 +38,7 @@ def test_agent_requests_a_change_and_their_supervisor_approves_it(people):
     assert (mine[0]["status"], mine[0]["decided_by"], mine[0]["note"]) == ("approved", "sup1", "Fine from Monday")
     with pytest.raises(requests.RequestError, match="already approved"):
         requests.decide(con, p["sup1"], rid, approve=False)
-    actions = [(a["username"], a["action"]) for a in audit.trail(con)]
+    actions = [(a["username"], a["action"]) for a in audit.trail(con, p["desk"])]
     assert actions == [("sup1", "approved schedule change"), ("ann", "request schedule change")]
 
 
@@ -68,6 +68,18 @@ def test_control_desk_alerts_a_site_and_its_manager_acknowledges(people):
     assert messages.sent(con, p["desk"])[0]["acknowledged_by"].startswith("Mo London ")
     with pytest.raises(messages.MessageError):
         messages.acknowledge(con, p["ann"], mid)
+
+
+def test_a_manager_reviews_only_the_actions_concerning_their_sites(people):
+    con, p = people
+    requests.submit(con, p["ann"], date(2026, 11, 24), "13:00", "13:05", "New York agent asks")
+    requests.submit(con, p["lee"], date(2026, 11, 24), "13:00", "13:05", "London agent asks")
+    messages.send(con, p["desk"], "all", None, "Centre-wide notice")
+    messages.send(con, p["mgr_ldn"], "team", "T2", "Heron huddle at 9")
+    seen = [(a["username"], a["action"]) for a in audit.trail(con, p["mgr_ldn"])]
+    assert seen == [("mgr_ldn", "send message"), ("lee", "request schedule change")]
+    assert len(audit.trail(con, p["desk"])) == 4
+    assert audit.trail(con, p["sup1"]) == [] and audit.trail(con, p["ann"]) == []
 
 
 @pytest.mark.parametrize(("sender", "level", "target", "allowed"), [

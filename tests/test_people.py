@@ -31,7 +31,7 @@ def test_a_manager_sees_and_manages_only_their_sites_agents_and_supervisors(staf
         people.set_disabled(con, p["mgr_ldn"], "desk", True)  # above their role
     people.set_disabled(con, p["mgr_ldn"], "sup2", True)
     assert accounts.authenticate(con, "sup2", "pass1234") is None
-    assert [(a["action"], a["object"]) for a in audit.trail(con)][:2] == [("disable user", "sup2"),
+    assert [(a["action"], a["object"]) for a in audit.trail(con, p["desk"])][:2] == [("disable user", "sup2"),
                                                                          ("set password", "lee")]
 
 
@@ -56,7 +56,7 @@ def test_a_manager_adds_a_supervisor_for_a_team_at_their_site(staff):
     people.add(con, p["mgr_ldn"], "Nia.Hale", "Nia Hale", "supervisor", "T2", STRONG)
     nia = accounts.authenticate(con, "nia.hale", STRONG)
     assert (nia.role, nia.team_ids) == ("supervisor", ("T2",))
-    assert audit.trail(con)[0]["new_value"] == "supervisor T2"
+    assert audit.trail(con, p["desk"])[0]["new_value"] == "supervisor T2"
 
 
 def test_message_audiences_follow_the_scope(staff):

@@ -98,7 +98,7 @@ def test_a_raised_team_target_changes_the_colour_from_its_date_and_history_keeps
     # A rule set later for the same place and date wins; the audit trail has old and new values.
     targets.set_target(con, settings, p["mgr_nyc"], "aht", "team", "T1", 330, 5, date(2026, 11, 3), None, "too steep")
     assert (kpi(con, settings, "aht", team)["target"], kpi(con, settings, "aht", team)["status"]) == (330, "green")
-    trail = audit.trail(con)
+    trail = audit.trail(con, p["desk"])
     assert [(t["username"], t["action"], t["object"]) for t in trail] == [
         ("mgr_nyc", "set target", "Average handle time · team T1"),
         ("sup1", "set target", "Average handle time · team T1")]
@@ -151,7 +151,7 @@ def test_approved_exception_raises_adherence_by_exactly_its_out_of_adherence_min
     shown = exceptions.for_day(con, "A1", datetime(2026, 11, 3))
     assert [(s["start"].strftime("%H:%M"), s["end"].strftime("%H:%M"), s["approved_by"]) for s in shown] == [
         ("10:00", "11:00", "desk"), ("12:30", "12:45", "sup1"), ("12:40", "12:50", "mgr_nyc")]
-    assert audit.trail(con)[-1]["new_value"] == "approved 2026-11-03 12:30:00–12:45:00 site time"
+    assert audit.trail(con, p["desk"])[-1]["new_value"] == "approved 2026-11-03 12:30:00–12:45:00 site time"
 
 
 def test_a_reload_of_states_keeps_approved_exceptions(centre, tmp_path):
