@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class DatabaseLocked(RuntimeError):
@@ -136,6 +136,9 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE fact_agent_interval ADD COLUMN approved_s DOUBLE DEFAULT 0",
         # The sites an action concerns, so a manager's view of the audit trail stays within their sites.
         "ALTER TABLE audit_log ADD COLUMN site_ids VARCHAR[]",
+    ],
+    [  # 5: site-days whose interval facts a load left to rebuild (a folder load rebuilds them once, at the end)
+        "CREATE TABLE fact_backlog (fact_table VARCHAR NOT NULL, site_id VARCHAR NOT NULL, date_local DATE NOT NULL)",
     ],
 ]
 

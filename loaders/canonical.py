@@ -97,23 +97,21 @@ def resolve_kind(path: Path, header: list[str], kind: str | None) -> Kind:
 
 
 def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str]) -> list[tuple]:
-    """Create temp table `stg` (all VARCHAR + __rn); return CSV parse rejects (line, column, message)."""
+    """Create temp table `stg_raw` (all VARCHAR, in file order: its rowid is the row number); return CSV parse
+    rejects (line, column, message)."""
     present = [c for c in kind.names if c in header]
-    con.execute("DROP TABLE IF EXISTS stg")
+    con.execute("DROP TABLE IF EXISTS stg_raw")
     if is_parquet(path):
         cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in present)
-        con.execute(f"CREATE TEMP TABLE stg AS SELECT (file_row_number)::BIGINT AS __rn, {cols} "  # noqa: S608
-                    "FROM read_parquet(?, file_row_number = true)", [str(path)])
+        con.execute(f"CREATE TEMP TABLE stg_raw AS SELECT {cols} FROM read_parquet(?)", [str(path)])  # noqa: S608
         return []
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
     quoted = ", ".join(f'"{c}"' for c in present)
     con.execute(
-        f"CREATE TEMP TABLE stg AS SELECT {quoted} FROM read_csv(?, header = true, all_varchar = true, "  # noqa: S608
+        f"CREATE TEMP TABLE stg_raw AS SELECT {quoted} FROM read_csv(?, header = true, all_varchar = true, "  # noqa: S608
         "store_rejects = true, auto_detect = true, delim = ',', quote = '\"')",
         [str(path)],
     )
-    con.execute("ALTER TABLE stg ADD COLUMN __rn BIGINT")
-    con.execute("UPDATE stg SET __rn = rowid - (SELECT min(rowid) FROM stg)")
     return con.execute(
         "SELECT line, column_name, error_type, error_message FROM reject_errors ORDER BY line"
     ).fetchall()
@@ -133,8 +131,11 @@ StageCallback = Callable[[Path, str, float], None]
 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind: str | None = None,
-              on_stage: StageCallback | None = None) -> LoadResult:
-    """Load one file in its own transaction and record it in the manifest (also when it fails)."""
+              on_stage: StageCallback | None = None, defer_facts: bool = False) -> LoadResult:
+    """Load one file in its own transaction and record it in the manifest (also when it fails).
+
+    With `defer_facts` the interval facts are not rebuilt here: the site-days go to `fact_backlog` for
+    `facts.refresh_backlog`, so a folder of files rebuilds each fact table once."""
     path = Path(path)
     started = datetime.now(UTC).replace(tzinfo=None)
     result = LoadResult(file=str(path), kind=kind, status="failed")
@@ -148,7 +149,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
         result.kind = spec.name
         with transaction(con):
             result.load_id = _next_load_id(con)
-            _load_rows(con, path, spec, header, settings, result, on_stage or (lambda *_: None))
+            _load_rows(con, path, spec, header, settings, result, on_stage or (lambda *_: None), defer_facts)
             result.status = "loaded"
             _record(con, result, digest, started)
     except LoadError as err:
@@ -179,8 +180,8 @@ def _record(con: duckdb.DuckDBPyConnection, r: LoadResult, digest: str | None, s
     )
 
 
-def _tz_select(kind: Kind, present: set[str]) -> str:
-    """SQL giving each staged row its site's time zone (NULL when it cannot be found)."""
+def _tz_select(kind: Kind, present: set[str], first_rowid: int) -> str:
+    """SQL giving each staged row its 0-based row number and its site's time zone (NULL when not found)."""
     joins, zones = [], []
     if kind.site_via == "site_id":
         joins.append("LEFT JOIN sites __s ON __s.site_id = trim(stg_raw.site_id)")
@@ -194,39 +195,41 @@ def _tz_select(kind: Kind, present: set[str]) -> str:
                      "LEFT JOIN sites __sc ON __sc.site_id = __c.site_id")
         zones.append("__sc.timezone")
     zone = f"coalesce({', '.join(zones)})" if zones else "NULL"
-    return f"SELECT stg_raw.*, {zone} AS __tz FROM stg_raw {' '.join(joins)}"  # noqa: S608
+    return (f"SELECT stg_raw.*, stg_raw.rowid - {int(first_rowid)} AS __rn, {zone} AS __tz "  # noqa: S608
+            f"FROM stg_raw {' '.join(joins)}")
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
-               settings: Settings, result: LoadResult, on_stage: StageCallback) -> None:
+               settings: Settings, result: LoadResult, on_stage: StageCallback, defer_facts: bool) -> None:
     on_stage(path, "reading", 0.0)
     parse_rejects = _stage(con, path, kind, header)
     on_stage(path, "checking", 0.4)
     present = {c for c in kind.names if c in header}
     vocabulary.install(con, settings)
 
-    # Attach each row's site time zone, so naive timestamps are read in local time.
-    con.execute("ALTER TABLE stg RENAME TO stg_raw")
-    con.execute(f"CREATE TEMP TABLE stg AS {_tz_select(kind, present)}")
+    # One pass: attach each row's site time zone (naive timestamps are local time), type every field, check it.
+    n_staged, first_rowid = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM stg_raw").fetchall()[0]
+    typed = validate.typed_select(kind, present, source=f"({_tz_select(kind, present, first_rowid)})")
+    con.execute("DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS bad")
+    con.execute(f"CREATE TEMP TABLE checked AS {validate.checked_select(kind, present, source=f'({typed})')}")
     con.execute("DROP TABLE stg_raw")
-
-    con.execute("DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS bad")
-    con.execute(f"CREATE TEMP TABLE typed AS {validate.typed_select(kind, present)}")
-    con.execute(f"CREATE TEMP TABLE checked AS {validate.checked_select(kind, present)}")
     con.execute("CREATE OR REPLACE TEMP TABLE bad_rows AS SELECT * FROM checked WHERE __bad")
     con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present)}")
 
     # Within one file the later row for a key wins; the earlier is kept as a reject naming its successor.
+    # Keys that occur more than once are found first (a hash aggregate), so the window runs over few rows.
     key_cols = ", ".join(f"t_{k}" for k in kind.key)
+    same_key = " AND ".join(f"c.t_{k} IS NOT DISTINCT FROM d.t_{k}" for k in kind.key)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE dupes AS
+        WITH repeated AS (SELECT {key_cols} FROM checked WHERE NOT __bad GROUP BY ALL HAVING count(*) > 1)
         SELECT __rn, kept FROM (
-            SELECT __rn, max(__rn) OVER (PARTITION BY {key_cols}) AS kept FROM checked WHERE NOT __bad)
+            SELECT c.__rn, max(c.__rn) OVER (PARTITION BY {', '.join(f'c.t_{k}' for k in kind.key)}) AS kept
+            FROM checked c SEMI JOIN repeated d ON {same_key} WHERE NOT c.__bad)
         WHERE __rn <> kept""")  # noqa: S608
     con.execute("""
         CREATE OR REPLACE TEMP VIEW good AS
         SELECT * FROM checked WHERE NOT __bad AND __rn NOT IN (SELECT __rn FROM dupes)""")
-    n_staged = con.execute("SELECT count(*) FROM stg").fetchall()[0][0]
     to_line = _line_mapper(parse_rejects, n_staged, is_parquet(path))
 
     rejects = _collect_rejects(con, kind, parse_rejects, to_line)
@@ -242,7 +245,9 @@ def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: l
     on_stage(path, "merging", 0.6)
     _merge(con, kind, settings, result.load_id)
     on_stage(path, "interval facts", 0.75)
-    if kind.name in facts.FACTS_OF_KIND:
+    if kind.name in facts.FACTS_OF_KIND and defer_facts:
+        facts.defer(con, facts.FACTS_OF_KIND[kind.name])
+    elif kind.name in facts.FACTS_OF_KIND:
         facts.refresh(con, settings, facts.FACTS_OF_KIND[kind.name])
     elif kind.name == "agents":
         facts.retag_teams(con)

@@ -86,6 +86,27 @@ PRODUCTIVE = "('available', 'on_contact', 'acw')"
 LOST_STATES = ("break", "lunch", "meeting", "training", "coaching", "aux", "offline")
 
 
+def defer(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...]) -> None:
+    """Leave the touched site-days of these fact tables for `refresh_backlog` (committed with the load, so
+    facts a crash left unbuilt are built by the next load or `floorview refresh`)."""
+    _ensure_touched(con)
+    con.execute("""INSERT INTO fact_backlog SELECT DISTINCT t.fact_table, touched.site_id, touched.date_local
+                   FROM touched, (SELECT unnest(?) AS fact_table) t""", [list(tables)])
+    con.execute("DELETE FROM touched")
+
+
+def refresh_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
+    """Rebuild every fact table for the site-days loads left to it; returns site-days done."""
+    done = 0
+    for (table,) in con.execute("SELECT DISTINCT fact_table FROM fact_backlog ORDER BY 1").fetchall():
+        _ensure_touched(con)
+        con.execute("INSERT INTO touched SELECT DISTINCT site_id, date_local FROM fact_backlog WHERE fact_table = ?",
+                    [table])
+        done += refresh(con, settings, (table,))
+    con.execute("DELETE FROM fact_backlog")
+    return done
+
+
 def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[str, ...] = ALL_FACTS,
             everything: bool = False) -> int:
     """Rebuild the given interval facts for the touched site-days (or all days); returns site-days done."""
@@ -106,6 +127,7 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[st
               FROM surveys v JOIN agents a USING (agent_id) JOIN sites s ON s.site_id = a.site_id""")
         # A day's segments may end on the next local day: include it too.
         con.execute("INSERT INTO touched SELECT site_id, date_local + 1 FROM touched")
+        con.execute("DELETE FROM fact_backlog")
     con.execute("CREATE OR REPLACE TEMP TABLE touched_days AS SELECT DISTINCT site_id, date_local FROM touched")
     n = con.execute("SELECT count(*) FROM touched_days").fetchall()[0][0]
     con.execute("DELETE FROM touched")
@@ -145,6 +167,11 @@ def _build_grid(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     con.execute("""
         CREATE OR REPLACE TEMP TABLE site_window AS
         SELECT site_id, min(grid) AS w0, max(grid) + INTERVAL 15 MINUTE AS w1 FROM grid_map GROUP BY site_id""")
+    # Per agent, so segment tables join it on agent_id (an equality): joined through agents and site_window,
+    # the planner may pair every segment with every site's window first.
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE agent_window AS
+        SELECT a.agent_id, a.site_id, a.team_id, w.w0, w.w1 FROM agents a JOIN site_window w USING (site_id)""")
 
 
 def _queue_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -185,12 +212,18 @@ def _handle_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     days = int(settings.fcr.window_days)
     con.execute(f"""
         INSERT INTO fact_handle_interval
-        WITH legs AS (
-            SELECT c.*, coalesce(c.initial_contact_id, c.contact_id) AS cid,
-                   row_number() OVER (PARTITION BY coalesce(c.initial_contact_id, c.contact_id)
-                                      ORDER BY c.answered_at DESC, c.contact_id DESC) AS leg_from_end
-            FROM contacts c JOIN agents a USING (agent_id) JOIN site_window w ON w.site_id = a.site_id
+        WITH answered AS (
+            SELECT c.*, coalesce(c.initial_contact_id, c.contact_id) AS cid
+            FROM contacts c JOIN agent_window w USING (agent_id)
             WHERE c.answered_at IS NOT NULL AND c.answered_at >= w.w0 AND c.answered_at < w.w1),
+        chains AS (  -- customer contacts with more than one leg (transfers): few, so only they are ranked
+            SELECT DISTINCT initial_contact_id AS cid FROM answered
+            WHERE initial_contact_id IS NOT NULL AND initial_contact_id <> contact_id),
+        legs AS (
+            SELECT *, 1 AS leg_from_end FROM answered ANTI JOIN chains USING (cid)
+            UNION ALL BY NAME
+            SELECT *, row_number() OVER (PARTITION BY cid ORDER BY answered_at DESC, contact_id DESC) AS leg_from_end
+            FROM answered SEMI JOIN chains USING (cid)),
         customer_contacts AS (
             SELECT coalesce(initial_contact_id, contact_id) AS cid, customer_id, queue_id, offered_at
             FROM contacts
@@ -203,8 +236,9 @@ def _handle_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                    lead(offered_at) OVER (PARTITION BY customer_id ORDER BY offered_at, cid) AS next_any,
                    lead(offered_at) OVER (PARTITION BY customer_id, queue_id ORDER BY offered_at, cid) AS next_queue
             FROM customer_contacts)
-        SELECT a.site_id, a.team_id, c.agent_id, c.queue_id, coalesce(c.call_type, q.call_type),
-               coalesce(c.channel, q.channel), g.interval_utc, g.interval_local, g.date_local,
+        -- Grouped by the narrowest key: site and team follow from the agent, the local labels from the interval.
+        SELECT any_value(a.site_id), any_value(a.team_id), c.agent_id, c.queue_id, coalesce(c.call_type, q.call_type),
+               coalesce(c.channel, q.channel), g.interval_utc, any_value(g.interval_local), any_value(g.date_local),
                count(*), count(*) FILTER (c.transferred),
                coalesce(sum(c.talk_s), 0), coalesce(sum(c.hold_s), 0), coalesce(sum(c.acw_s), 0),
                count(*) FILTER (c.hold_s > 0),
@@ -218,7 +252,8 @@ def _handle_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         JOIN queues q ON q.queue_id = c.queue_id
         JOIN grid_map g ON g.site_id = a.site_id AND g.grid = time_bucket({GRID}, c.answered_at)
         LEFT JOIN repeats r ON r.cid = c.cid
-        GROUP BY ALL""")
+        GROUP BY c.agent_id, c.queue_id, coalesce(c.call_type, q.call_type), coalesce(c.channel, q.channel),
+                 g.interval_utc""")
 
 
 def _survey_facts(con: duckdb.DuckDBPyConnection) -> None:
@@ -258,8 +293,8 @@ def _pieces(con: duckdb.DuckDBPyConnection, name: str, table: str, extra: str) -
             SELECT seg.agent_id, a.site_id, seg.start_at, seg.end_at, {extra},
                    time_bucket({GRID}, seg.start_at) AS first_cell,
                    time_bucket({GRID}, seg.end_at - INTERVAL 1 MICROSECOND) AS last_cell
-            FROM {table} seg JOIN agents a USING (agent_id) JOIN site_window w ON w.site_id = a.site_id
-            WHERE seg.start_at < w.w1 AND seg.end_at > w.w0),
+            FROM {table} seg JOIN agent_window a USING (agent_id)
+            WHERE seg.start_at < a.w1 AND seg.end_at > a.w0),
         cut AS (
             SELECT agent_id, site_id, start_at, end_at, {extra.replace('seg.', '')}, first_cell AS grid
             FROM seg WHERE first_cell = last_cell
@@ -269,6 +304,15 @@ def _pieces(con: duckdb.DuckDBPyConnection, name: str, table: str, extra: str) -
         SELECT x.agent_id, x.site_id, {extra.replace('seg.', 'x.')}, g.interval_utc, g.interval_local, g.date_local,
                x.grid, greatest(x.start_at, x.grid) AS ps, least(x.end_at, x.grid + {GRID}) AS pe
         FROM cut x JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid""")
+
+
+def _per_interval(pieces_sql: str) -> str:
+    """Sum a branch's measure columns per agent and interval before the branches are combined: the union
+    then carries one narrow row per interval instead of one wide row per piece."""
+    return f"""(SELECT agent_id, interval_utc, any_value(site_id) AS site_id,
+                       any_value(interval_local) AS interval_local, any_value(date_local) AS date_local,
+                       sum(COLUMNS(* EXCLUDE (agent_id, interval_utc, site_id, interval_local, date_local)))
+                FROM ({pieces_sql}) GROUP BY agent_id, interval_utc)"""
 
 
 def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -288,9 +332,33 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         "sched_paid_s", "sched_planned_shrink_s", "sched_tracked_s", "adherent_s"]
     sums = ", ".join(f"coalesce(sum({m}), 0)" for m in measures)
     lost_sums = ", ".join(f"coalesce(sum(open_lost_{c}_s), 0)" for c in LOST_STATES if c != "offline")
+    states_part = _per_interval(f"""
+        SELECT {keys}, {state_cols}, CASE WHEN state IN {PRODUCTIVE} THEN {secs} ELSE 0 END AS productive_s
+        FROM st_pieces""")
+    schedule_part = _per_interval(f"""
+        SELECT sc.site_id, sc.agent_id, sc.interval_utc, sc.interval_local, sc.date_local, {sched_cols},
+               CASE WHEN v.open THEN {secs} ELSE 0 END AS sched_open_s,
+               CASE WHEN coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END AS sched_paid_s,
+               CASE WHEN v.planned_shrinkage AND coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END
+                   AS sched_planned_shrink_s,
+               CASE WHEN v.adherence_tracked THEN {secs} ELSE 0 END AS sched_tracked_s
+        FROM sc_pieces sc JOIN vocab_activities v ON v.code = sc.activity""")
+    overlap_part = _per_interval(f"""
+        SELECT sc.site_id, sc.agent_id, sc.interval_utc, sc.interval_local, sc.date_local,
+               CASE WHEN v.adherence_tracked AND sat.state IS NOT NULL THEN {overlap} ELSE 0 END AS adherent_s,
+               CASE WHEN st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS productive_in_shift_s,
+               CASE WHEN v.open AND st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS open_productive_s,
+               CASE WHEN v.open THEN {overlap} ELSE 0 END AS open_covered_s,
+               {lost_cols}
+        FROM sc_pieces sc
+        JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid AND st.ps < sc.pe AND st.pe > sc.ps
+        JOIN vocab_activities v ON v.code = sc.activity
+        LEFT JOIN vocab_satisfies sat ON sat.activity = sc.activity AND sat.state = st.state""")
     con.execute(f"""
         INSERT INTO fact_agent_interval
-        SELECT f.site_id, a.team_id, f.agent_id, f.interval_utc, f.interval_local, f.date_local, {sums},
+        -- Grouped by agent and interval only: site and team follow from the agent, the local labels from both.
+        SELECT any_value(f.site_id), any_value(a.team_id), f.agent_id, f.interval_utc, any_value(f.interval_local),
+               any_value(f.date_local), {sums},
                coalesce(sum(productive_s), 0) - coalesce(sum(productive_in_shift_s), 0),
                coalesce(sum(open_productive_s), 0), {lost_sums},
                -- scheduled open time with no state at all (not logged in) is lost as 'offline'
@@ -299,28 +367,11 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                coalesce(sum(shifts), 0), coalesce(sum(late_login_s), 0), coalesce(sum(early_logout_s), 0),
                coalesce(sum(forgiven_s), 0), coalesce(sum(approved_s), 0)
         FROM (
-            SELECT {keys}, {state_cols},
-                   CASE WHEN state IN {PRODUCTIVE} THEN {secs} ELSE 0 END AS productive_s
-            FROM st_pieces
+            {states_part}
             UNION ALL BY NAME
-            SELECT sc.site_id, sc.agent_id, sc.interval_utc, sc.interval_local, sc.date_local, {sched_cols},
-                   CASE WHEN v.open THEN {secs} ELSE 0 END AS sched_open_s,
-                   CASE WHEN coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END AS sched_paid_s,
-                   CASE WHEN v.planned_shrinkage AND coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END
-                       AS sched_planned_shrink_s,
-                   CASE WHEN v.adherence_tracked THEN {secs} ELSE 0 END AS sched_tracked_s
-            FROM sc_pieces sc JOIN vocab_activities v ON v.code = sc.activity
+            {schedule_part}
             UNION ALL BY NAME
-            SELECT sc.site_id, sc.agent_id, sc.interval_utc, sc.interval_local, sc.date_local,
-                   CASE WHEN v.adherence_tracked AND sat.state IS NOT NULL THEN {overlap} ELSE 0 END AS adherent_s,
-                   CASE WHEN st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS productive_in_shift_s,
-                   CASE WHEN v.open AND st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS open_productive_s,
-                   CASE WHEN v.open THEN {overlap} ELSE 0 END AS open_covered_s,
-                   {lost_cols}
-            FROM sc_pieces sc
-            JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid AND st.ps < sc.pe AND st.pe > sc.ps
-            JOIN vocab_activities v ON v.code = sc.activity
-            LEFT JOIN vocab_satisfies sat ON sat.activity = sc.activity AND sat.state = st.state
+            {overlap_part}
             UNION ALL BY NAME
             SELECT site_id, agent_id, interval_utc, interval_local, date_local, shifts, late_login_s, early_logout_s
             FROM shift_edges
@@ -329,8 +380,8 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             UNION ALL BY NAME
             SELECT site_id, agent_id, interval_utc, interval_local, date_local, approved_s FROM approved
         ) f
-        JOIN agents a ON a.agent_id = f.agent_id
-        GROUP BY f.site_id, a.team_id, f.agent_id, f.interval_utc, f.interval_local, f.date_local""")
+        JOIN agent_window a ON a.agent_id = f.agent_id
+        GROUP BY f.agent_id, f.interval_utc""")
     con.execute("DROP TABLE st_pieces; DROP TABLE sc_pieces; DROP TABLE shift_edges; DROP TABLE forgiven; "
                 "DROP TABLE approved")
 
@@ -422,8 +473,8 @@ def _shift_edges(con: duckdb.DuckDBPyConnection) -> None:
             SELECT sc.agent_id, a.site_id, sc.start_at, sc.end_at,
                    lag(sc.end_at) OVER (PARTITION BY sc.agent_id ORDER BY sc.start_at) AS prev_end
             FROM schedule sc JOIN vocab_activities v ON v.code = sc.activity
-            JOIN agents a USING (agent_id) JOIN site_window w ON w.site_id = a.site_id
-            WHERE v.adherence_tracked AND sc.start_at < w.w1 + INTERVAL 1 DAY AND sc.end_at > w.w0 - INTERVAL 1 DAY),
+            JOIN agent_window a USING (agent_id)
+            WHERE v.adherence_tracked AND sc.start_at < a.w1 + INTERVAL 1 DAY AND sc.end_at > a.w0 - INTERVAL 1 DAY),
         numbered AS (
             SELECT *, sum(CASE WHEN prev_end IS NOT NULL AND start_at - prev_end < INTERVAL 2 HOUR THEN 0 ELSE 1 END)
                           OVER (PARTITION BY agent_id ORDER BY start_at ROWS UNBOUNDED PRECEDING) AS shift_no

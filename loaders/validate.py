@@ -1,7 +1,7 @@
 """SQL that types and checks a staged file, row by row, naming the field and the reason.
 
-The staged table `stg` holds every column as VARCHAR plus `__rn` (0-based row number) and `__tz` (the
-row's site time zone, when it can be found). `typed_select` adds a typed `t_<col>` and an error
+The staged rows (`stg`) hold every column as VARCHAR plus `__rn` (0-based row number) and `__tz` (the
+row's site time zone, when it can be found); typing and checking run over them in one pass. `typed_select` adds a typed `t_<col>` and an error
 `e_<col>` (NULL when the value is fine) for every column; `reject_union` turns the errors into rows.
 All identifiers come from the kind declarations, never from the file; values are never formatted in.
 """
@@ -81,19 +81,19 @@ def error_expr(col: Column, vocab_table: str | None) -> str:
     return f"CASE {whens} END"
 
 
-def typed_select(kind: Kind, present: set[str]) -> str:
-    """SELECT over `stg` giving __rn, then t_<col> for every column, then e_<col> per column."""
+def typed_select(kind: Kind, present: set[str], source: str = "stg") -> str:
+    """SELECT over the staged rows (`source`, a table or a subquery) giving __rn, t_<col> and r_<col>."""
     parts = ["stg.__rn"]
     for col in kind.columns:
         parts.append(f"{typed_expr(col)} AS t_{col.name}" if col.name in present else f"NULL AS t_{col.name}")
     for col in kind.columns:
         if col.name in present:
             parts.append(f"stg.\"{col.name}\" AS r_{col.name}")
-    return "SELECT " + ", ".join(parts) + " FROM stg"
+    return "SELECT " + ", ".join(parts) + f" FROM {source} stg"
 
 
-def checked_select(kind: Kind, present: set[str]) -> str:
-    """Over `typed`: add e_<col> for each present column (second pass, so checks can use t_<col>)."""
+def checked_select(kind: Kind, present: set[str], source: str = "typed") -> str:
+    """Over the typed rows (`source`): add e_<col> for each present column (checks can use t_<col>)."""
     parts = ["typed.*"]
     for col in kind.columns:
         if col.name in present:
@@ -108,7 +108,7 @@ def checked_select(kind: Kind, present: set[str]) -> str:
             errors.append(f"e_order_{earlier}_{later}")
     # One flag per row, so good rows are found in one pass and only bad rows are examined field by field.
     flagged = f"SELECT *, ({' OR '.join(f'{e} IS NOT NULL' for e in errors) or 'false'}) AS __bad FROM ({{inner}})"
-    return flagged.replace("{inner}", "SELECT " + ", ".join(parts) + " FROM typed")
+    return flagged.replace("{inner}", "SELECT " + ", ".join(parts) + f" FROM {source} typed")
 
 
 def reject_union(kind: Kind, present: set[str]) -> str:

@@ -227,3 +227,45 @@ def test_short_out_of_adherence_runs_are_forgiven_under_the_exception_threshold(
     tracked, adherent, forgiven = rows(con, "SELECT sum(sched_tracked_s), sum(adherent_s), sum(forgiven_s) "
                                             "FROM fact_agent_interval")[0]
     assert (tracked, adherent, forgiven) == (7200, 7200 - 30 - 40 - 300, 70)
+
+
+def test_a_folder_load_builds_the_same_facts_once_and_a_left_backlog_is_finished_later(tmp_path):
+    """Loads that defer their facts leave the site-days in fact_backlog; rebuilding them gives exactly the
+    facts that file-by-file loading gives, and nothing is left behind."""
+    import store
+    from loaders import facts, load_paths, vocabulary
+    from tests.test_kpis import SCHEDULE, STATES, contacts_csv
+
+    files = tmp_path / "files"
+    files.mkdir()
+    for name, text in list(ROSTER.items()) + [("schedule.csv", SCHEDULE), ("states.csv", STATES),
+                                              ("contacts.csv", contacts_csv())]:
+        write(files, name, text)
+    fact_sql = """SELECT 'agent', agent_id, interval_utc, adherent_s, sched_tracked_s, state_acw_s FROM fact_agent_interval
+                  UNION ALL SELECT 'handle', agent_id, interval_utc, handled, talk_s, fcr_resolved FROM fact_handle_interval
+                  UNION ALL SELECT 'queue', queue_id, interval_utc, offered, answered_within, abandoned
+                  FROM fact_queue_interval ORDER BY ALL"""
+
+    def database(name):
+        settings = load_settings(REPO / "config.toml", database={"path": tmp_path / f"{name}.duckdb"})
+        return store.connect(settings.db_path), settings
+
+    one_by_one, settings = database("one_by_one")
+    for name in ("sites.csv", "teams.csv", "agents.csv", "queues.csv", "schedule.csv", "states.csv", "contacts.csv"):
+        load_file(one_by_one, files / name, settings)
+    expected = rows(one_by_one, fact_sql)
+    assert len(expected) > 50
+
+    folder, settings = database("folder")
+    load_paths(folder, [files], settings)
+    assert rows(folder, fact_sql) == expected
+    assert rows(folder, "SELECT count(*) FROM fact_backlog") == [(0,)]
+
+    interrupted, settings = database("interrupted")  # as if the process died before the final rebuild
+    for name in ("sites.csv", "teams.csv", "agents.csv", "queues.csv", "schedule.csv", "states.csv", "contacts.csv"):
+        load_file(interrupted, files / name, settings, defer_facts=True)
+    assert rows(interrupted, "SELECT count(*) FROM fact_agent_interval") == [(0,)]
+    assert rows(interrupted, "SELECT count(DISTINCT fact_table) FROM fact_backlog") == [(4,)]
+    vocabulary.install(interrupted, settings)
+    facts.refresh_backlog(interrupted, settings)
+    assert rows(interrupted, fact_sql) == expected
