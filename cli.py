@@ -31,7 +31,8 @@ def cmd_load(args: argparse.Namespace) -> int:
         return 1
     con = store.connect(_db_path(args, settings))
     with FileProgress(files, enabled=not args.quiet) as progress:
-        results = load_paths(con, files, settings, kind=args.kind, on_file=progress.done, on_stage=progress.stage)
+        results = load_paths(con, files, settings, kind=args.kind, on_file=progress.done, on_stage=progress.stage,
+                             fmt=args.format, profile=args.profile)
     con.close()
     failed = 0
     for r in results:
@@ -48,6 +49,28 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_inspect(args: argparse.Namespace) -> int:
+    import tempfile
+
+    import store
+    from loaders import LoadError
+    from loaders.inspect import report
+
+    settings = _settings(args)
+    db = _db_path(args, settings)
+    with tempfile.TemporaryDirectory() as scratch:
+        # The real database read-only when it exists (its roster and id_map), else an empty one.
+        con = store.connect(db, read_only=True) if db.exists() else store.connect(Path(scratch) / "inspect.duckdb")
+        try:
+            print(report(con, Path(args.path), settings, args.kind, args.format, args.profile, args.rows))
+        except LoadError as err:
+            print(f"cannot read {args.path}: {err}", file=sys.stderr)
+            return 1
+        finally:
+            con.close()
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from demo import DemoSpec, generate
 
@@ -60,7 +83,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not args.load:
         return 0
     load_args = argparse.Namespace(config=args.config, db=args.db, paths=[str(out)], kind=None, quiet=args.quiet,
-                                   show_rejects=5)
+                                   show_rejects=5, format=None, profile=None)
     code = cmd_load(load_args)
     if code == 0:
         _create_demo_users(_db_path(args, settings), stories, settings.app.demo_password)
@@ -207,13 +230,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", help="config file (default: $FLOORVIEW_CONFIG or ./config.toml)")
     sub = parser.add_subparsers(dest="command", required=True)
 
-    load = sub.add_parser("load", help="load canonical export files (CSV or Parquet) or folders of them")
+    from loaders.formats import FORMATS
+
+    load = sub.add_parser("load", help="load export files (canonical CSV/Parquet, vendor formats) or folders of them")
     load.add_argument("paths", nargs="+", metavar="FILE_OR_DIR")
     load.add_argument("--db", help="database file (default from config.toml)")
     load.add_argument("--kind", help="kind of every file given (default: detected from the header)")
+    load.add_argument("--format", choices=list(FORMATS), help="vendor format of every file given (default: detected)")
+    load.add_argument("--profile", help="read every file through this mapping profile of config.toml")
     load.add_argument("--quiet", action="store_true", help="no progress bar")
     load.add_argument("--show-rejects", type=int, default=10, metavar="N", help="rejected rows to print per file")
     load.set_defaults(func=cmd_load)
+
+    inspect = sub.add_parser("inspect", help="show a file's detected format, its mapping and first rows, loading nothing")
+    inspect.add_argument("path", metavar="FILE")
+    inspect.add_argument("--db", help="database whose roster and id_map are used (default from config.toml)")
+    inspect.add_argument("--kind")
+    inspect.add_argument("--format", choices=list(FORMATS))
+    inspect.add_argument("--profile")
+    inspect.add_argument("--rows", type=int, default=5)
+    inspect.set_defaults(func=cmd_inspect)
 
     demo = sub.add_parser("demo", help="generate demo export files containing the four stories")
     demo.add_argument("--out", help="folder for the files (default: data.demo_dir)")

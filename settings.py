@@ -65,6 +65,25 @@ class AuthSettings(_Section):
         return value
 
 
+class PrivacySettings(_Section):
+    hash_customer_ids: bool = False  # store vendor customer ids (phone numbers) as one-way hashes
+
+
+class MappingProfile(_Section):
+    """How to read a CSV that no built-in format knows: `floorview load --profile NAME`."""
+
+    kind: str  # the canonical kind the rows become (contacts, agent_states, schedule, …)
+    system: str = ""  # the id_map system for its ids (default: the profile's name)
+    delimiter: str = ","
+    skip_rows: int = Field(0, ge=0)  # lines before the header
+    columns: dict[str, str] = Field(default_factory=dict)  # file column -> canonical column
+    constants: dict[str, str] = Field(default_factory=dict)  # canonical column -> value for every row
+    timestamp_format: str | None = None  # strptime format of date-times (default: ISO-8601)
+    timezone: str | None = None  # zone of naive date-times (default: the site's)
+    duration_format: Literal["seconds", "minutes", "hh:mm:ss"] = "seconds"
+    codes: dict[str, dict[str, str]] = Field(default_factory=dict)  # canonical column -> {file value: value}
+
+
 class DatabaseSettings(_Section):
     path: Path = Path("data/floorview.duckdb")
 
@@ -155,6 +174,8 @@ class Settings(BaseSettings):
 
     app: AppSettings = AppSettings()
     auth: AuthSettings = AuthSettings()
+    privacy: PrivacySettings = PrivacySettings()
+    profiles: dict[str, MappingProfile] = Field(default_factory=dict)
     database: DatabaseSettings = DatabaseSettings()
     data: DataSettings = DataSettings()
     service_level: ServiceLevelSettings = ServiceLevelSettings()

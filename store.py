@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 
 class DatabaseLocked(RuntimeError):
@@ -139,6 +139,11 @@ MIGRATIONS: list[list[str]] = [
     ],
     [  # 5: site-days whose interval facts a load left to rebuild (a folder load rebuilds them once, at the end)
         "CREATE TABLE fact_backlog (fact_table VARCHAR NOT NULL, site_id VARCHAR NOT NULL, date_local DATE NOT NULL)",
+    ],
+    [  # 6: vendor ids (a Connect username, a Genesys agent id, an IEX agent id, a queue name) -> Floorview ids
+        """CREATE TABLE id_map (
+            system VARCHAR NOT NULL, entity VARCHAR NOT NULL, external_id VARCHAR NOT NULL,
+            floorview_id VARCHAR NOT NULL, PRIMARY KEY (system, entity, external_id))""",
     ],
 ]
 

@@ -18,7 +18,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from loaders import facts, validate, vocabulary
+from loaders import facts, formats, validate, vocabulary
+from loaders.formats import Converted
 from loaders.kinds import KINDS, Kind, detect_kind
 from settings import Settings
 from store import transaction
@@ -39,11 +40,16 @@ class LoadResult:
     message: str = ""
     load_id: int | None = None
     sample_rejects: list[tuple[int | None, str, str | None, str]] = field(default_factory=list)
+    format: str | None = None  # the vendor format or mapping profile it was read with (None: canonical)
+
+    @property
+    def described_kind(self) -> str | None:
+        return f"{self.kind} from {self.format}" if self.format and self.kind else self.kind
 
     def summary(self) -> str:
         if self.status == "failed":
             return f"FAILED  {self.file}: {self.message}"
-        return (f"loaded  {self.file} [{self.kind}]: {self.rows_loaded:,} rows loaded, "
+        return (f"loaded  {self.file} [{self.described_kind}]: {self.rows_loaded:,} rows loaded, "
                 f"{self.rows_rejected:,} rejected")
 
 
@@ -96,11 +102,17 @@ def resolve_kind(path: Path, header: list[str], kind: str | None) -> Kind:
     return found
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str]) -> list[tuple]:
+def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
+           converted: Converted | None = None) -> list[tuple]:
     """Create temp table `stg_raw` (all VARCHAR, in file order: its rowid is the row number); return CSV parse
     rejects (line, column, message)."""
     present = [c for c in kind.names if c in header]
     con.execute("DROP TABLE IF EXISTS stg_raw")
+    if converted is not None:
+        con.register("converted_rows", converted.table().drop_columns(["__line"]))
+        con.execute("CREATE TEMP TABLE stg_raw AS SELECT * FROM converted_rows")
+        con.unregister("converted_rows")
+        return []
     if is_parquet(path):
         cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in present)
         con.execute(f"CREATE TEMP TABLE stg_raw AS SELECT {cols} FROM read_parquet(?)", [str(path)])  # noqa: S608
@@ -130,12 +142,37 @@ def _line_mapper(parse_rejects: list[tuple], n_good: int, parquet: bool):
 StageCallback = Callable[[Path, str, float], None]
 
 
+def open_source(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind: str | None = None,
+                fmt: str | None = None, profile: str | None = None) -> tuple[Kind, list[str], Converted | None, str | None]:
+    """What the file is: (kind, columns, converted rows or None for a canonical file, format name).
+
+    A canonical header wins; otherwise the content names a vendor format; `--format`/`--profile` force one."""
+    if not (fmt or profile):
+        try:
+            header = read_header(path)
+        except LoadError:
+            header = None  # JSON, gzip … : maybe a vendor format
+        if header is not None and (kind or detect_kind(header)):
+            return resolve_kind(path, header, kind), header, None, None
+        fmt = formats.detect(path)
+        if fmt is None:
+            resolve_kind(path, read_header(path), kind)  # raises the canonical loader's clear error
+    try:
+        converted = formats.convert(path, fmt or "", con, settings, profile)
+    except formats.FormatError as err:
+        raise LoadError(str(err) if str(err).startswith(path.name) else f"{path.name}: {err}") from None
+    header = [c for c in converted.table().column_names if c != "__line"]
+    return KINDS[converted.kind], header, converted, (f"profile {profile}" if profile else fmt)
+
+
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind: str | None = None,
-              on_stage: StageCallback | None = None, defer_facts: bool = False) -> LoadResult:
+              on_stage: StageCallback | None = None, defer_facts: bool = False, fmt: str | None = None,
+              profile: str | None = None) -> LoadResult:
     """Load one file in its own transaction and record it in the manifest (also when it fails).
 
     With `defer_facts` the interval facts are not rebuilt here: the site-days go to `fact_backlog` for
-    `facts.refresh_backlog`, so a folder of files rebuilds each fact table once."""
+    `facts.refresh_backlog`, so a folder of files rebuilds each fact table once. A vendor file (detected,
+    or named by `fmt`) or a file read through a mapping `profile` is converted to canonical rows first."""
     path = Path(path)
     started = datetime.now(UTC).replace(tzinfo=None)
     result = LoadResult(file=str(path), kind=kind, status="failed")
@@ -144,12 +181,12 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
         if not path.is_file():
             raise LoadError(f"{path}: no such file")
         digest = sha256_of(path)
-        header = read_header(path)
-        spec = resolve_kind(path, header, kind)
+        spec, header, converted, result.format = open_source(con, path, settings, kind, fmt, profile)
         result.kind = spec.name
         with transaction(con):
             result.load_id = _next_load_id(con)
-            _load_rows(con, path, spec, header, settings, result, on_stage or (lambda *_: None), defer_facts)
+            _load_rows(con, path, spec, header, settings, result, on_stage or (lambda *_: None), defer_facts,
+                       converted)
             result.status = "loaded"
             _record(con, result, digest, started)
     except LoadError as err:
@@ -175,7 +212,7 @@ def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
 def _record(con: duckdb.DuckDBPyConnection, r: LoadResult, digest: str | None, started: datetime) -> None:
     con.execute(
         "INSERT INTO load_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [r.load_id, Path(r.file).name, digest, r.kind, r.rows_read, r.rows_loaded, r.rows_rejected, started,
+        [r.load_id, Path(r.file).name, digest, r.described_kind, r.rows_read, r.rows_loaded, r.rows_rejected, started,
          datetime.now(UTC).replace(tzinfo=None), r.status, r.message],
     )
 
@@ -200,9 +237,10 @@ def _tz_select(kind: Kind, present: set[str], first_rowid: int) -> str:
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
-               settings: Settings, result: LoadResult, on_stage: StageCallback, defer_facts: bool) -> None:
+               settings: Settings, result: LoadResult, on_stage: StageCallback, defer_facts: bool,
+               converted: Converted | None = None) -> None:
     on_stage(path, "reading", 0.0)
-    parse_rejects = _stage(con, path, kind, header)
+    parse_rejects = _stage(con, path, kind, header, converted)
     on_stage(path, "checking", 0.4)
     present = {c for c in kind.names if c in header}
     vocabulary.install(con, settings)
@@ -230,10 +268,15 @@ def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: l
     con.execute("""
         CREATE OR REPLACE TEMP VIEW good AS
         SELECT * FROM checked WHERE NOT __bad AND __rn NOT IN (SELECT __rn FROM dupes)""")
-    to_line = _line_mapper(parse_rejects, n_staged, is_parquet(path))
+    if converted is not None:  # each converted row carries the line (or record) it came from
+        source_lines = converted.table()["__line"].to_numpy()
+        to_line = lambda rn: int(source_lines[int(rn)])  # noqa: E731
+    else:
+        to_line = _line_mapper(parse_rejects, n_staged, is_parquet(path))
 
-    rejects = _collect_rejects(con, kind, parse_rejects, to_line)
-    result.rows_read = n_staged + len({r[0] for r in parse_rejects})
+    unconverted = converted.rejects if converted is not None else []
+    rejects = _collect_rejects(con, kind, parse_rejects, to_line, unconverted)
+    result.rows_read = n_staged + len({r[0] for r in parse_rejects}) + len({r[0] for r in unconverted})
     result.rows_rejected = len(set(rejects["line"].to_pylist()))
     result.rows_loaded = con.execute("SELECT count(*) FROM good").fetchall()[0][0]
     result.sample_rejects = [tuple(r.values()) for r in rejects.slice(0, 20).to_pylist()]
@@ -261,12 +304,14 @@ _PARSE_REASONS = {
 }
 
 
-def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: list[tuple], to_line) -> pa.Table:
-    """Every problem as (line, field, value, reason), ordered by line."""
-    lines: list[int] = []
-    fields: list[str | None] = []
-    values: list[str | None] = []
-    reasons: list[str] = []
+def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: list[tuple], to_line,
+                     unconverted: list[tuple] = ()) -> pa.Table:
+    """Every problem as (line, field, value, reason), ordered by line; `unconverted` are the vendor records
+    the converter could not turn into rows."""
+    lines: list[int] = [r[0] for r in unconverted]
+    fields: list[str | None] = [r[1] for r in unconverted]
+    values: list[str | None] = [r[2] for r in unconverted]
+    reasons: list[str] = [r[3] for r in unconverted]
     seen: set[tuple[int, str]] = set()
     for line, column, error_type, message in parse_rejects:
         reason = _PARSE_REASONS.get(error_type, message)

@@ -74,6 +74,14 @@ KINDS: dict[str, Kind] = {
          _c("sl_threshold_s", "int", min=0), _c("sl_target", "float", min=0, max=100)),
         key=("queue_id",), roster=True,
     ),
+    # Vendor ids onto Floorview's: system (a format's system name, e.g. amazon-connect), entity (agent,
+    # queue, team, site or queue_site), the vendor's id, the Floorview id.
+    "id_map": Kind(
+        "id_map", "id_map",
+        (_c("system", required=True), _c("entity", required=True), _c("external_id", required=True),
+         _c("floorview_id", required=True)),
+        key=("system", "entity", "external_id"), roster=True,
+    ),
     "contacts": Kind(
         "contacts", "contacts",
         (_c("contact_id", required=True), _c("queue_id", required=True, references="queues.queue_id"),
@@ -118,7 +126,7 @@ KINDS: dict[str, Kind] = {
 }
 
 # Roster first, so that references resolve when a folder holds everything.
-LOAD_ORDER = ("sites", "teams", "agents", "queues", "schedule", "agent_states", "contacts", "forecast", "surveys")
+LOAD_ORDER = ("sites", "teams", "agents", "queues", "id_map", "schedule", "agent_states", "contacts", "forecast", "surveys")
 
 
 def detect_kind(header: list[str]) -> str | None:

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import duckdb
 
-from loaders import facts, vocabulary
+from loaders import facts, formats, vocabulary
 from loaders.canonical import LoadError, LoadResult, load_file, read_header, resolve_kind
 from loaders.kinds import LOAD_ORDER
 from settings import Settings
 from store import transaction
 
-LOADABLE_SUFFIXES = (".csv", ".parquet", ".pq", ".txt")
+LOADABLE_SUFFIXES = (".csv", ".parquet", ".pq", ".txt", ".json", ".jsonl", ".gz", ".dat", ".psv")
+NOT_EXPORTS = ("stories.json",)  # the demo's guided-tour file sits beside its exports
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
@@ -21,30 +22,37 @@ def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     files: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in LOADABLE_SUFFIXES))
+            files.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in LOADABLE_SUFFIXES
+                                and f.name not in NOT_EXPORTS))
         else:
             files.append(p)
     return files
 
 
-def _order(path: Path, kind: str | None) -> int:
-    """Roster kinds load before the facts that reference them; undetectable files go last."""
+def _order(path: Path, kind: str | None, fmt: str | None, profile: str | None, settings: Settings) -> int:
+    """Roster kinds load before the facts that reference them (vendor files by the kind they become);
+    undetectable files go last."""
+    if profile and profile in settings.profiles:
+        return LOAD_ORDER.index(settings.profiles[profile].kind) if settings.profiles[profile].kind in LOAD_ORDER else 0
+    vendor = fmt or formats.detect(path)
+    if vendor in formats.FORMATS:
+        return LOAD_ORDER.index(formats.FORMATS[vendor].kind)
     try:
-        detected = resolve_kind(path, read_header(path), kind).name
+        return LOAD_ORDER.index(resolve_kind(path, read_header(path), kind).name)
     except (LoadError, OSError):
         return len(LOAD_ORDER)
-    return LOAD_ORDER.index(detected)
 
 
 def load_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], settings: Settings,
                kind: str | None = None, on_file: Callable[[Path, LoadResult], None] | None = None,
-               on_stage: Callable[[Path, str, float], None] | None = None) -> list[LoadResult]:
+               on_stage: Callable[[Path, str, float], None] | None = None, fmt: str | None = None,
+               profile: str | None = None) -> list[LoadResult]:
     """Load files (and folders) roster first; the interval facts of all of them are rebuilt once, at the end."""
     files = expand_paths(paths)
-    files.sort(key=lambda f: (_order(f, kind), str(f)))
+    files.sort(key=lambda f: (_order(f, kind, fmt, profile, settings), str(f)))
     results = []
     for f in files:
-        result = load_file(con, f, settings, kind, on_stage, defer_facts=True)
+        result = load_file(con, f, settings, kind, on_stage, defer_facts=True, fmt=fmt, profile=profile)
         results.append(result)
         if on_file:
             on_file(f, result)

@@ -1,0 +1,111 @@
+"""What every vendor-format converter shares: the converted rows, the reasons for rows it could not convert,
+and the vendor-id map.
+
+A converter turns a vendor file into rows of one canonical kind (all values as text, plus `__line`, the
+file line or record each row came from). The canonical loader then validates, rejects and merges them
+exactly as it does a canonical file, so a vendor file gets the same errors, rejects and manifest.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+
+from loaders.kinds import KINDS
+
+
+class FormatError(Exception):
+    """The file is not of the format, or is unreadable as a whole; the message names file and line."""
+
+
+@dataclass
+class Converted:
+    kind: str
+    rows: list[dict] = field(default_factory=list)  # canonical column -> text value, plus "__line"
+    rejects: list[tuple[int, str | None, str | None, str]] = field(default_factory=list)  # line, field, value, why
+    mapping: list[tuple[str, str]] = field(default_factory=list)  # (vendor field, canonical column), for inspect
+
+    def add(self, line: int, **values: object) -> None:
+        self.rows.append({"__line": line, **{k: None if v is None or v == "" else str(v) for k, v in values.items()}})
+
+    def reject(self, line: int, fld: str | None, value: object, reason: str) -> None:
+        self.rejects.append((line, fld, None if value is None else str(value)[:200], reason))
+
+    def table(self) -> pa.Table:
+        """The rows as text columns of the kind (those any row has), plus `__line`; built once."""
+        if getattr(self, "_table", None) is None or self._table.num_rows != len(self.rows):
+            names = [c for c in KINDS[self.kind].names if any(c in r for r in self.rows)]
+            columns = {c: pa.array([r.get(c) for r in self.rows], pa.string()) for c in names}
+            columns["__line"] = pa.array([r["__line"] for r in self.rows], pa.int64())
+            self._table = pa.table(columns)
+        return self._table
+
+
+class IdMap:
+    """Vendor ids onto Floorview ids for one system (table `id_map`); an unmapped id passes unchanged."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, system: str) -> None:
+        self._map = {(e, x): f for e, x, f in con.execute(
+            "SELECT entity, external_id, floorview_id FROM id_map WHERE system = ?", [system]).fetchall()}
+
+    def get(self, entity: str, external: str | None) -> str | None:
+        if external is None or external == "":
+            return None
+        return self._map.get((entity, external), external)
+
+    def mapped(self, entity: str, external: str | None) -> str | None:
+        """Only an explicit mapping (None when there is none)."""
+        return self._map.get((entity, external)) if external else None
+
+
+def open_text(path: Path) -> io.TextIOBase:
+    """The file as UTF-8 text (a byte-order mark dropped), gunzipped when it ends in .gz."""
+    raw = gzip.open(path, "rb") if path.suffix.lower() == ".gz" else path.open("rb")  # noqa: SIM115 - closed with the wrapper
+    return io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+
+
+def head(path: Path, n_bytes: int = 4096) -> str:
+    """The start of the file as text, for format detection (empty when unreadable)."""
+    try:
+        with open_text(path) as fh:
+            return fh.read(n_bytes)
+    except (OSError, UnicodeDecodeError, EOFError):
+        return ""
+
+
+def lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(1-based line number, text) of a text file."""
+    try:
+        with open_text(path) as fh:
+            yield from enumerate(fh, start=1)
+    except UnicodeDecodeError:
+        raise FormatError(f"{path.name}: not UTF-8 text; save the file as UTF-8") from None
+    except (OSError, EOFError) as err:
+        raise FormatError(f"{path.name}: unreadable ({err})") from None
+
+
+def iso_utc(value: datetime) -> str:
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value.tzinfo else value.isoformat(sep=" ")
+
+
+def seconds_of(duration: str) -> float:
+    """'135:40:34.625', '1:02:03', '02:03' or '95' (hours may exceed 24) to seconds; ValueError otherwise."""
+    text = duration.strip()
+    if not text:
+        raise ValueError("empty duration")
+    parts = text.split(":")
+    if len(parts) > 3:
+        raise ValueError(f"not a duration: {duration!r}")
+    total = 0.0
+    for part in parts:
+        total = total * 60 + float(part)
+    if total < 0:
+        raise ValueError(f"negative duration: {duration!r}")
+    return total

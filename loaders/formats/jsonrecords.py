@@ -1,0 +1,55 @@
+"""JSON records as vendors deliver them: one per line, an array, or objects written back to back."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+from loaders.formats.base import FormatError, open_text
+
+_DECODER = json.JSONDecoder()
+_SKIP = " \t\r\n,[]"
+
+
+def records(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+    """(line, record, None) for each object, or (line, None, reason) where the JSON is broken; after a
+    broken record reading resumes at the next line that starts an object, so one bad record loses no others."""
+    try:
+        with open_text(path) as fh:
+            text = fh.read()
+    except UnicodeDecodeError:
+        raise FormatError(f"{path.name}: not UTF-8 text; save the file as UTF-8") from None
+    except (OSError, EOFError) as err:
+        raise FormatError(f"{path.name}: unreadable or truncated ({err})") from None
+    pos, n = 0, len(text)
+    while True:
+        while pos < n and text[pos] in _SKIP:
+            pos += 1
+        if pos >= n:
+            return
+        line = text.count("\n", 0, pos) + 1
+        try:
+            value, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as err:
+            yield line, None, f"broken JSON ({err.msg}); the record is truncated or malformed"
+            nxt = text.find("\n{", pos + 1)
+            if nxt < 0:
+                return
+            pos = nxt + 1
+            continue
+        if isinstance(value, dict):
+            yield line, value, None
+        else:
+            yield line, None, "not a JSON object"
+        pos = end
+
+
+def dig(record: dict, *keys: str) -> object:
+    """record[k1][k2]… or None when any level is missing (vendors leave out empty parts)."""
+    value: object = record
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value

@@ -1,0 +1,246 @@
+"""Vendor exports through `floorview load`: detection, conversion, rejects with file and line, id mapping,
+and KPIs reconciled with numbers worked by hand from the fixture files in tests/fixtures/vendors/.
+
+The roster is the test roster (New York: A1 Ann Adams, A2 Bo Chen; London: L1 Lee Evans; queues Q1, Q2);
+`id_map.csv` maps each system's ids onto it. Everything happens on Tue 3 Nov 2026 (New York is UTC−5).
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cli import main
+from kpis.compute import Period, Scope, compute
+from loaders import load_file
+from loaders.formats import FORMATS, detect
+from loaders.inspect import report
+from settings import load_settings
+from tests.conftest import REPO, rows, write
+
+FIXTURES = Path(__file__).parent / "fixtures" / "vendors"
+DAY = Period(date(2026, 11, 3), date(2026, 11, 3))
+NYC = Scope(site=("NYC",))
+
+
+@pytest.fixture
+def mapped(roster, settings):
+    assert load_file(roster, FIXTURES / "id_map.csv", settings).rows_loaded == 9
+    return roster
+
+
+def value(con, settings, kpi, scope=NYC, period=DAY):
+    result = compute(con, settings, [kpi], period, scope=scope)
+    return result.iloc[0]["value"]
+
+
+def rejects_of(con, load_id):
+    return rows(con, "SELECT line, field, reason FROM rejects WHERE load_id = ? ORDER BY line, field", [load_id])
+
+
+@pytest.mark.parametrize(("name", "fmt"), [
+    ("connect_ctr.jsonl", "amazon-connect-ctr"), ("connect_agent_events.jsonl", "amazon-connect-agent-events"),
+    ("uccx_agent_state_detail.csv", "cisco-uccx-agent-state"), ("ucce_agent_state_trace.csv", "cisco-ucce-agent-state"),
+    ("iex_schedule.txt", "nice-iex-schedule"), ("qualtrics_responses.csv", "qualtrics"),
+    ("id_map.csv", None), ("legacy_acd_states.csv", None),
+])
+def test_each_format_is_recognised_from_its_content(name, fmt):
+    assert detect(FIXTURES / name) == fmt
+
+
+def test_amazon_connect_ctr_reconciles_with_hand_worked_numbers(mapped, settings):
+    r = load_file(mapped, FIXTURES / "connect_ctr.jsonl", settings)
+    assert (r.status, r.kind, r.format) == ("loaded", "contacts", "amazon-connect-ctr")
+    # Six good records for five contacts (c1 delivered twice), and a truncated last record.
+    assert (r.rows_loaded, r.rows_read) == (5, 7)
+    found = rejects_of(mapped, r.load_id)
+    assert found[0] == (1, "ContactId", "an earlier update of this contact; replaced by line 6")
+    assert found[1][:2] == (7, None) and found[1][2].startswith("broken JSON (")
+    assert found[1][2].endswith("the record is truncated or malformed") and len(found) == 2
+    # Customer contacts c1, c2, c4, c5 (c3 is c2's transfer leg): c1 answered in 10 s, c2 in 30 s,
+    # c4 abandoned after 45 s, c5 after 3 s (a short abandon).
+    assert value(mapped, settings, "offered") == 4
+    assert value(mapped, settings, "service_level") == pytest.approx(100 * 1 / 4)
+    assert value(mapped, settings, "abandon_rate") == pytest.approx(100 * 2 / 4)
+    assert value(mapped, settings, "short_abandons") == 1
+    # Three handled legs: c1 360 s (300 talk + 20 hold + 40 ACW), c2 260 s, c3 120 s; c2 was transferred.
+    assert value(mapped, settings, "handled") == 3
+    assert value(mapped, settings, "aht") == pytest.approx((360 + 260 + 120) / 3)
+    assert value(mapped, settings, "transfer_rate") == pytest.approx(100 / 3)
+    assert value(mapped, settings, "aht", Scope(agent=("A1",))) == pytest.approx((360 + 120) / 2)
+    assert rows(mapped, "SELECT customer_id FROM contacts WHERE contact_id = 'c1-0001'") == [("+12125550101",)]
+
+
+def test_customer_ids_are_hashed_when_privacy_asks(mapped, settings):
+    private = load_settings(REPO / "config.toml", database={"path": settings.db_path},
+                            privacy={"hash_customer_ids": True})
+    load_file(mapped, FIXTURES / "connect_ctr.jsonl", private)
+    (stored,), = rows(mapped, "SELECT customer_id FROM contacts WHERE contact_id = 'c1-0001'")
+    assert stored.startswith("h:") and "5550101" not in stored
+    # The same caller hashes the same way, so repeat contacts (FCR) still match.
+    assert rows(mapped, "SELECT count(DISTINCT customer_id) FROM contacts WHERE contact_id IN ('c2-0002', 'c3-0003')") \
+        == [(1,)]
+
+
+def test_gzipped_ctr_loads_the_same(mapped, settings, tmp_path):
+    packed = tmp_path / "ctr-2026-11-03.json.gz"
+    with gzip.open(packed, "wb") as fh:
+        fh.write((FIXTURES / "connect_ctr.jsonl").read_bytes())
+    assert detect(packed) == "amazon-connect-ctr"
+    assert load_file(mapped, packed, settings).rows_loaded == 5
+
+
+def test_amazon_connect_agent_events_become_state_segments(mapped, settings):
+    r = load_file(mapped, FIXTURES / "connect_agent_events.jsonl", settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 5)
+    assert rejects_of(mapped, r.load_id) == [(8, "Configuration.Username", "required value is missing"),
+                                             (9, "EventTimestamp", "not an ISO-8601 date-time")]
+    # Ann: available 13:00-13:30 and 13:42-14:00 (the heartbeat changes nothing), on a call 13:30-13:40,
+    # ACW 13:40-13:42, custom status "Lunch" 14:00-14:30, then logged out.
+    assert rows(mapped, "SELECT state, epoch(end_at - start_at) / 60 FROM agent_states ORDER BY start_at") == [
+        ("available", 30), ("on_contact", 10), ("acw", 2), ("available", 18), ("lunch", 30)]
+    assert value(mapped, settings, "staffed_hours", Scope(agent=("A1",))) == pytest.approx(90 / 60)
+    assert value(mapped, settings, "occupancy", Scope(agent=("A1",))) == pytest.approx(100 * 12 / 60)
+
+
+def test_cisco_uccx_agent_state_detail(mapped, settings):
+    r = load_file(mapped, FIXTURES / "uccx_agent_state_detail.csv", settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 6)
+    assert rejects_of(mapped, r.load_id) == [
+        (10, "Duration", "not a duration (hh:mm:ss)"),
+        (11, "state", "unknown code (not in the states vocabulary of config.toml)")]
+    # Not Ready 5:00 (aux), Ready 20:00 + Reserved 0:05 + Ready 29:00 (available), Talk 4:55, Work 1:00.
+    a1 = Scope(agent=("A1",))
+    assert value(mapped, settings, "staffed_hours", a1) == pytest.approx(1.0)
+    assert value(mapped, settings, "occupancy", a1) == pytest.approx(100 * 355 / 3300)
+    assert rows(mapped, "SELECT reason FROM agent_states WHERE state = 'aux'") == [("100",)]
+
+
+def test_cisco_ucce_agent_state_trace(mapped, settings):
+    r = load_file(mapped, FIXTURES / "ucce_agent_state_trace.csv", settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 6)
+    assert rejects_of(mapped, r.load_id) == [(9, "AgentState", "not a whole number")]
+    # Each state lasts until the next: logged on 10 s and ready 9:50 + 14:00 (available 24:00), talking
+    # 5:00, work ready 1:00 (ACW), not ready 10:00 (aux, reason 32); logged off at 09:40.
+    a2 = Scope(agent=("A2",))
+    assert value(mapped, settings, "staffed_hours", a2) == pytest.approx(40 / 60)
+    assert value(mapped, settings, "occupancy", a2) == pytest.approx(100 * 6 / 30)
+    assert rows(mapped, "SELECT state, reason FROM agent_states WHERE state = 'aux'") == [("aux", "32")]
+
+
+def test_nice_iex_schedule_with_midnight_crossing_and_deleted_agents(mapped, settings):
+    r = load_file(mapped, FIXTURES / "iex_schedule.txt", settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 4)
+    assert rejects_of(mapped, r.load_id) == [(6, "agent_id", "agent unknown to IEX (deleted: <Unknown>)"),
+                                             (7, "date", "not a date (mmddyyyy)")]
+    # Ann: open 09:00-12:00 and 12:30-17:00, unpaid lunch 12:00-12:30 (New York time).
+    assert value(mapped, settings, "scheduled_hours", Scope(agent=("A1",))) == pytest.approx(7.5)
+    # Lee works 22:00-02:00 London time: two hours on each local day.
+    by_day = compute(mapped, settings, ["scheduled_hours"], Period(date(2026, 11, 3), date(2026, 11, 4)),
+                     by=["date"], scope=Scope(agent=("L1",)))
+    assert [round(v, 6) for v in by_day.value] == [2.0, 2.0]
+
+
+def test_qualtrics_survey_export(mapped, settings):
+    r = load_file(mapped, FIXTURES / "qualtrics_responses.csv", settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 5)
+    assert rejects_of(mapped, r.load_id) == [(9, "RecordedDate", "not a date-time (YYYY-MM-DD HH:MM:SS)")]
+    # NPS 10, 9, 9, 6, 8: three promoters, one detractor of five -> +40; CSAT 5, 4, 4, 2, 3 -> 3 of 5 top-two.
+    assert value(mapped, settings, "nps") == pytest.approx(40.0)
+    assert value(mapped, settings, "csat") == pytest.approx(60.0)
+    # 10:02 in the export's zone (America/New_York) is 15:02 UTC.
+    assert rows(mapped, "SELECT strftime(responded_at, '%H:%M'), contact_id FROM surveys WHERE response_id = 'R_1aA'") \
+        == [("15:02", "c1-0001")]
+
+
+def legacy_settings(settings):
+    return load_settings(REPO / "config.toml", database={"path": settings.db_path}, profiles={"legacy_acd": {
+        "kind": "agent_states", "delimiter": ";",
+        "columns": {"Agent Login": "agent_id", "State": "state", "From": "start_at", "To": "end_at"},
+        "timestamp_format": "%d/%m/%Y %H:%M", "timezone": "Europe/London",
+        "codes": {"state": {"RDY": "available", "TLK": "on_contact", "WRAP": "acw"}}}})
+
+
+def test_a_mapping_profile_reads_an_unknown_acd_without_code(mapped, settings):
+    profiled = legacy_settings(settings)
+    r = load_file(mapped, FIXTURES / "legacy_acd_states.csv", profiled, profile="legacy_acd")
+    assert (r.status, r.rows_loaded, r.format) == ("loaded", 3, "profile legacy_acd")
+    assert rejects_of(mapped, r.load_id) == [(5, "From", "not a date-time in the profile's format")]
+    l1 = Scope(agent=("L1",))
+    assert value(mapped, profiled, "staffed_hours", l1) == pytest.approx(1.0)
+    assert value(mapped, profiled, "occupancy", l1) == pytest.approx(100 * 20 / 60)
+    # 08:00 London in November is 08:00 UTC.
+    assert rows(mapped, "SELECT min(strftime(start_at, '%H:%M')) FROM agent_states") == [("08:00",)]
+
+
+def test_a_missing_profile_or_column_is_a_clear_error(mapped, settings, tmp_path):
+    r = load_file(mapped, FIXTURES / "legacy_acd_states.csv", settings, profile="nope")
+    assert r.status == "failed" and "no mapping profile 'nope'" in r.message
+    bad = write(tmp_path, "legacy.csv", "Login;State;From;To\nlee.e;RDY;03/11/2026 08:00;03/11/2026 08:40\n")
+    r = load_file(mapped, bad, legacy_settings(settings), profile="legacy_acd")
+    assert r.status == "failed" and r.message == (
+        "legacy.csv:1: column(s) the profile 'legacy_acd' maps are missing: Agent Login")
+
+
+@pytest.mark.parametrize(("name", "text", "message"), [
+    ("empty.json", "", "the file is empty"),
+    ("other.json", '{"foo": 1}\n', "cannot tell what kind of export"),
+    ("fields.txt", "#fields:mu|agent|date|activity|start|end\n10|9001|11032026|Open|09:00|12:00\n",
+     "fields.txt:1: the #fields line lacks agent_id"),
+    ("qualtrics_short.csv", "StartDate,EndDate,RecordedDate,ResponseId\nx,y,z,ImportId\n",
+     "fewer than the three Qualtrics header rows"),
+])
+def test_bad_vendor_files_fail_whole_with_a_clear_message(mapped, settings, tmp_path, name, text, message):
+    before = rows(mapped, "SELECT count(*) FROM contacts")
+    r = load_file(mapped, write(tmp_path, name, text), settings)
+    assert r.status == "failed" and message in r.message, r.message
+    assert rows(mapped, "SELECT count(*) FROM contacts") == before
+    assert rows(mapped, "SELECT status FROM load_manifest WHERE load_id = ?", [r.load_id]) == [("failed",)]
+
+
+def test_a_folder_mixing_every_format_loads_in_one_command(tmp_path, capsys):
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    from tests.conftest import ROSTER
+    for name, text in ROSTER.items():
+        write(folder, name, text)
+    for f in FIXTURES.iterdir():
+        if f.name != "legacy_acd_states.csv":  # needs --profile
+            shutil.copy(f, folder / f.name)
+    db = tmp_path / "mixed.duckdb"
+    code = main(["load", "--db", str(db), "--quiet", str(folder)])
+    out = capsys.readouterr().out
+    assert code == 0
+    for line in ("[contacts from amazon-connect-ctr]: 5 rows loaded, 2 rejected",
+                 "[agent_states from cisco-uccx-agent-state]: 6 rows loaded, 2 rejected",
+                 "[schedule from nice-iex-schedule]: 4 rows loaded, 2 rejected",
+                 "[surveys from qualtrics]: 5 rows loaded, 1 rejected", "[id_map]: 9 rows loaded"):
+        assert line in out, out
+    assert "11 file(s): 50 rows loaded, 10 rejected, 0 failed" in out  # 4 roster files and 7 vendor files
+
+
+def test_inspect_shows_format_mapping_and_first_rows(mapped, settings, capsys, tmp_path):
+    text = report(mapped, FIXTURES / "connect_ctr.jsonl", settings, rows=2)
+    assert "format:   amazon-connect-ctr — Amazon Connect contact trace records" in text
+    assert "Agent.Username" in text and "agent_id (via id_map)" in text
+    assert "first 2 row(s) as they would load (of 5)" in text and "c2-0002" in text
+    assert "line 7: -: broken JSON" in text
+    from tests.conftest import ROSTER
+    canonical = report(mapped, write(tmp_path, "agents.csv", ROSTER["agents.csv"]), settings)
+    assert "format:   canonical agents" in canonical and "Ann Adams" in canonical
+    assert main(["inspect", str(FIXTURES / "iex_schedule.txt")]) == 0
+    shown = capsys.readouterr().out
+    assert "nice-iex-schedule" in shown and "2026-11-03 09:00:00" in shown
+
+
+def test_every_format_name_is_offered_on_the_command_line():
+    from cli import build_parser
+    load = next(a for a in build_parser()._subparsers._group_actions[0].choices["load"]._actions
+                if a.dest == "format")
+    assert list(load.choices) == list(FORMATS) == [
+        "amazon-connect-ctr", "amazon-connect-agent-events", "cisco-uccx-agent-state", "cisco-ucce-agent-state",
+        "nice-iex-schedule", "qualtrics"]
