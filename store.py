@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 
 class DatabaseLocked(RuntimeError):
@@ -144,6 +144,18 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE id_map (
             system VARCHAR NOT NULL, entity VARCHAR NOT NULL, external_id VARCHAR NOT NULL,
             floorview_id VARCHAR NOT NULL, PRIMARY KEY (system, entity, external_id))""",
+    ],
+    [  # 7: interval aggregates from systems that export no detail (Avaya CMS, Genesys summaries)
+        """CREATE TABLE queue_intervals (
+            site_id VARCHAR NOT NULL, queue_id VARCHAR NOT NULL, interval_start TIMESTAMP NOT NULL,
+            interval_minutes INTEGER NOT NULL, offered DOUBLE, answered DOUBLE, answered_within DOUBLE,
+            abandoned DOUBLE, abandoned_within DOUBLE, short_abandons DOUBLE, wait_answered_s DOUBLE,
+            wait_abandoned_s DOUBLE, handled DOUBLE, talk_s DOUBLE, hold_s DOUBLE, acw_s DOUBLE, load_id BIGINT)""",
+        """CREATE TABLE agent_intervals (
+            agent_id VARCHAR NOT NULL, source VARCHAR NOT NULL, interval_start TIMESTAMP NOT NULL,
+            interval_minutes INTEGER NOT NULL, channel VARCHAR, state_available_s DOUBLE, state_on_contact_s DOUBLE,
+            state_acw_s DOUBLE, state_break_s DOUBLE, state_lunch_s DOUBLE, state_aux_s DOUBLE, handled DOUBLE,
+            talk_s DOUBLE, hold_s DOUBLE, acw_s DOUBLE, held DOUBLE, transferred DOUBLE, load_id BIGINT)""",
     ],
 ]
 

@@ -49,9 +49,17 @@ def _ranges_sql(kind: Kind) -> str:
                    coalesce(c.answered_at, o.responded_at)
             FROM ({old}) o LEFT JOIN contacts c ON c.contact_id = o.contact_id
             LEFT JOIN agents a ON a.agent_id = coalesce(o.agent_id, c.agent_id)"""
-    if kind.name == "forecast":
-        return """SELECT t_site_id AS site_id, t_interval_start AS s,
-                         t_interval_start + to_minutes(coalesce(t_interval_minutes, 15)) AS e FROM good"""
+    if kind.name in ("forecast", "queue_intervals"):
+        return f"""SELECT t_site_id AS site_id, t_interval_start AS s,
+                          t_interval_start + to_minutes(coalesce(t_interval_minutes, 15)) AS e FROM good
+                   UNION ALL SELECT o.site_id, o.interval_start, o.interval_start + to_minutes(o.interval_minutes)
+                   FROM ({old}) o"""
+    if kind.name == "agent_intervals":
+        return f"""
+            SELECT a.site_id, t_interval_start AS s, t_interval_start + to_minutes(t_interval_minutes) AS e
+            FROM good JOIN agents a ON a.agent_id = t_agent_id
+            UNION ALL SELECT a.site_id, o.interval_start, o.interval_start + to_minutes(o.interval_minutes)
+            FROM ({old}) o JOIN agents a USING (agent_id)"""
     return ""
 
 
@@ -78,6 +86,8 @@ FACTS_OF_KIND = {
     "agent_states": ("fact_agent_interval",),
     "schedule": ("fact_agent_interval",),
     "forecast": ("fact_forecast_interval",),
+    "queue_intervals": ("fact_queue_interval", "fact_handle_interval"),
+    "agent_intervals": ("fact_agent_interval", "fact_handle_interval"),
     "surveys": ("fact_survey_interval",),
 }
 ALL_FACTS = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interval", "fact_forecast_interval",
@@ -124,7 +134,11 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[st
             UNION SELECT DISTINCT f.site_id, timezone(s.timezone, f.interval_start::TIMESTAMPTZ)::DATE
               FROM forecast f JOIN sites s USING (site_id)
             UNION SELECT DISTINCT a.site_id, timezone(s.timezone, v.responded_at::TIMESTAMPTZ)::DATE
-              FROM surveys v JOIN agents a USING (agent_id) JOIN sites s ON s.site_id = a.site_id""")
+              FROM surveys v JOIN agents a USING (agent_id) JOIN sites s ON s.site_id = a.site_id
+            UNION SELECT DISTINCT q.site_id, timezone(s.timezone, q.interval_start::TIMESTAMPTZ)::DATE
+              FROM queue_intervals q JOIN sites s USING (site_id)
+            UNION SELECT DISTINCT a.site_id, timezone(s.timezone, i.interval_start::TIMESTAMPTZ)::DATE
+              FROM agent_intervals i JOIN agents a USING (agent_id) JOIN sites s ON s.site_id = a.site_id""")
         # A day's segments may end on the next local day: include it too.
         con.execute("INSERT INTO touched SELECT site_id, date_local + 1 FROM touched")
         con.execute("DELETE FROM fact_backlog")
@@ -135,9 +149,9 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[st
         return 0
     _build_grid(con, settings)
     builders = {
-        "fact_queue_interval": lambda: _queue_facts(con, settings),
-        "fact_handle_interval": lambda: _handle_facts(con, settings),
-        "fact_agent_interval": lambda: _agent_facts(con, settings),
+        "fact_queue_interval": lambda: (_queue_facts(con, settings), _aggregate_facts(con, "fact_queue_interval")),
+        "fact_handle_interval": lambda: (_handle_facts(con, settings), _aggregate_facts(con, "fact_handle_interval")),
+        "fact_agent_interval": lambda: (_agent_facts(con, settings), _aggregate_facts(con, "fact_agent_interval")),
         "fact_forecast_interval": lambda: _forecast_facts(con),
         "fact_survey_interval": lambda: _survey_facts(con),
     }
@@ -503,6 +517,60 @@ def _shift_edges(con: duckdb.DuckDBPyConnection) -> None:
         ) x
         JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid
         GROUP BY ALL""")
+
+
+# What interval aggregates add to each fact table: SELECTs naming the fact table's label columns they know,
+# `interval_start`, and the measures they carry (whole counts rounded).
+_AGGREGATES = {
+    "fact_queue_interval": ["""
+        SELECT x.site_id, x.queue_id, q.call_type, q.channel, x.interval_start,
+               round(x.offered) AS offered, round(x.answered) AS answered, round(x.answered_within) AS answered_within,
+               round(x.abandoned) AS abandoned, round(x.abandoned_within) AS abandoned_within,
+               round(x.short_abandons) AS short_abandons, x.wait_answered_s, x.wait_abandoned_s
+        FROM queue_intervals x JOIN queues q USING (queue_id)"""],
+    "fact_handle_interval": ["""
+        SELECT x.site_id, x.queue_id, q.call_type, q.channel, x.interval_start, round(x.handled) AS handled,
+               x.talk_s, x.hold_s, x.acw_s
+        FROM queue_intervals x JOIN queues q USING (queue_id) WHERE x.handled IS NOT NULL""", """
+        SELECT a.site_id, a.team_id, x.agent_id, x.channel, x.interval_start, round(x.handled) AS handled,
+               x.talk_s, x.hold_s, x.acw_s, round(x.held) AS held, round(x.transferred) AS transferred
+        FROM agent_intervals x JOIN agents a USING (agent_id) WHERE x.handled IS NOT NULL"""],
+    "fact_agent_interval": ["""
+        SELECT a.site_id, a.team_id, x.agent_id, x.interval_start, x.state_available_s, x.state_on_contact_s,
+               x.state_acw_s, x.state_break_s, x.state_lunch_s, x.state_aux_s
+        FROM agent_intervals x JOIN agents a USING (agent_id)"""],
+}
+_LABELS = ("site_id", "team_id", "agent_id", "queue_id", "call_type", "channel")
+
+
+def _aggregate_facts(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Interval aggregates (Avaya CMS, Genesys summaries) into the facts, each in the grid cell where its
+    interval starts; measures they do not carry are zero, so sums across sources stay whole."""
+    if not con.execute("SELECT count(*) FROM (SELECT 1 FROM queue_intervals UNION ALL SELECT 1 FROM agent_intervals "
+                       "LIMIT 1)").fetchall()[0][0]:
+        return
+    columns = [c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        [table]).fetchall()]
+    for source in _AGGREGATES[table]:
+        given = {d[0] for d in con.execute(f"SELECT * FROM ({source}) LIMIT 0").description}  # noqa: S608
+        picks, keys = [], []
+        for c in columns:
+            if c in ("interval_utc", "interval_local", "date_local"):
+                picks.append(f"g.{c}")
+                keys.append(f"g.{c}")
+            elif c in _LABELS:
+                picks.append(f"x.{c}" if c in given else "NULL")
+                if c in given:
+                    keys.append(f"x.{c}")
+            else:
+                picks.append(f"coalesce(sum(x.{c}), 0)" if c in given else "0")
+        con.execute(f"""
+            INSERT INTO {table}
+            SELECT {', '.join(picks)}
+            FROM ({source}) x
+            JOIN grid_map g ON g.site_id = x.site_id AND g.grid = time_bucket({GRID}, x.interval_start)
+            GROUP BY {', '.join(keys)}""")  # noqa: S608
 
 
 def _forecast_facts(con: duckdb.DuckDBPyConnection) -> None:

@@ -123,10 +123,31 @@ KINDS: dict[str, Kind] = {
          _c("csat", "int", min=1, max=5), _c("resolved", "bool"), _c("comment")),
         key=("response_id",), site_via="agent_id",
     ),
+    # Interval aggregates, for systems that export no contact or state detail (Avaya CMS, Genesys summaries).
+    "queue_intervals": Kind(
+        "queue_intervals", "queue_intervals",
+        (_c("site_id", required=True, references="sites.site_id"),
+         _c("queue_id", required=True, references="queues.queue_id"), _c("interval_start", "instant", True),
+         _c("interval_minutes", "int", True, min=1, max=1440),
+         *(_c(m, "float", min=0) for m in ("offered", "answered", "answered_within", "abandoned", "abandoned_within",
+                                           "short_abandons", "wait_answered_s", "wait_abandoned_s", "handled",
+                                           "talk_s", "hold_s", "acw_s"))),
+        key=("site_id", "queue_id", "interval_start"), site_via="site_id",
+    ),
+    "agent_intervals": Kind(
+        "agent_intervals", "agent_intervals",
+        (_c("agent_id", required=True, references="agents.agent_id"), _c("source", required=True),
+         _c("interval_start", "instant", True), _c("interval_minutes", "int", True, min=1, max=1440), _c("channel"),
+         *(_c(m, "float", min=0) for m in ("state_available_s", "state_on_contact_s", "state_acw_s", "state_break_s",
+                                           "state_lunch_s", "state_aux_s", "handled", "talk_s", "hold_s", "acw_s",
+                                           "held", "transferred"))),
+        key=("agent_id", "source", "interval_start", "channel"), site_via="agent_id",
+    ),
 }
 
 # Roster first, so that references resolve when a folder holds everything.
-LOAD_ORDER = ("sites", "teams", "agents", "queues", "id_map", "schedule", "agent_states", "contacts", "forecast", "surveys")
+LOAD_ORDER = ("sites", "teams", "agents", "queues", "id_map", "schedule", "agent_states", "contacts", "queue_intervals",
+              "agent_intervals", "forecast", "surveys")
 
 
 def detect_kind(header: list[str]) -> str | None:

@@ -29,7 +29,7 @@ NYC = Scope(site=("NYC",))
 
 @pytest.fixture
 def mapped(roster, settings):
-    assert load_file(roster, FIXTURES / "id_map.csv", settings).rows_loaded == 9
+    assert load_file(roster, FIXTURES / "id_map.csv", settings).rows_loaded == 12
     return roster
 
 
@@ -46,6 +46,8 @@ def rejects_of(con, load_id):
     ("connect_ctr.jsonl", "amazon-connect-ctr"), ("connect_agent_events.jsonl", "amazon-connect-agent-events"),
     ("uccx_agent_state_detail.csv", "cisco-uccx-agent-state"), ("ucce_agent_state_trace.csv", "cisco-ucce-agent-state"),
     ("iex_schedule.txt", "nice-iex-schedule"), ("qualtrics_responses.csv", "qualtrics"),
+    ("avaya_cms_split_interval.csv", "avaya-cms-interval"), ("genesys_agent_status.csv", "genesys-agent-status"),
+    ("genesys_agent_performance.csv", "genesys-agent-performance"),
     ("id_map.csv", None), ("legacy_acd_states.csv", None),
 ])
 def test_each_format_is_recognised_from_its_content(name, fmt):
@@ -157,6 +159,49 @@ def test_qualtrics_survey_export(mapped, settings):
         == [("15:02", "c1-0001")]
 
 
+def test_avaya_cms_split_interval_report(mapped, settings):
+    r = load_file(mapped, FIXTURES / "avaya_cms_split_interval.csv", settings)
+    assert (r.status, r.kind, r.rows_loaded) == ("loaded", "queue_intervals", 2)
+    assert rejects_of(mapped, r.load_id) == [(8, "Acd Calls", "not a number")]
+    # 8:00: 40 answered + 4 abandoned, 80 % in service level -> 35 of 44; 8:30: 50 + 10, 60 % -> 36 of 60.
+    assert value(mapped, settings, "offered") == 104
+    assert value(mapped, settings, "service_level") == pytest.approx(100 * 71 / 104)
+    assert value(mapped, settings, "abandon_rate") == pytest.approx(100 * 14 / 104)
+    # Waits: 15 s × 40 + 25 s × 50 over 90 answered; handle: (3:00 + 0:40) × 40 + (4:00 + 1:00) × 50 over 90.
+    assert value(mapped, settings, "asa") == pytest.approx((15 * 40 + 25 * 50) / 90)
+    assert value(mapped, settings, "aht") == pytest.approx((220 * 40 + 300 * 50) / 90)
+    by_time = compute(mapped, settings, ["offered"], DAY, by=["time_of_day"], scope=NYC)
+    assert dict(zip(by_time.time_of_day, by_time.value, strict=True)) == {"08:00": 44, "08:30": 60}
+
+
+def test_genesys_agent_performance_summary(mapped, settings):
+    r = load_file(mapped, FIXTURES / "genesys_agent_performance.csv", settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 2)
+    found = rejects_of(mapped, r.load_id)
+    assert found[0] == (4, "agent_id", "unknown agent (not in agents)")
+    assert found[1][0] == 5 and found[1][2].startswith("not a number or duration")
+    # Ann: 10 + 6 answered; talk 240 × 10 + 300 × 6, hold 10 × 10 + 20 × 6, ACW 50 × 10 + 80 × 6.
+    a1 = Scope(agent=("A1",))
+    assert value(mapped, settings, "handled", a1) == 16
+    assert value(mapped, settings, "aht", a1) == pytest.approx((4200 + 220 + 980) / 16)
+    assert value(mapped, settings, "transfer_rate", a1) == pytest.approx(100 / 16)
+
+
+def test_genesys_agent_status_summary(mapped, settings):
+    r = load_file(mapped, FIXTURES / "genesys_agent_status.csv", settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 1)
+    assert rejects_of(mapped, r.load_id) == [(3, "Interval End", "interval end is not after its start")]
+    # Logged in 8 h: idle 1:30 (available), on queue 6:00 less idle and 0:02 not responding (on a contact),
+    # break 0:30, meal 1:00, and the rest aux.
+    a1 = Scope(agent=("A1",))
+    assert value(mapped, settings, "staffed_hours", a1) == pytest.approx(8.0)
+    on_contact = 6 * 60 - 90 - 2
+    assert value(mapped, settings, "occupancy", a1) == pytest.approx(100 * on_contact / (on_contact + 90))
+    # Reloading the same export replaces its rows (natural key: agent, source, interval, channel).
+    load_file(mapped, FIXTURES / "genesys_agent_status.csv", settings)
+    assert value(mapped, settings, "staffed_hours", a1) == pytest.approx(8.0)
+
+
 def legacy_settings(settings):
     return load_settings(REPO / "config.toml", database={"path": settings.db_path}, profiles={"legacy_acd": {
         "kind": "agent_states", "delimiter": ";",
@@ -218,9 +263,10 @@ def test_a_folder_mixing_every_format_loads_in_one_command(tmp_path, capsys):
     for line in ("[contacts from amazon-connect-ctr]: 5 rows loaded, 2 rejected",
                  "[agent_states from cisco-uccx-agent-state]: 6 rows loaded, 2 rejected",
                  "[schedule from nice-iex-schedule]: 4 rows loaded, 2 rejected",
-                 "[surveys from qualtrics]: 5 rows loaded, 1 rejected", "[id_map]: 9 rows loaded"):
+                 "[surveys from qualtrics]: 5 rows loaded, 1 rejected", "[id_map]: 12 rows loaded",
+                 "[queue_intervals from avaya-cms-interval]: 2 rows loaded, 1 rejected"):
         assert line in out, out
-    assert "11 file(s): 50 rows loaded, 10 rejected, 0 failed" in out  # 4 roster files and 7 vendor files
+    assert "14 file(s): 58 rows loaded, 14 rejected, 0 failed" in out  # 4 roster files and 10 vendor files
 
 
 def test_inspect_shows_format_mapping_and_first_rows(mapped, settings, capsys, tmp_path):
@@ -242,5 +288,5 @@ def test_every_format_name_is_offered_on_the_command_line():
     load = next(a for a in build_parser()._subparsers._group_actions[0].choices["load"]._actions
                 if a.dest == "format")
     assert list(load.choices) == list(FORMATS) == [
-        "amazon-connect-ctr", "amazon-connect-agent-events", "cisco-uccx-agent-state", "cisco-ucce-agent-state",
-        "nice-iex-schedule", "qualtrics"]
+        "amazon-connect-ctr", "amazon-connect-agent-events", "genesys-agent-status", "genesys-agent-performance",
+        "cisco-uccx-agent-state", "cisco-ucce-agent-state", "nice-iex-schedule", "avaya-cms-interval", "qualtrics"]

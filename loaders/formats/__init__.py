@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.formats import amazon_connect, cisco, nice_iex, profile, qualtrics
+from loaders.formats import amazon_connect, avaya, cisco, genesys, nice_iex, profile, qualtrics
 from loaders.formats.base import Converted, FormatError, head
 from settings import Settings
 
@@ -35,12 +35,18 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            amazon_connect.looks_like_ctr, amazon_connect.convert_ctr),
     Format("amazon-connect-agent-events", "agent_states", "Amazon Connect agent event stream (JSON)",
            amazon_connect.looks_like_agent_events, amazon_connect.convert_agent_events),
+    Format("genesys-agent-status", "agent_intervals", "Genesys Cloud Agent Status Summary (CSV)",
+           _first_line(genesys.looks_like_status), genesys.convert_status),
+    Format("genesys-agent-performance", "agent_intervals", "Genesys Cloud Agent Performance Summary (CSV)",
+           _first_line(genesys.looks_like_performance), genesys.convert_performance),
     Format("cisco-uccx-agent-state", "agent_states", "Cisco UCCX Agent State Detail report (CSV)",
            _first_line(cisco.looks_like_uccx), cisco.convert_uccx),
     Format("cisco-ucce-agent-state", "agent_states", "Cisco UCCE Agent_State_Trace (CSV)",
            _first_line(cisco.looks_like_ucce), cisco.convert_ucce),
     Format("nice-iex-schedule", "schedule", "NICE IEX Agent Schedule Detail (pipe-delimited)",
            nice_iex.looks_like_iex, nice_iex.convert),
+    Format("avaya-cms-interval", "queue_intervals", "Avaya CMS Split/Skill Interval report (CSV)",
+           avaya.looks_like_cms, avaya.convert),
     Format("qualtrics", "surveys", "Qualtrics survey responses (CSV, three header rows)",
            qualtrics.looks_like_qualtrics, qualtrics.convert),
 )}
