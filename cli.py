@@ -49,6 +49,32 @@ def cmd_load(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def cmd_compare_adherence(args: argparse.Namespace) -> int:
+    import store
+    from kpis.compare import adherence_comparison
+    from kpis.report import parse_where, plain_table
+
+    settings = _settings(args)
+    db = _db_path(args, settings)
+    if not db.exists():
+        print(f"floorview compare-adherence: no database at {db}", file=sys.stderr)
+        return 1
+    con = store.connect(db)
+    try:
+        result = adherence_comparison(con, settings, date.fromisoformat(args.date_from), date.fromisoformat(args.date_to),
+                                      parse_where(args.where or []))
+    except ValueError as err:
+        print(f"floorview compare-adherence: {err}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
+    if result.empty:
+        print("no vendor adherence figures in that period (load a genesys-adherence export first)")
+        return 0
+    print(plain_table(result, args.format, numeric={"vendor_pct", "floorview_pct", "gap_pts"}))
+    return 0
+
+
 def cmd_inspect(args: argparse.Namespace) -> int:
     import tempfile
 
@@ -250,6 +276,14 @@ def build_parser() -> argparse.ArgumentParser:
     inspect.add_argument("--profile")
     inspect.add_argument("--rows", type=int, default=5)
     inspect.set_defaults(func=cmd_inspect)
+
+    compare = sub.add_parser("compare-adherence", help="adherence from a vendor export beside Floorview's own, per agent")
+    compare.add_argument("--from", dest="date_from", required=True)
+    compare.add_argument("--to", dest="date_to", required=True)
+    compare.add_argument("--where", action="append", metavar="DIM=VALUE[,VALUE]")
+    compare.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    compare.add_argument("--db")
+    compare.set_defaults(func=cmd_compare_adherence)
 
     demo = sub.add_parser("demo", help="generate demo export files containing the four stories")
     demo.add_argument("--out", help="folder for the files (default: data.demo_dir)")

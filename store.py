@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 
 class DatabaseLocked(RuntimeError):
@@ -156,6 +156,12 @@ MIGRATIONS: list[list[str]] = [
             interval_minutes INTEGER NOT NULL, channel VARCHAR, state_available_s DOUBLE, state_on_contact_s DOUBLE,
             state_acw_s DOUBLE, state_break_s DOUBLE, state_lunch_s DOUBLE, state_aux_s DOUBLE, handled DOUBLE,
             talk_s DOUBLE, hold_s DOUBLE, acw_s DOUBLE, held DOUBLE, transferred DOUBLE, load_id BIGINT)""",
+    ],
+    [  # 8: adherence as another system reports it, to compare with Floorview's own
+        """CREATE TABLE vendor_adherence (
+            agent_id VARCHAR NOT NULL, source VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
+            adherence_pct DOUBLE, conformance_pct DOUBLE, exceptions DOUBLE, exception_minutes DOUBLE,
+            scheduled_minutes DOUBLE, load_id BIGINT)""",
     ],
 ]
 

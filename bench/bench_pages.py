@@ -37,7 +37,8 @@ def payload(outputs: list[tuple[str, str]], inputs: list[tuple[str, str, object]
         else f"{outputs[0][0]}.{outputs[0][1]}",
         "outputs": [{"id": i, "property": p} for i, p in outputs] if len(outputs) > 1
         else {"id": outputs[0][0], "property": outputs[0][1]},
-        "inputs": [{"id": i, "property": p, "value": v} for i, p, v in inputs],
+        # An entry that is a list stands for a pattern-matching ALL input (the components it matched).
+        "inputs": [x if isinstance(x, list) else {"id": x[0], "property": x[1], "value": x[2]} for x in inputs],
         "state": [{"id": i, "property": p, "value": v} for i, p, v in state], "changedPropIds": []})
 
 
@@ -69,9 +70,10 @@ def main() -> None:
         "agent: tiles, charts, comments": ("b-agent", payload(
             [(ids.AGENT_HEADING, "children"), (ids.scope_text("agent"), "children"), (ids.AGENT_TILES, "children"),
              (ids.AGENT_PANELS, "children"), (ids.AGENT_DAY, "min_date_allowed"), (ids.AGENT_DAY, "max_date_allowed"),
-             (ids.AGENT_DAY, "date")], with_page("agent") + [(ids.URL, "search", "")])),
-        "agent: day timeline": ("b-agent", payload([(ids.AGENT_TIMELINE, "children")],
-                                                   [(ids.AGENT_DAY, "date", "2026-11-20")], [(ids.URL, "search", "")])),
+             (ids.AGENT_DAY, "date")], with_page("agent") + [(ids.URL, "search", ""), (ids.EXC_FEEDBACK, "children", None)])),
+        "agent: day timeline": ("b-agent", payload([(ids.AGENT_TIMELINE, "children"), (ids.EXC_FEEDBACK, "children")],
+                                                   [(ids.AGENT_DAY, "date", "2026-11-20"), []],
+                                                   [(ids.URL, "search", ""), (ids.EXC_REASON, "value", None)])),
         "supervisor: team tiles and agent table": ("b-sup", payload(
             [(ids.SUP_HEADING, "children"), (ids.scope_text("sup"), "children"), (ids.SUP_TILES, "children"),
              (ids.SUP_PANELS, "children")], [(ids.SUP_TEAM, "value", team)] + with_page("sup"))),

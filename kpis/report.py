@@ -34,14 +34,19 @@ def _cell(value: object) -> str:
 
 def kpi_table(result: pd.DataFrame, fmt: str) -> str:
     columns = [c for c in result.columns if c != "target_source"]
-    frame = result[columns]
+    return plain_table(result[columns], fmt, numeric={"value", "target"})
+
+
+def plain_table(frame: pd.DataFrame, fmt: str, numeric: set[str]) -> str:
+    """A frame as aligned text (numeric columns right-aligned), CSV or JSON."""
+    columns = list(frame.columns)
     if fmt == "csv":
         return frame.to_csv(index=False).rstrip("\n")
     if fmt == "json":
         return json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=2)
     rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
-    numeric = {"value", "target"}
+
     def line(cells: list[str]) -> str:
         return "  ".join(c.rjust(w) if columns[i] in numeric else c.ljust(w)
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()

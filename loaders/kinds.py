@@ -143,11 +143,20 @@ KINDS: dict[str, Kind] = {
                                            "held", "transferred"))),
         key=("agent_id", "source", "interval_start", "channel"), site_via="agent_id",
     ),
+    "vendor_adherence": Kind(
+        "vendor_adherence", "vendor_adherence",
+        (_c("agent_id", required=True, references="agents.agent_id"), _c("source", required=True),
+         _c("period_start", "date", True), _c("period_end", "date", True),
+         _c("adherence_pct", "float", min=0), _c("conformance_pct", "float", min=0), _c("exceptions", "float", min=0),
+         _c("exception_minutes", "float", min=0), _c("scheduled_minutes", "float", min=0)),
+        key=("agent_id", "source", "period_start", "period_end"), site_via="agent_id",
+        ordered=(("period_start", "period_end"),),
+    ),
 }
 
 # Roster first, so that references resolve when a folder holds everything.
 LOAD_ORDER = ("sites", "teams", "agents", "queues", "id_map", "schedule", "agent_states", "contacts", "queue_intervals",
-              "agent_intervals", "forecast", "surveys")
+              "agent_intervals", "forecast", "surveys", "vendor_adherence")
 
 
 def detect_kind(header: list[str]) -> str | None:

@@ -48,6 +48,7 @@ def rejects_of(con, load_id):
     ("iex_schedule.txt", "nice-iex-schedule"), ("qualtrics_responses.csv", "qualtrics"),
     ("avaya_cms_split_interval.csv", "avaya-cms-interval"), ("genesys_agent_status.csv", "genesys-agent-status"),
     ("genesys_agent_performance.csv", "genesys-agent-performance"),
+    ("genesys_historical_adherence.csv", "genesys-adherence"),
     ("id_map.csv", None), ("legacy_acd_states.csv", None),
 ])
 def test_each_format_is_recognised_from_its_content(name, fmt):
@@ -202,6 +203,29 @@ def test_genesys_agent_status_summary(mapped, settings):
     assert value(mapped, settings, "staffed_hours", a1) == pytest.approx(8.0)
 
 
+def test_genesys_historical_adherence_beside_floorviews_own(mapped, settings, tmp_path, capsys):
+    from kpis.compare import adherence_comparison
+    from tests.test_kpis import SCHEDULE, STATES
+    for name, text in (("schedule.csv", SCHEDULE), ("states.csv", STATES)):
+        assert load_file(mapped, write(tmp_path, name, text), settings).rows_rejected == 0
+    r = load_file(mapped, FIXTURES / "genesys_historical_adherence.csv", settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 2)
+    assert rejects_of(mapped, r.load_id) == [(3, "agent_id", "unknown agent (not in agents)"),
+                                             (5, "Date", "not a date (m/d/yy)")]
+    # 'Infinity%' (nothing scheduled) is kept as no value, not as a number.
+    assert rows(mapped, "SELECT period_start, adherence_pct FROM vendor_adherence ORDER BY 1") == [
+        (date(2026, 11, 3), 87.5), (date(2026, 11, 4), None)]
+    # A1 on 3 Nov: Floorview 425 of 480 scheduled minutes adherent (88.54 %), Genesys 87.50 %.
+    got = adherence_comparison(mapped, settings, date(2026, 11, 3), date(2026, 11, 3))
+    assert list(got.agent) == ["Ann Adams"]
+    assert got.floorview_pct[0] == pytest.approx(100 * 425 / 480)
+    assert got.gap_pts[0] == pytest.approx(100 * 425 / 480 - 87.5)
+    assert main(["compare-adherence", "--db", str(settings.db_path), "--from", "2026-11-03", "--to", "2026-11-04",
+                 "--format", "csv"]) == 0
+    shown = capsys.readouterr().out
+    assert "Ann Adams" in shown and "87.5" in shown
+
+
 def legacy_settings(settings):
     return load_settings(REPO / "config.toml", database={"path": settings.db_path}, profiles={"legacy_acd": {
         "kind": "agent_states", "delimiter": ";",
@@ -266,7 +290,7 @@ def test_a_folder_mixing_every_format_loads_in_one_command(tmp_path, capsys):
                  "[surveys from qualtrics]: 5 rows loaded, 1 rejected", "[id_map]: 12 rows loaded",
                  "[queue_intervals from avaya-cms-interval]: 2 rows loaded, 1 rejected"):
         assert line in out, out
-    assert "14 file(s): 58 rows loaded, 14 rejected, 0 failed" in out  # 4 roster files and 10 vendor files
+    assert "15 file(s): 60 rows loaded, 16 rejected, 0 failed" in out  # 4 roster files and 11 vendor files
 
 
 def test_inspect_shows_format_mapping_and_first_rows(mapped, settings, capsys, tmp_path):
@@ -289,4 +313,5 @@ def test_every_format_name_is_offered_on_the_command_line():
                 if a.dest == "format")
     assert list(load.choices) == list(FORMATS) == [
         "amazon-connect-ctr", "amazon-connect-agent-events", "genesys-agent-status", "genesys-agent-performance",
-        "cisco-uccx-agent-state", "cisco-ucce-agent-state", "nice-iex-schedule", "avaya-cms-interval", "qualtrics"]
+        "genesys-adherence", "cisco-uccx-agent-state", "cisco-ucce-agent-state", "nice-iex-schedule",
+        "avaya-cms-interval", "qualtrics"]

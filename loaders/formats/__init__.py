@@ -12,7 +12,16 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.formats import amazon_connect, avaya, cisco, genesys, nice_iex, profile, qualtrics
+from loaders.formats import (
+    amazon_connect,
+    avaya,
+    cisco,
+    genesys,
+    genesys_adherence,
+    nice_iex,
+    profile,
+    qualtrics,
+)
 from loaders.formats.base import Converted, FormatError, head
 from settings import Settings
 
@@ -39,6 +48,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            _first_line(genesys.looks_like_status), genesys.convert_status),
     Format("genesys-agent-performance", "agent_intervals", "Genesys Cloud Agent Performance Summary (CSV)",
            _first_line(genesys.looks_like_performance), genesys.convert_performance),
+    Format("genesys-adherence", "vendor_adherence", "Genesys Cloud Historical Adherence (CSV)",
+           _first_line(genesys_adherence.looks_like_adherence), genesys_adherence.convert),
     Format("cisco-uccx-agent-state", "agent_states", "Cisco UCCX Agent State Detail report (CSV)",
            _first_line(cisco.looks_like_uccx), cisco.convert_uccx),
     Format("cisco-ucce-agent-state", "agent_states", "Cisco UCCE Agent_State_Trace (CSV)",
