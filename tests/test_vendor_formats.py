@@ -262,6 +262,10 @@ def test_a_missing_profile_or_column_is_a_clear_error(mapped, settings, tmp_path
      "fields.txt:1: the #fields line lacks agent_id"),
     ("qualtrics_short.csv", "StartDate,EndDate,RecordedDate,ResponseId\nx,y,z,ImportId\n",
      "fewer than the three Qualtrics header rows"),
+    ("adherence.csv", "Agent,Adherence (%),Conformance (%)\nann,90%,95%\n",
+     "adherence.csv:1: needs a Date column or Start Date and End Date columns"),
+    ("cms.csv", '"Time","ACD Calls","Avg Speed Ans","Aband Calls"\n"8:00- 8:30 AM","4","0:10","1"\n',
+     "cms.csv:1: missing column(s) avg aband time"),
 ])
 def test_bad_vendor_files_fail_whole_with_a_clear_message(mapped, settings, tmp_path, name, text, message):
     before = rows(mapped, "SELECT count(*) FROM contacts")

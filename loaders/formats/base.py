@@ -8,6 +8,7 @@ exactly as it does a canonical file, so a vendor file gets the same errors, reje
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 from collections.abc import Iterator
@@ -89,6 +90,23 @@ def lines(path: Path) -> Iterator[tuple[int, str]]:
         raise FormatError(f"{path.name}: not UTF-8 text; save the file as UTF-8") from None
     except (OSError, EOFError) as err:
         raise FormatError(f"{path.name}: unreadable ({err})") from None
+
+
+def csv_rows(path: Path, needed: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, {lower-case column: stripped value}) of a CSV export with a header line; blank lines skipped.
+    Raises FormatError naming the file when it is empty or lacks a needed column."""
+    with open_text(path) as fh:
+        reader = csv.reader(fh)
+        try:
+            header = [h.strip().lower() for h in next(reader)]
+        except StopIteration:
+            raise FormatError(f"{path.name}: the file is empty") from None
+        missing = [c for c in needed if c not in header]
+        if missing:
+            raise FormatError(f"{path.name}:1: missing column(s) {', '.join(missing)}")
+        for row in reader:
+            if any(c.strip() for c in row):
+                yield reader.line_num, dict(zip(header, (c.strip() for c in row), strict=False))
 
 
 def iso_utc(value: datetime) -> str:

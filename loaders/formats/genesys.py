@@ -10,12 +10,11 @@ the Genesys agent id).
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import duckdb
 
-from loaders.formats.base import Converted, FormatError, IdMap, open_text, seconds_of
+from loaders.formats.base import Converted, IdMap, csv_rows, seconds_of
 from loaders.formats.timeparse import as_text, parse_local
 from settings import Settings
 
@@ -38,21 +37,6 @@ def looks_like_status(first_line: str) -> bool:
     return set(STATUS) <= _columns(first_line)
 
 
-def _rows(path: Path, needed: tuple[str, ...]):
-    with open_text(path) as fh:
-        reader = csv.reader(fh)
-        try:
-            header = [h.strip().lower() for h in next(reader)]
-        except StopIteration:
-            raise FormatError(f"{path.name}: the file is empty") from None
-        missing = [c for c in needed if c not in header]
-        if missing:
-            raise FormatError(f"{path.name}:1: missing column(s) {', '.join(missing)}")
-        for row in reader:
-            if any(c.strip() for c in row):
-                yield reader.line_num, dict(zip(header, (c.strip() for c in row), strict=False))
-
-
 def _interval(out: Converted, line: int, row: dict) -> tuple[str, int] | None:
     try:
         start, end = parse_local(row["interval start"]), parse_local(row["interval end"])
@@ -72,7 +56,7 @@ def convert_performance(path: Path, con: duckdb.DuckDBPyConnection, settings: Se
         ("Media Type", "channel"), ("Answered", "handled"), ("Avg Talk × Answered", "talk_s"),
         ("Avg Hold × Answered", "hold_s"), ("Avg ACW × Answered", "acw_s"), ("Held, Transferred", "held, transferred")])
     ids = IdMap(con, SYSTEM)
-    for line, row in _rows(path, PERFORMANCE):
+    for line, row in csv_rows(path, PERFORMANCE):
         when = _interval(out, line, row)
         if when is None:
             continue
@@ -97,7 +81,7 @@ def convert_status(path: Path, con: duckdb.DuckDBPyConnection, settings: Setting
         ("Break", "state_break_s"), ("Meal", "state_lunch_s"),
         ("Available + Away + Not Responding + other Off Queue", "state_aux_s")])
     ids = IdMap(con, SYSTEM)
-    for line, row in _rows(path, STATUS):
+    for line, row in csv_rows(path, STATUS):
         when = _interval(out, line, row)
         if when is None:
             continue

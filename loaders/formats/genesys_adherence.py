@@ -7,13 +7,12 @@ kept as no value. Agents go through `id_map` (system genesys; the Agent column h
 
 from __future__ import annotations
 
-import csv
 from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
 
-from loaders.formats.base import Converted, FormatError, IdMap, open_text
+from loaders.formats.base import Converted, FormatError, IdMap, csv_rows
 from settings import Settings
 
 NEEDED = ("agent", "adherence (%)", "conformance (%)")
@@ -47,33 +46,23 @@ def convert(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) -> C
         ("Exceptions, Exceptions Duration Minutes", "exceptions, exception_minutes"),
         ("Scheduled (Adherence)", "scheduled_minutes")])
     ids = IdMap(con, "genesys")
-    with open_text(path) as fh:
-        reader = csv.reader(fh)
-        try:
-            header = [h.strip().lower() for h in next(reader)]
-        except StopIteration:
-            raise FormatError(f"{path.name}: the file is empty") from None
-        if "date" not in header and not {"start date", "end date"} <= set(header):
+    for line, r in csv_rows(path, NEEDED):
+        if "date" not in r and not {"start date", "end date"} <= set(r):
             raise FormatError(f"{path.name}:1: needs a Date column or Start Date and End Date columns for the period")
-        for row in reader:
-            if not any(c.strip() for c in row):
-                continue
-            line = reader.line_num
-            r = dict(zip(header, (c.strip() for c in row), strict=False))
-            try:
-                first = _day(r.get("date") or r.get("start date", ""))
-                last = _day(r.get("date") or r.get("end date", ""))
-            except ValueError as err:
-                out.reject(line, "Date", str(err), "not a date (m/d/yy)")
-                continue
-            try:
-                adherence, conformance = _percent(r.get("adherence (%)", "")), _percent(r.get("conformance (%)", ""))
-            except ValueError:
-                out.reject(line, "Adherence (%)", r.get("adherence (%)"), "not a percentage")
-                continue
-            out.add(line, agent_id=ids.get("agent", r.get("agent")), source="genesys-adherence",
-                    period_start=first.isoformat(), period_end=last.isoformat(), adherence_pct=adherence,
-                    conformance_pct=conformance, exceptions=r.get("exceptions"),
-                    exception_minutes=r.get("exceptions duration minutes"),
-                    scheduled_minutes=r.get("scheduled (adherence)"))
+        try:
+            first = _day(r.get("date") or r.get("start date", ""))
+            last = _day(r.get("date") or r.get("end date", ""))
+        except ValueError as err:
+            out.reject(line, "Date", str(err), "not a date (m/d/yy)")
+            continue
+        try:
+            adherence, conformance = _percent(r.get("adherence (%)", "")), _percent(r.get("conformance (%)", ""))
+        except ValueError:
+            out.reject(line, "Adherence (%)", r.get("adherence (%)"), "not a percentage")
+            continue
+        out.add(line, agent_id=ids.get("agent", r.get("agent")), source="genesys-adherence",
+                period_start=first.isoformat(), period_end=last.isoformat(), adherence_pct=adherence,
+                conformance_pct=conformance, exceptions=r.get("exceptions"),
+                exception_minutes=r.get("exceptions duration minutes"),
+                scheduled_minutes=r.get("scheduled (adherence)"))
     return out
