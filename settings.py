@@ -69,6 +69,11 @@ class PrivacySettings(_Section):
     hash_customer_ids: bool = False  # store vendor customer ids (phone numbers) as one-way hashes
 
 
+class VendorSettings(_Section):
+    qualtrics_contact_column: str = ""  # embedded-data column with the contact id (default ExternalReference)
+    qualtrics_nps_column: str = ""  # the NPS question's column id (default: the one with a _NPS_GROUP twin)
+
+
 class MappingProfile(_Section):
     """How to read a CSV that no built-in format knows: `floorview load --profile NAME`."""
 
@@ -175,6 +180,7 @@ class Settings(BaseSettings):
     app: AppSettings = AppSettings()
     auth: AuthSettings = AuthSettings()
     privacy: PrivacySettings = PrivacySettings()
+    vendors: VendorSettings = VendorSettings()
     profiles: dict[str, MappingProfile] = Field(default_factory=dict)
     database: DatabaseSettings = DatabaseSettings()
     data: DataSettings = DataSettings()

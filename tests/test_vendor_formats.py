@@ -226,6 +226,19 @@ def test_genesys_historical_adherence_beside_floorviews_own(mapped, settings, tm
     assert "Ann Adams" in shown and "87.5" in shown
 
 
+def test_qualtrics_columns_can_be_named_in_config(mapped, settings, tmp_path):
+    named = load_settings(REPO / "config.toml", database={"path": settings.db_path},
+                          vendors={"qualtrics_contact_column": "agent_id", "qualtrics_nps_column": "csat"})
+    r = load_file(mapped, FIXTURES / "qualtrics_responses.csv", named)
+    assert r.status == "loaded"
+    # The configured columns are read instead of ExternalReference and the _NPS_GROUP question.
+    assert rows(mapped, "SELECT contact_id, nps FROM surveys WHERE response_id = 'R_1aA'") == [("A1", 5)]
+    wrong = load_settings(REPO / "config.toml", database={"path": settings.db_path},
+                          vendors={"qualtrics_contact_column": "CallId"})
+    r = load_file(mapped, FIXTURES / "qualtrics_responses.csv", wrong)
+    assert r.status == "failed" and "no column 'callid' (vendors.qualtrics_contact_column)" in r.message
+
+
 def legacy_settings(settings):
     return load_settings(REPO / "config.toml", database={"path": settings.db_path}, profiles={"legacy_acd": {
         "kind": "agent_states", "delimiter": ";",

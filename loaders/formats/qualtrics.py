@@ -1,9 +1,10 @@
 """Qualtrics survey CSV -> surveys.
 
 Three header rows: column ids; question texts; import ids as JSON carrying the time zone of the dates.
-The NPS question is the column with a companion `<id>_NPS_GROUP` (or one named NPS); the contact id comes
-from ExternalReference (or an embedded-data column `contact_id`); `agent_id`, `csat`, `resolved` and
-`comment` are read from embedded-data columns of those names when present.
+The NPS question is `vendors.qualtrics_nps_column`, else the column with a companion `<id>_NPS_GROUP` (or
+one named NPS); the contact id comes from `vendors.qualtrics_contact_column`, else ExternalReference (or an
+embedded-data column `contact_id`); `agent_id`, `csat`, `resolved` and `comment` are read from
+embedded-data columns of those names when present.
 """
 
 from __future__ import annotations
@@ -42,18 +43,24 @@ def convert(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) -> C
             zone = zone or json.loads(cell).get("timeZone")
         except (json.JSONDecodeError, AttributeError):
             continue
-    nps_col = next((c for c in columns if f"{c}_NPS_GROUP" in columns), None) or next(
+    wanted_nps = settings.vendors.qualtrics_nps_column
+    if wanted_nps and wanted_nps not in columns:
+        raise FormatError(f"{path.name}:1: no column {wanted_nps!r} (vendors.qualtrics_nps_column)")
+    nps_col = wanted_nps or next((c for c in columns if f"{c}_NPS_GROUP" in columns), None) or next(
         (c for c in columns if c.lower() == "nps"), None)
+    wanted_contact = settings.vendors.qualtrics_contact_column.lower()
+    if wanted_contact and wanted_contact not in lower:
+        raise FormatError(f"{path.name}:1: no column {wanted_contact!r} (vendors.qualtrics_contact_column)")
 
     def col(*names: str) -> int | None:
         return next((lower.index(n) for n in names if n in lower), None)
 
-    where = {"response": col("responseid"), "when": col("recordeddate", "enddate"), "contact": col("externalreference",
-             "contact_id"), "agent": col("agent_id"), "csat": col("csat"), "resolved": col("resolved"),
+    where = {"response": col("responseid"), "when": col("recordeddate", "enddate"),
+             "contact": col(wanted_contact) if wanted_contact else col("externalreference", "contact_id"), "agent": col("agent_id"), "csat": col("csat"), "resolved": col("resolved"),
              "comment": col("comment"), "nps": columns.index(nps_col) if nps_col else None}
     out = Converted("surveys", mapping=[
         ("ResponseId", "response_id"), (f"RecordedDate ({zone or 'site time'})", "responded_at"),
-        ("ExternalReference", "contact_id"), (nps_col or "(no NPS question found)", "nps"),
+        (settings.vendors.qualtrics_contact_column or "ExternalReference", "contact_id"), (nps_col or "(no NPS question found)", "nps"),
         ("agent_id / csat / resolved / comment (embedded data)", "the same columns")])
     agents = IdMap(con, "qualtrics")
     for line, row in rows:
