@@ -240,9 +240,12 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
     con.execute("COMMIT")
 
 
+VENDOR_TABLES = ("id_map", "queue_intervals", "agent_intervals", "vendor_adherence")
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     counts = {}
-    for table in CANONICAL_TABLES + FACT_TABLES + ("rejects",):
+    for table in CANONICAL_TABLES + VENDOR_TABLES + FACT_TABLES + ("rejects",):
         counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 - fixed names
     return counts
 

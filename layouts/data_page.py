@@ -45,7 +45,10 @@ TABLE_LABELS = {
     "agent_states": "Agent-state segments", "schedule": "Schedule segments", "forecast": "Forecast intervals",
     "surveys": "Survey responses", "fact_queue_interval": "Queue interval facts",
     "fact_handle_interval": "Handle interval facts", "fact_agent_interval": "Agent interval facts",
-    "fact_forecast_interval": "Forecast interval facts", "rejects": "Rejected rows",
+    "fact_forecast_interval": "Forecast interval facts", "fact_survey_interval": "Survey interval facts",
+    "rejects": "Rejected rows",
+    "id_map": "Vendor id mappings", "queue_intervals": "Queue interval aggregates (CMS)",
+    "agent_intervals": "Agent interval aggregates (Genesys)", "vendor_adherence": "Vendor adherence figures",
 }
 
 
