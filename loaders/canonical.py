@@ -250,8 +250,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: l
     typed = validate.typed_select(kind, present, source=f"({_tz_select(kind, present, first_rowid)})")
     con.execute("DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS bad")
     con.execute(f"CREATE TEMP TABLE checked AS {validate.checked_select(kind, present, source=f'({typed})')}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE bad_rows AS {validate.raw_of_bad_rows(kind, present, first_rowid)}")
     con.execute("DROP TABLE stg_raw")
-    con.execute("CREATE OR REPLACE TEMP TABLE bad_rows AS SELECT * FROM checked WHERE __bad")
     con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present)}")
 
     # Within one file the later row for a key wins; the earlier is kept as a reject naming its successor.

@@ -107,8 +107,19 @@ def checked_select(kind: Kind, present: set[str], source: str = "typed") -> str:
                          f"END AS e_order_{earlier}_{later}")
             errors.append(f"e_order_{earlier}_{later}")
     # One flag per row, so good rows are found in one pass and only bad rows are examined field by field.
-    flagged = f"SELECT *, ({' OR '.join(f'{e} IS NOT NULL' for e in errors) or 'false'}) AS __bad FROM ({{inner}})"
+    # The raw text (r_*) is dropped: only rejected rows need it, and they fetch it again from the staged file.
+    raw = ", ".join(f"r_{c.name}" for c in kind.columns if c.name in present)
+    keep = f"* EXCLUDE ({raw})" if raw else "*"
+    flagged = (f"SELECT {keep}, ({' OR '.join(f'{e} IS NOT NULL' for e in errors) or 'false'}) AS __bad "
+               "FROM ({inner})")
     return flagged.replace("{inner}", "SELECT " + ", ".join(parts) + f" FROM {source} typed")
+
+
+def raw_of_bad_rows(kind: Kind, present: set[str], first_rowid: int) -> str:
+    """The flagged rows of `checked` with their raw text again (r_*), from the staged rows in `stg_raw`."""
+    raw = ", ".join(f'"{c.name}" AS r_{c.name}' for c in kind.columns if c.name in present)
+    return (f"SELECT c.*, {raw} FROM checked c JOIN stg_raw ON stg_raw.rowid - {int(first_rowid)} = c.__rn "
+            "WHERE c.__bad")
 
 
 def reject_union(kind: Kind, present: set[str]) -> str:
