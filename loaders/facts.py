@@ -289,6 +289,9 @@ def _survey_facts(con: duckdb.DuckDBPyConnection) -> None:
             LEFT JOIN contacts c ON c.contact_id = v.contact_id
             LEFT JOIN queues q ON q.queue_id = c.queue_id
             LEFT JOIN agents ag ON ag.agent_id = coalesce(v.agent_id, c.agent_id)
+            -- A response comes after its contact, so earlier responses cannot fall in the window (a day's grace
+            -- for clocks that disagree).
+            WHERE v.responded_at >= (SELECT min(w0) FROM site_window) - INTERVAL 1 DAY
         ) x
         LEFT JOIN agents a ON a.agent_id = x.agent
         JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid
@@ -496,9 +499,11 @@ def _shift_edges(con: duckdb.DuckDBPyConnection) -> None:
         shifts AS (
             SELECT agent_id, any_value(site_id) AS site_id, min(start_at) AS s, max(end_at) AS e
             FROM numbered GROUP BY agent_id, shift_no),
-        logged AS (
+        logged AS (  -- only states near the window: a day's load must not scan the whole history
             SELECT st.agent_id, st.start_at, st.end_at FROM agent_states st
-            WHERE st.state <> 'offline' AND st.agent_id IN (SELECT agent_id FROM shifts)),
+            WHERE st.state <> 'offline' AND st.agent_id IN (SELECT agent_id FROM shifts)
+              AND st.end_at > (SELECT min(w0) FROM site_window) - INTERVAL 2 DAY
+              AND st.start_at < (SELECT max(w1) FROM site_window) + INTERVAL 2 DAY),
         first_in AS (
             SELECT sh.*, l.start_at AS login FROM shifts sh
             ASOF LEFT JOIN logged l ON sh.agent_id = l.agent_id AND sh.s < l.end_at),
