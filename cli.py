@@ -87,6 +87,8 @@ def cmd_inspect(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory() as scratch:
         # The real database read-only when it exists (its roster and id_map), else an empty one.
         con = store.connect(db, read_only=True) if db.exists() else store.connect(Path(scratch) / "inspect.duckdb")
+        if not db.exists():
+            print(f"(no database at {db}: no roster or id_map, so vendor ids stay unmapped and sites unknown)")
         try:
             print(report(con, Path(args.path), settings, args.kind, args.format, args.profile, args.rows))
         except LoadError as err:

@@ -44,6 +44,6 @@ def report(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind:
         lines.append("  " + "  ".join(str(v or "").ljust(w) for v, w in zip(r, widths, strict=True)))
     if problems:
         lines.append(f"records that would be rejected before validation: {len(problems):,}")
-        lines += [f"  line {ln}: {fld or '-'}: {why}" for ln, fld, _value, why in problems[:10]]
+        lines += [f"  line {ln}: {fld or '-'}: {why}" for ln, fld, _value, why in sorted(problems, key=lambda p: p[0])[:10]]
     lines.append("(values are then validated as on load: types, ranges, unknown agents, queues and codes)")
     return "\n".join(lines)

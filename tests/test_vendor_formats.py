@@ -78,6 +78,15 @@ def test_amazon_connect_ctr_reconciles_with_hand_worked_numbers(mapped, settings
     assert rows(mapped, "SELECT customer_id FROM contacts WHERE contact_id = 'c1-0001'") == [("+12125550101",)]
 
 
+def test_without_an_id_map_connect_rows_say_why_their_site_is_unknown(roster, settings):
+    r = load_file(roster, FIXTURES / "connect_ctr.jsonl", settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 0)
+    reasons = {line: why for line, _field, why in rejects_of(roster, r.load_id)}
+    assert reasons[4] == ("cannot tell the site: no agent answered and the queue is not mapped to a site "
+                          "(id_map entity queue_site)")
+    assert reasons[6].startswith("cannot tell the site: agent ann.adams is not in the roster")
+
+
 def test_customer_ids_are_hashed_when_privacy_asks(mapped, settings):
     private = load_settings(REPO / "config.toml", database={"path": settings.db_path},
                             privacy={"hash_customer_ids": True})

@@ -86,8 +86,9 @@ def convert_ctr(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) 
         agent = ids.get("agent", dig(rec, "Agent", "Username")) if answered else None
         site = site_for(agent, queue_name)
         if site is None:
-            out.reject(line, "site_id", queue_name, "cannot tell the site: no agent answered and the queue is not "
-                                                   "mapped to a site (id_map entity queue_site)")
+            who = f"agent {agent} is not in the roster" if agent else "no agent answered"
+            out.reject(line, "site_id", queue_name, f"cannot tell the site: {who} and the queue is not mapped to a "
+                                                   "site (id_map entity queue_site)")
             continue
         method = str(rec.get("InitiationMethod") or "").upper()
         initial = rec.get("InitialContactId")

@@ -42,7 +42,8 @@ class Converted:
     def table(self) -> pa.Table:
         """The rows as text columns of the kind (those any row has), plus `__line`; built once."""
         if getattr(self, "_table", None) is None or self._table.num_rows != len(self.rows):
-            names = [c for c in KINDS[self.kind].names if any(c in r for r in self.rows)]
+            # Every column when nothing converted, so an all-rejected file still stages (and says why).
+            names = [c for c in KINDS[self.kind].names if not self.rows or any(c in r for r in self.rows)]
             columns = {c: pa.array([r.get(c) for r in self.rows], pa.string()) for c in names}
             columns["__line"] = pa.array([r["__line"] for r in self.rows], pa.int64())
             self._table = pa.table(columns)
