@@ -29,11 +29,20 @@ def cmd_load(args: argparse.Namespace) -> int:
     if not files:
         print("nothing to load: no CSV or Parquet files in " + ", ".join(args.paths), file=sys.stderr)
         return 1
+    import duckdb
+
     con = store.connect(_db_path(args, settings))
-    with FileProgress(files, enabled=not args.quiet) as progress:
-        results = load_paths(con, files, settings, kind=args.kind, on_file=progress.done, on_stage=progress.stage,
-                             fmt=args.format, profile=args.profile)
-    con.close()
+    try:
+        with FileProgress(files, enabled=not args.quiet) as progress:
+            results = load_paths(con, files, settings, kind=args.kind, on_file=progress.done, on_stage=progress.stage,
+                                 fmt=args.format, profile=args.profile)
+    except duckdb.Error as err:
+        # The files' rows are committed; their site-days stay in fact_backlog for the next load or a refresh.
+        print(f"interval facts could not be rebuilt ({str(err).splitlines()[0]}); the loaded rows are kept — "
+              f"run `floorview refresh` to try again", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
     failed = 0
     for r in results:
         print(r.summary())

@@ -129,3 +129,34 @@ def test_erlang_command_published_example(capsys):
     for expected in ("required agents   14", "service level     88.8 %", "ASA               7.8 s",
                      "occupancy         71.4 %", "staffed agents    20"):
         assert expected in out
+
+
+def test_a_failed_fact_rebuild_keeps_the_rows_and_says_how_to_retry(tmp_path, capsys, monkeypatch):
+    import duckdb
+
+    import store
+    from loaders import facts
+    from tests.test_kpis import STATES
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in list(ROSTER.items()) + [("states.csv", STATES)]:
+        write(folder, name, text)
+
+    def broken(*_args, **_kw):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block")
+
+    monkeypatch.setattr(facts, "refresh_backlog", broken)
+    db = tmp_path / "x.duckdb"
+    assert main(["load", "--db", str(db), "--quiet", str(folder)]) == 1
+    assert "run `floorview refresh` to try again" in capsys.readouterr().err
+    monkeypatch.undo()
+    con = store.connect(db)
+    assert con.execute("SELECT count(*) FROM agent_states").fetchall() == [(14,)]
+    assert con.execute("SELECT count(*) FROM fact_backlog").fetchall()[0][0] > 0
+    con.close()
+    assert main(["refresh", "--db", str(db)]) == 0
+    con = store.connect(db)
+    assert con.execute("SELECT count(*) FROM fact_backlog").fetchall() == [(0,)]
+    assert con.execute("SELECT count(*) FROM fact_agent_interval").fetchall()[0][0] > 0
+    con.close()
