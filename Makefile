@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_load.py
 	$(BIN)/python bench/bench_kpis.py
 	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_incremental.py
 
 clean:
 	rm -rf data/demo data/*.duckdb data/*.wal
