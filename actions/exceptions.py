@@ -13,6 +13,7 @@ import duckdb
 
 from accounts import User
 from actions.audit import now, record
+from actions.scope import leads
 from loaders.facts import refresh_agent_span
 from settings import Settings
 
@@ -29,9 +30,7 @@ def _agent_in_scope(con: duckdb.DuckDBPyConnection, user: User, agent_id: str) -
     if not row:
         raise ExceptionError("that agent is not in your scope")
     team, site, tz = row[0]
-    allowed = ((user.role == "supervisor" and team in user.team_ids) or (user.role == "manager" and site in user.site_ids)
-               or user.role == "control_desk")
-    if not allowed:
+    if not leads(user, team, site):
         raise ExceptionError("that agent is not in your scope")
     return site, tz
 

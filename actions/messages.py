@@ -6,7 +6,7 @@ import duckdb
 
 from accounts import User
 from actions.audit import now, record
-from actions.scope import places_in_scope, sites_of
+from actions.scope import leads, places_in_scope, sites_of
 
 LEVELS = ("agent", "team", "site", "all")
 # Whom each role may address (within its scope, checked again when sending).
@@ -26,12 +26,10 @@ def _may_address(con: duckdb.DuckDBPyConnection, user: User, level: str, target:
     if level == "site":
         return user.role == "manager" and target in user.site_ids
     if level == "team":
-        row = con.execute("SELECT site_id FROM teams WHERE team_id = ?", [target]).fetchall()
-        return bool(row) and ((user.role == "supervisor" and target in user.team_ids)
-                              or (user.role == "manager" and row[0][0] in user.site_ids))
-    row = con.execute("SELECT team_id, site_id FROM agents WHERE agent_id = ?", [target]).fetchall()
-    return bool(row) and ((user.role == "supervisor" and row[0][0] in user.team_ids)
-                          or (user.role == "manager" and row[0][1] in user.site_ids))
+        row = con.execute("SELECT team_id, site_id FROM teams WHERE team_id = ?", [target]).fetchall()
+    else:
+        row = con.execute("SELECT team_id, site_id FROM agents WHERE agent_id = ?", [target]).fetchall()
+    return bool(row) and leads(user, *row[0])
 
 
 def audiences(con: duckdb.DuckDBPyConnection, user: User, level: str) -> list[tuple[str, str]]:

@@ -12,7 +12,7 @@ import duckdb
 
 from accounts import User
 from actions.audit import now, record
-from actions.scope import sites_of
+from actions.scope import leads, sites_of
 
 TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
@@ -47,9 +47,7 @@ def decide(con: duckdb.DuckDBPyConnection, user: User, request_id: int, approve:
     if not row:
         raise RequestError(f"no request {request_id}")
     status, team, site = row[0]
-    allowed = ((user.role == "supervisor" and team in user.team_ids) or (user.role == "manager" and site in user.site_ids)
-               or user.role == "control_desk")
-    if not allowed:
+    if not leads(user, team, site):
         raise RequestError("that agent is not in your scope")
     if status != "pending":
         raise RequestError(f"request {request_id} is already {status}")

@@ -31,6 +31,13 @@ def places_in_scope(con: duckdb.DuckDBPyConnection, user: User, level: str) -> l
     return [(i, n) for i, n in con.execute(sql + " ORDER BY 2, 1", params).fetchall()]  # noqa: S608 - fixed text
 
 
+def leads(user: User, team: str | None, site: str | None) -> bool:
+    """Whether the user has authority over people of this team at this site: the control desk over all, a
+    manager over their sites, a supervisor over their teams."""
+    return (user.role == "control_desk" or (user.role == "manager" and site in user.site_ids)
+            or (user.role == "supervisor" and team in user.team_ids))
+
+
 def sites_of(con: duckdb.DuckDBPyConnection, level: str, place: str | None) -> list[str]:
     """The site(s) an agent, team or site belongs to (none for a queue or everyone: centre-wide)."""
     sql = {"agent": "SELECT site_id FROM agents WHERE agent_id = ?", "team": "SELECT site_id FROM teams WHERE team_id = ?",
