@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.formats.base import Converted, IdMap
+from loaders.formats.base import Converted, IdMap, site_finder
 from loaders.formats.jsonrecords import dig, records
 from settings import Settings
 
@@ -29,20 +29,6 @@ def looks_like_ctr(text: str) -> bool:
 
 def looks_like_agent_events(text: str) -> bool:
     return '"EventType"' in text and '"CurrentAgentSnapshot"' in text
-
-
-def _site_finder(con: duckdb.DuckDBPyConnection, ids: IdMap):
-    agent_sites = dict(con.execute("SELECT agent_id, site_id FROM agents").fetchall())
-    sites = [s for (s,) in con.execute("SELECT site_id FROM sites").fetchall()]
-
-    def site_for(agent: str | None, queue_name: str | None) -> str | None:
-        if agent and agent in agent_sites:
-            return agent_sites[agent]
-        mapped = ids.mapped("queue_site", queue_name)
-        if mapped:
-            return mapped
-        return sites[0] if len(sites) == 1 else None
-    return site_for
 
 
 def customer_key(address: str | None, hashed: bool) -> str | None:
@@ -61,7 +47,7 @@ def convert_ctr(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) 
         ("Agent.CustomerHoldDuration", "hold_s"), ("Agent.AfterContactWorkDuration", "acw_s"),
         ("NextContactId", "transferred"), ("DisconnectReason", "disposition")])
     ids = IdMap(con, SYSTEM)
-    site_for = _site_finder(con, ids)
+    site_for = site_finder(con, ids)
     latest: dict[str, tuple[str, int, dict]] = {}  # contact id -> (LastUpdateTimestamp, line, record)
     for line, rec, problem in records(path):
         if rec is None:

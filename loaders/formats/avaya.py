@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.formats.base import Converted, FormatError, IdMap, open_text, seconds_of
+from loaders.formats.base import Converted, FormatError, IdMap, open_text, seconds_of, site_finder
 from settings import Settings
 
 SYSTEM = "avaya-cms"
@@ -44,7 +44,7 @@ def convert(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) -> C
         ("Avg Aband Time × Aband Calls", "wait_abandoned_s"), ("Avg Talk Time × ACD Calls", "talk_s"),
         ("Avg After Call × ACD Calls", "acw_s")])
     ids = IdMap(con, SYSTEM)
-    sites = [s for (s,) in con.execute("SELECT site_id FROM sites").fetchall()]
+    site_for = site_finder(con, ids)
     split = day = None
     header: list[str] | None = None
     with open_text(path) as fh:
@@ -74,13 +74,13 @@ def convert(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) -> C
                 continue
             if label.startswith("total") or label.startswith("summary"):
                 continue
-            _row(out, line, dict(zip(header, cells, strict=False)), day, split, ids, sites)
+            _row(out, line, dict(zip(header, cells, strict=False)), day, split, ids, site_for(None, split))
     if header is None:
         raise FormatError(f"{path.name}: no column header line starting with Time")
     return out
 
 
-def _row(out: Converted, line: int, row: dict, day: datetime, split: str, ids: IdMap, sites: list[str]) -> None:
+def _row(out: Converted, line: int, row: dict, day: datetime, split: str, ids: IdMap, site: str | None) -> None:
     match = INTERVAL.match(row.get("time", ""))
     if not match:
         out.reject(line, "Time", row.get("time"), "not an interval like 8:00- 8:30 AM")
@@ -103,7 +103,6 @@ def _row(out: Converted, line: int, row: dict, day: datetime, split: str, ids: I
             out.reject(line, name.title(), row.get(name), "not a duration (m:ss)")
             return
     acd, aband = numbers["acd calls"], numbers["aband calls"]
-    site = ids.mapped("queue_site", split) or (sites[0] if len(sites) == 1 else None)
     out.add(line, site_id=site, queue_id=ids.get("queue", split), interval_start=(day + start).isoformat(sep=" "),
             interval_minutes=int((end - start).total_seconds() // 60), offered=acd + aband, answered=acd,
             answered_within=numbers["% in serv levl"] / 100 * (acd + aband), abandoned=aband,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +32,7 @@ class Converted:
     rows: list[dict] = field(default_factory=list)  # canonical column -> text value, plus "__line"
     rejects: list[tuple[int, str | None, str | None, str]] = field(default_factory=list)  # line, field, value, why
     mapping: list[tuple[str, str]] = field(default_factory=list)  # (vendor field, canonical column), for inspect
+    _table: pa.Table | None = field(default=None, init=False, repr=False)
 
     def add(self, line: int, **values: object) -> None:
         self.rows.append({"__line": line, **{k: None if v is None or v == "" else str(v) for k, v in values.items()}})
@@ -41,7 +42,7 @@ class Converted:
 
     def table(self) -> pa.Table:
         """The rows as text columns of the kind (those any row has), plus `__line`; built once."""
-        if getattr(self, "_table", None) is None or self._table.num_rows != len(self.rows):
+        if self._table is None or self._table.num_rows != len(self.rows):
             # Every column when nothing converted, so an all-rejected file still stages (and says why).
             names = [c for c in KINDS[self.kind].names if not self.rows or any(c in r for r in self.rows)]
             columns = {c: pa.array([r.get(c) for r in self.rows], pa.string()) for c in names}
@@ -91,6 +92,24 @@ def lines(path: Path) -> Iterator[tuple[int, str]]:
         raise FormatError(f"{path.name}: not UTF-8 text; save the file as UTF-8") from None
     except (OSError, EOFError) as err:
         raise FormatError(f"{path.name}: unreadable ({err})") from None
+
+
+def header_columns(first_line: str) -> set[str]:
+    """The lower-case column names of a CSV header line, for detection."""
+    return {c.strip().strip('"').lower() for c in first_line.split(",")}
+
+
+def site_finder(con: duckdb.DuckDBPyConnection, ids: IdMap) -> Callable[[str | None, str | None], str | None]:
+    """site_for(agent, queue): the agent's roster site, else the queue's site in id_map (entity queue_site),
+    else the only site; None when none of these tells."""
+    agent_sites = dict(con.execute("SELECT agent_id, site_id FROM agents").fetchall())
+    sites = [s for (s,) in con.execute("SELECT site_id FROM sites").fetchall()]
+
+    def site_for(agent: str | None, queue: str | None) -> str | None:
+        if agent and agent in agent_sites:
+            return agent_sites[agent]
+        return ids.mapped("queue_site", queue) or (sites[0] if len(sites) == 1 else None)
+    return site_for
 
 
 def csv_rows(path: Path, needed: tuple[str, ...] = ()) -> Iterator[tuple[int, dict[str, str]]]:

@@ -7,13 +7,12 @@ Date-times without an offset are read in the agent's site time zone.
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
-from loaders.formats.base import Converted, FormatError, IdMap, open_text, seconds_of
+from loaders.formats.base import Converted, IdMap, csv_rows, header_columns, seconds_of
 from loaders.formats.timeparse import as_text, parse_local
 from settings import Settings
 
@@ -24,25 +23,12 @@ UCCE_STATES = {0: "offline", 1: "available", 2: "aux", 3: "available", 4: "on_co
                7: "on_contact", 8: "available", 10: "on_contact", 12: "available", 13: "on_contact"}
 
 
-def _rows(path: Path) -> tuple[list[str], list[tuple[int, dict]]]:
-    with open_text(path) as fh:
-        reader = csv.reader(fh)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except StopIteration:
-            raise FormatError(f"{path.name}: the file is empty") from None
-        keys = [h.lower() for h in header]
-        return header, [(reader.line_num, dict(zip(keys, row, strict=False))) for row in reader if any(row)]
-
-
 def looks_like_uccx(first_line: str) -> bool:
-    cols = {c.strip().strip('"').lower() for c in first_line.split(",")}
-    return set(UCCX_COLUMNS) <= cols
+    return set(UCCX_COLUMNS) <= header_columns(first_line)
 
 
 def looks_like_ucce(first_line: str) -> bool:
-    cols = {c.strip().strip('"').lower() for c in first_line.split(",")}
-    return set(UCCE_COLUMNS) <= cols
+    return set(UCCE_COLUMNS) <= header_columns(first_line)
 
 
 def convert_uccx(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) -> Converted:
@@ -51,8 +37,7 @@ def convert_uccx(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings)
         ("State Transition Time + Duration", "end_at"), ("Agent State", "state (lower-case, spaces as _)"),
         ("Reason Code", "reason")])
     ids = IdMap(con, "cisco-uccx")
-    _, rows = _rows(path)
-    for line, row in rows:
+    for line, row in csv_rows(path):
         missing = [c for c in UCCX_COLUMNS if not (row.get(c) or "").strip()]
         if missing:
             out.reject(line, missing[0], None, "required value is missing")
@@ -81,9 +66,8 @@ def convert_ucce(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings)
         ("next DateTime of the agent", "end_at"), ("AgentState (0 Logged Off … 10 Hold)", "state category"),
         ("ReasonCode", "reason")])
     ids = IdMap(con, "cisco-ucce")
-    _, rows = _rows(path)
     changes: dict[str, list[tuple[datetime, int, str, str | None]]] = {}
-    for line, row in rows:
+    for line, row in csv_rows(path):
         agent = (row.get("skilltargetid") or "").strip()
         if not agent:
             out.reject(line, "SkillTargetID", None, "required value is missing")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.formats.base import Converted, IdMap, csv_rows, seconds_of
+from loaders.formats.base import Converted, IdMap, csv_rows, header_columns, seconds_of
 from loaders.formats.timeparse import as_text, parse_local
 from settings import Settings
 
@@ -25,16 +25,12 @@ STATUS = ("interval start", "interval end", "agent id", "logged in", "on queue",
           "break", "meal", "not responding", "off queue")
 
 
-def _columns(first_line: str) -> set[str]:
-    return {c.strip().strip('"').lower() for c in first_line.split(",")}
-
-
 def looks_like_performance(first_line: str) -> bool:
-    return set(PERFORMANCE) <= _columns(first_line)
+    return set(PERFORMANCE) <= header_columns(first_line)
 
 
 def looks_like_status(first_line: str) -> bool:
-    return set(STATUS) <= _columns(first_line)
+    return set(STATUS) <= header_columns(first_line)
 
 
 def _interval(out: Converted, line: int, row: dict) -> tuple[str, int] | None:

@@ -12,15 +12,14 @@ from pathlib import Path
 
 import duckdb
 
-from loaders.formats.base import Converted, FormatError, IdMap, csv_rows
+from loaders.formats.base import Converted, FormatError, IdMap, csv_rows, header_columns
 from settings import Settings
 
 NEEDED = ("agent", "adherence (%)", "conformance (%)")
 
 
 def looks_like_adherence(first_line: str) -> bool:
-    cols = {c.strip().strip('"').lower() for c in first_line.split(",")}
-    return set(NEEDED) <= cols
+    return set(NEEDED) <= header_columns(first_line)
 
 
 def _percent(text: str) -> str | None:
