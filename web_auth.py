@@ -11,6 +11,7 @@ import ipaddress
 import secrets
 import time
 from collections import defaultdict, deque
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
@@ -43,24 +44,35 @@ def secret_key(path: Path) -> str:
     return key
 
 
-def sso_username(auth: AuthSettings) -> str | None:
+@dataclass(frozen=True)
+class SingleSignOn:
+    """The SSO header and the networks allowed to send it, parsed once at start-up."""
+
+    header: str
+    proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+
+    @classmethod
+    def from_settings(cls, auth: AuthSettings) -> SingleSignOn:
+        return cls(auth.sso_header, tuple(ipaddress.ip_network(p, strict=False) for p in auth.trusted_proxies))
+
+
+def sso_username(sso: SingleSignOn) -> str | None:
     """The user a trusted proxy names in the SSO header; None when SSO is off or the request is not from it."""
-    if not auth.sso_header:
+    if not sso.header:
         return None
-    name = flask.request.headers.get(auth.sso_header, "").strip().lower()
+    name = flask.request.headers.get(sso.header, "").strip().lower()
     try:
         address = ipaddress.ip_address(flask.request.remote_addr or "")
     except ValueError:
         return None
-    trusted = any(address in ipaddress.ip_network(p, strict=False) for p in auth.trusted_proxies)
-    return name if name and trusted else None
+    return name if name and any(address in network for network in sso.proxies) else None
 
 
 def current_user() -> accounts.User | None:
     """The signed-in user of this request, read on the server (never from what the browser sends):
     the trusted proxy's SSO header when configured, else the signed session cookie."""
     if "user" not in flask.g:
-        username = sso_username(flask.current_app.config["FLOORVIEW_AUTH"]) or flask.session.get("username")
+        username = sso_username(flask.current_app.config["FLOORVIEW_SSO"]) or flask.session.get("username")
         db: store.Database = flask.current_app.config["FLOORVIEW_DB"]
         user = None
         if username:
@@ -99,7 +111,7 @@ def install(server: flask.Flask, db: store.Database, settings: Settings) -> None
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         FLOORVIEW_DB=db,
-        FLOORVIEW_AUTH=settings.auth,
+        FLOORVIEW_SSO=SingleSignOn.from_settings(settings.auth),
     )
     throttle = _Throttle()
 

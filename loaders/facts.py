@@ -149,15 +149,17 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[st
         return 0
     _build_grid(con, settings)
     builders = {
-        "fact_queue_interval": lambda: (_queue_facts(con, settings), _aggregate_facts(con, "fact_queue_interval")),
-        "fact_handle_interval": lambda: (_handle_facts(con, settings), _aggregate_facts(con, "fact_handle_interval")),
-        "fact_agent_interval": lambda: (_agent_facts(con, settings), _aggregate_facts(con, "fact_agent_interval")),
+        "fact_queue_interval": lambda: _queue_facts(con, settings),
+        "fact_handle_interval": lambda: _handle_facts(con, settings),
+        "fact_agent_interval": lambda: _agent_facts(con, settings),
         "fact_forecast_interval": lambda: _forecast_facts(con),
         "fact_survey_interval": lambda: _survey_facts(con),
     }
     for table in tables:
         con.execute(f"DELETE FROM {table} WHERE (site_id, date_local) IN (SELECT site_id, date_local FROM touched_days)")
         builders[table]()
+        if table in _AGGREGATES:  # interval aggregates from systems without detail add to the same facts
+            _aggregate_facts(con, table)
     return n
 
 
