@@ -11,7 +11,7 @@ from dash import ALL, Dash, Input, Output, State, ctx
 import ids
 import store
 from actions import messages, requests
-from callbacks.common import NotAllowed, require_user
+from callbacks.common import NotAllowed, require_user, shown_to
 from kpis import detail
 from layouts import actions_ui
 from settings import Settings
@@ -43,11 +43,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
 
     @app.callback(Output(ids.REQ_FORM_WRAP, "style"), Input(ids.URL, "pathname"))
     def show_form(_path):
-        try:
-            require_user("agent")
-        except NotAllowed:
-            return {"display": "none"}
-        return {"display": "block"}
+        return shown_to(("agent",))
 
     @app.callback(
         Output(ids.REQ_FEEDBACK, "children"),

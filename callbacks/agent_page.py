@@ -15,6 +15,7 @@ from callbacks.common import (
     period_from,
     register_period_sync,
     require_user,
+    shown_to,
     tiles_from,
     today,
     user_scope,
@@ -95,11 +96,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
 
     @app.callback(Output(ids.EXC_WRAP, "style"), Input(ids.URL, "search"))
     def show_approvals(_search):
-        try:
-            require_user("supervisor", "manager", "control_desk")
-        except NotAllowed:
-            return {"display": "none"}
-        return {"display": "flex"}
+        return shown_to(("supervisor", "manager", "control_desk"), "flex")
 
     @app.callback(
         Output(ids.AGENT_TIMELINE, "children"),

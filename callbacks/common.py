@@ -28,6 +28,15 @@ def require_user(*roles: str) -> User:
     return user
 
 
+def shown_to(roles: tuple[str, ...], display: str = "block") -> dict:
+    """Style showing a part of a page only to these roles (each action behind it checks authority again)."""
+    try:
+        require_user(*roles)
+    except NotAllowed:
+        return {"display": "none"}
+    return {"display": display}
+
+
 def today(settings: Settings) -> date:
     return settings.app.today or date.today()
 

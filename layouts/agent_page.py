@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import dash_bootstrap_components as dbc
@@ -84,12 +85,12 @@ def panels(by_day: list[dict], by_time: list[dict], adherence_target: float | No
     ])
 
 
-def _covered(stretch: dict, approved: list[dict]) -> dict | None:
+def _covered(stretch: dict, approved: Sequence[dict]) -> dict | None:
     """The approval that covers this out-of-adherence stretch, if one does."""
     return next((a for a in approved if a["start"] <= stretch["start"] and a["end"] >= stretch["end"]), None)
 
 
-def _exception_item(r: dict, approved: list[dict], can_approve: bool) -> html.Li:
+def _exception_item(r: dict, approved: Sequence[dict], can_approve: bool) -> html.Li:
     text = f"{r['start']:%H:%M:%S}–{r['end']:%H:%M:%S}: {r['why']}"
     cover = _covered(r, approved)
     if cover:
@@ -103,7 +104,7 @@ def _exception_item(r: dict, approved: list[dict], can_approve: bool) -> html.Li
 
 
 def timeline(day: date | None, schedule: list[dict], states: list[dict], exceptions: list[dict],
-             approved: list[dict] = (), can_approve: bool = False) -> html.Div:
+             approved: Sequence[dict] = (), can_approve: bool = False) -> html.Div:
     if day is None or (not schedule and not states):
         return empty_state("No schedule or activity on this day.")
     rows = [{"lane": "Scheduled", "start": r["start"], "end": r["end"], "label": r["code"],
