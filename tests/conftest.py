@@ -83,3 +83,17 @@ def demo_db(tmp_path_factory):
                           site_ids=tuple(u.get("site_ids", ())))
     yield {"con": con, "stories": stories, "results": results, "folder": folder / "files", "settings": settings}
     con.close()
+
+
+@pytest.fixture(scope="module")
+def served_demo(demo_db):
+    """The demo app served on a free port with Chromium: (url, browser, stories, password)."""
+    import store
+    from app import create_app
+    from tests.browser import chromium, serve
+
+    db = store.Database(demo_db["settings"].db_path)
+    app = create_app(demo_db["settings"], db)
+    with serve(app.server) as url, chromium() as browser:
+        yield url, browser, demo_db["stories"], demo_db["settings"].app.demo_password
+    db.close()

@@ -9,27 +9,22 @@ from datetime import datetime
 import pytest
 
 import store
-from app import create_app
 from loaders import facts
-from tests.browser import chromium, serve
 from tests.test_browser_actions import sign_in as sign_in_own_context
 from tests.test_browser_stories import tile_status
 
 
-@pytest.fixture(scope="module")
-def site(demo_db):
-    db = store.Database(demo_db["settings"].db_path)
-    app = create_app(demo_db["settings"], db)
-    with serve(app.server) as url, chromium() as browser:
-        yield url, browser, demo_db["stories"], demo_db["settings"].app.demo_password
-    # Leave the shared demo database as the other tests expect it: no stored targets or approvals.
-    with db.session() as cur, store.transaction(cur):
-        agents = [a for (a,) in cur.execute("SELECT DISTINCT agent_id FROM adherence_exceptions").fetchall()]
-        cur.execute("DELETE FROM adherence_exceptions")
-        cur.execute("DELETE FROM stored_targets")
+@pytest.fixture(scope="module", autouse=True)
+def leave_the_demo_as_found(demo_db):
+    """Afterwards the shared demo database has no stored targets or approvals, as the other tests expect."""
+    yield
+    con = demo_db["con"]
+    with store.transaction(con):
+        agents = [a for (a,) in con.execute("SELECT DISTINCT agent_id FROM adherence_exceptions").fetchall()]
+        con.execute("DELETE FROM adherence_exceptions")
+        con.execute("DELETE FROM stored_targets")
         for agent in agents:
-            facts.refresh_agent_span(cur, demo_db["settings"], agent, datetime(2026, 10, 20), datetime(2026, 11, 23))
-    db.close()
+            facts.refresh_agent_span(con, demo_db["settings"], agent, datetime(2026, 10, 20), datetime(2026, 11, 23))
 
 
 def tile_number(page, kpi: str, attribute: str = "data-value") -> float:
@@ -46,9 +41,9 @@ def choose(page, dropdown_id: str, text: str) -> None:
     page.locator(f"#{dropdown_id}-value", has_text=text).wait_for()
 
 
-def test_supervisor_raises_the_team_nps_target_and_the_tile_turns_while_last_month_keeps_green(site):
-    url = site[0]
-    boss, errors = sign_in_own_context(site, "naledi.dlamini", "/supervisor")
+def test_supervisor_raises_the_team_nps_target_and_the_tile_turns_while_last_month_keeps_green(served_demo):
+    url = served_demo[0]
+    boss, errors = sign_in_own_context(served_demo, "naledi.dlamini", "/supervisor")
     assert tile_status(boss, "nps") == "green"  # Team Falcon's NPS is well above the enterprise 30
     assert tile_number(boss, "nps", "data-target") == 30
 
@@ -72,7 +67,7 @@ def test_supervisor_raises_the_team_nps_target_and_the_tile_turns_while_last_mon
     boss.locator('[data-kpi="nps"][data-target="30.0"]').wait_for()
     assert tile_status(boss, "nps") == "green"
 
-    desk, desk_errors = sign_in_own_context(site, "control.desk", "/control-desk")
+    desk, desk_errors = sign_in_own_context(served_demo, "control.desk", "/control-desk")
     desk.goto(url + "/data")
     desk.locator("#data-audit .ag-row", has_text="set target").first.wait_for()
     audit_row = desk.locator("#data-audit .ag-row", has_text="set target").first.inner_text()
@@ -80,10 +75,10 @@ def test_supervisor_raises_the_team_nps_target_and_the_tile_turns_while_last_mon
     assert errors == [] and desk_errors == []
 
 
-def test_supervisor_approves_daniels_late_return_and_adherence_rises_by_exactly_those_minutes(site):
-    url, _, stories, _ = site
+def test_supervisor_approves_daniels_late_return_and_adherence_rises_by_exactly_those_minutes(served_demo):
+    url, _, stories, _ = served_demo
     story = stories["story1_agent"]
-    boss, errors = sign_in_own_context(site, story["supervisor_name"].lower().replace(" ", "."), "/supervisor")
+    boss, errors = sign_in_own_context(served_demo, story["supervisor_name"].lower().replace(" ", "."), "/supervisor")
     boss.goto(f"{url}/agent?agent={story['agent_id']}")
     boss.get_by_text(story["name"]).first.wait_for()
     out_before = tile_number(boss, "out_of_adherence_minutes")
