@@ -32,9 +32,7 @@ def main() -> None:
     centre.size_args(parser)
     parser.add_argument("--day", default="2026-11-20", help="UTC day to re-load (default: the centre's last weekday)")
     args = parser.parse_args()
-    folder, db = centre.folder(args), centre.database(args)
-    if not db.exists():
-        sys.exit(f"{db} not found: run bench/bench_load.py with the same sizes first")
+    folder, db = centre.folder(args), centre.loaded_database(args)
     out = folder.with_name(folder.name + "-oneday")
     out.mkdir(exist_ok=True)
     scratch = duckdb.connect()

@@ -41,9 +41,7 @@ def main() -> None:
     centre.size_args(parser)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    db = centre.database(args)
-    if not db.exists():
-        sys.exit(f"{db} not found: run bench/bench_load.py with the same sizes first")
+    db = centre.loaded_database(args)
     settings = load_settings(ROOT / "config.toml", database={"path": db})
     con = store.connect(db)
     agent, team, site = con.execute("SELECT agent_id, team_id, site_id FROM agents ORDER BY agent_id LIMIT 1").fetchall()[0]

@@ -47,9 +47,7 @@ def main() -> None:
     centre.size_args(parser)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    db_path = centre.database(args)
-    if not db_path.exists():
-        sys.exit(f"{db_path} not found: run bench/bench_load.py with the same sizes first")
+    db_path = centre.loaded_database(args)
     settings = load_settings(ROOT / "config.toml", database={"path": db_path},
                              app={"today": "2026-11-22", "secret_key_file": str(Path(tempfile.mkdtemp()) / "k")})
     con = store.connect(db_path)

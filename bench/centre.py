@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -18,6 +19,14 @@ def size_args(parser: argparse.ArgumentParser) -> None:
 def folder(args: argparse.Namespace) -> Path:
     """Generated export files of the centre of this size (bench_load.py writes them)."""
     return OUT / f"centre-a{args.agents}-s{args.sites}-d{args.days}-seed{args.seed}"
+
+
+def loaded_database(args: argparse.Namespace) -> Path:
+    """The database of this size that bench_load.py left; stops with how to make it when there is none."""
+    db = database(args)
+    if not db.exists():
+        sys.exit(f"{db} not found: run bench/bench_load.py with the same sizes first")
+    return db
 
 
 def database(args: argparse.Namespace) -> Path:
