@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -176,11 +177,11 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
     path = Path(path)
     started = datetime.now(UTC).replace(tzinfo=None)
     result = LoadResult(file=str(path), kind=kind, status="failed")
-    digest = None
+    digest: Future[str] | None = None
     try:
         if not path.is_file():
             raise LoadError(f"{path}: no such file")
-        digest = sha256_of(path)
+        digest = _hash_in_background(path)
         spec, header, converted, result.format = open_source(con, path, settings, kind, fmt, profile)
         result.kind = spec.name
         with transaction(con):
@@ -188,7 +189,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
             _load_rows(con, path, spec, header, settings, result, on_stage or (lambda *_: None), defer_facts,
                        converted)
             result.status = "loaded"
-            _record(con, result, digest, started)
+            _record(con, result, digest.result(), started)
     except LoadError as err:
         result.message = str(err)
     except duckdb.Error as err:
@@ -197,8 +198,23 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
         result.rows_loaded = result.rows_rejected = 0
         with transaction(con):
             result.load_id = result.load_id or _next_load_id(con)
-            _record(con, result, digest, started)
+            _record(con, result, _digest_if_readable(digest), started)
     return result
+
+
+def _hash_in_background(path: Path) -> Future[str]:
+    """The file's sha256, read in a thread while DuckDB loads it (hashlib lets go of the GIL)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256")
+    digest = pool.submit(sha256_of, path)
+    pool.shutdown(wait=False)  # the one task still runs; the pool's thread ends with it
+    return digest
+
+
+def _digest_if_readable(digest: Future[str] | None) -> str | None:
+    try:
+        return digest.result() if digest is not None else None
+    except OSError:
+        return None
 
 
 def _first_line(err: Exception) -> str:

@@ -76,8 +76,14 @@ def mark_touched(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings)
         SELECT DISTINCT site_id, unnest(generate_series(d0 - INTERVAL {lookback} DAY, d1, INTERVAL 1 DAY))::DATE FROM (
             SELECT DISTINCT r.site_id,
                    timezone(s.timezone, r.s::TIMESTAMPTZ)::DATE AS d0,
-                   timezone(s.timezone, (r.e - INTERVAL 1 MICROSECOND)::TIMESTAMPTZ)::DATE AS d1
-            FROM ({ranges}) r JOIN sites s USING (site_id) WHERE r.s IS NOT NULL)""")
+                   timezone(s.timezone, r.e::TIMESTAMPTZ)::DATE AS d1
+            FROM (  -- quarter-hours first: every real UTC offset is whole quarter-hours, so the local date is the
+                    -- same, and the time-zone conversion runs once per quarter-hour instead of once per row
+                -- (an instant range, s = e, is on the day of s even at midnight)
+                SELECT DISTINCT site_id, time_bucket({GRID}, s) AS s,
+                       time_bucket({GRID}, greatest(s, e - INTERVAL 1 MICROSECOND)) AS e
+                FROM ({ranges}) WHERE s IS NOT NULL) r
+            JOIN sites s USING (site_id))""")
 
 
 # Which fact tables each kind of file feeds.
@@ -180,6 +186,9 @@ def _build_grid(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                time_bucket(INTERVAL {minutes} MINUTE, local) AS interval_local,
                grid - (local - time_bucket(INTERVAL {minutes} MINUTE, local)) AS interval_utc
         FROM labelled""")
+    # The local labels of each site's intervals, joined to facts aggregated by UTC interval.
+    con.execute("""CREATE OR REPLACE TEMP TABLE interval_labels AS
+                   SELECT DISTINCT site_id, interval_utc, interval_local, date_local FROM grid_map""")
     con.execute("""
         CREATE OR REPLACE TEMP TABLE site_window AS
         SELECT site_id, min(grid) AS w0, max(grid) + INTERVAL 15 MINUTE AS w1 FROM grid_map GROUP BY site_id""")
@@ -229,7 +238,9 @@ def _handle_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     con.execute(f"""
         INSERT INTO fact_handle_interval
         WITH answered AS (
-            SELECT c.*, coalesce(c.initial_contact_id, c.contact_id) AS cid
+            -- The agent's site and team come with the window, so the grid join below has both its keys.
+            SELECT c.*, coalesce(c.initial_contact_id, c.contact_id) AS cid, w.site_id AS agent_site,
+                   w.team_id AS agent_team, time_bucket({GRID}, c.answered_at) AS grid
             FROM contacts c JOIN agent_window w USING (agent_id)
             WHERE c.answered_at IS NOT NULL AND c.answered_at >= w.w0 AND c.answered_at < w.w1),
         chains AS (  -- customer contacts with more than one leg (transfers): few, so only they are ranked
@@ -253,7 +264,8 @@ def _handle_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                    lead(offered_at) OVER (PARTITION BY customer_id, queue_id ORDER BY offered_at, cid) AS next_queue
             FROM customer_contacts)
         -- Grouped by the narrowest key: site and team follow from the agent, the local labels from the interval.
-        SELECT any_value(a.site_id), any_value(a.team_id), c.agent_id, c.queue_id, coalesce(c.call_type, q.call_type),
+        SELECT any_value(c.agent_site), any_value(c.agent_team), c.agent_id, c.queue_id,
+               coalesce(c.call_type, q.call_type),
                coalesce(c.channel, q.channel), g.interval_utc, any_value(g.interval_local), any_value(g.date_local),
                count(*), count(*) FILTER (c.transferred),
                coalesce(sum(c.talk_s), 0), coalesce(sum(c.hold_s), 0), coalesce(sum(c.acw_s), 0),
@@ -264,9 +276,8 @@ def _handle_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL
                                 AND (r.next_queue IS NULL OR r.next_queue > r.offered_at + INTERVAL {days} DAY))
         FROM legs c
-        JOIN agents a USING (agent_id)
         JOIN queues q ON q.queue_id = c.queue_id
-        JOIN grid_map g ON g.site_id = a.site_id AND g.grid = time_bucket({GRID}, c.answered_at)
+        JOIN grid_map g ON g.site_id = c.agent_site AND g.grid = c.grid
         LEFT JOIN repeats r ON r.cid = c.cid
         GROUP BY c.agent_id, c.queue_id, coalesce(c.call_type, q.call_type), coalesce(c.channel, q.channel),
                  g.interval_utc""")
@@ -326,12 +337,10 @@ def _pieces(con: duckdb.DuckDBPyConnection, name: str, table: str, extra: str) -
 
 
 def _per_interval(pieces_sql: str) -> str:
-    """Sum a branch's measure columns per agent and interval before the branches are combined: the union
-    then carries one narrow row per interval instead of one wide row per piece."""
-    return f"""(SELECT agent_id, interval_utc, any_value(site_id) AS site_id,
-                       any_value(interval_local) AS interval_local, any_value(date_local) AS date_local,
-                       sum(COLUMNS(* EXCLUDE (agent_id, interval_utc, site_id, interval_local, date_local)))
-                FROM ({pieces_sql}) GROUP BY agent_id, interval_utc)"""
+    """Sum a branch's measure columns per agent and interval: one narrow row per interval, no labels (they
+    are joined once, at the end)."""
+    return f"""SELECT agent_id, interval_utc, sum(COLUMNS(* EXCLUDE (agent_id, interval_utc)))
+               FROM ({pieces_sql}) GROUP BY agent_id, interval_utc"""
 
 
 def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
@@ -339,7 +348,6 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     _pieces(con, "sc_pieces", "schedule", "seg.activity, seg.paid")
     _shift_edges(con)
     _exception_runs(con, int(settings.adherence.exception_threshold_s))
-    keys = "site_id, agent_id, interval_utc, interval_local, date_local"
     secs = "epoch(pe - ps)"
     state_cols = ", ".join(f"CASE WHEN state = '{c}' THEN {secs} ELSE 0 END AS state_{c}_s" for c in STATE_CATEGORIES)
     sched_cols = ", ".join(f"CASE WHEN v.category = '{c}' THEN {secs} ELSE 0 END AS sched_{c}_s"
@@ -349,13 +357,13 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                           for c in LOST_STATES)
     measures = [f"state_{c}_s" for c in STATE_CATEGORIES] + [f"sched_{c}_s" for c in SCHED_CATEGORIES] + [
         "sched_paid_s", "sched_planned_shrink_s", "sched_tracked_s", "adherent_s"]
-    sums = ", ".join(f"coalesce(sum({m}), 0)" for m in measures)
-    lost_sums = ", ".join(f"coalesce(sum(open_lost_{c}_s), 0)" for c in LOST_STATES if c != "offline")
+    zero = lambda m: f"coalesce({m}, 0)"  # noqa: E731 - a branch with no row for an interval adds nothing
     states_part = _per_interval(f"""
-        SELECT {keys}, {state_cols}, CASE WHEN state IN {PRODUCTIVE} THEN {secs} ELSE 0 END AS productive_s
+        SELECT agent_id, interval_utc, {state_cols},
+               CASE WHEN state IN {PRODUCTIVE} THEN {secs} ELSE 0 END AS productive_s
         FROM st_pieces""")
     schedule_part = _per_interval(f"""
-        SELECT sc.site_id, sc.agent_id, sc.interval_utc, sc.interval_local, sc.date_local, {sched_cols},
+        SELECT sc.agent_id, sc.interval_utc, {sched_cols},
                CASE WHEN v.open THEN {secs} ELSE 0 END AS sched_open_s,
                CASE WHEN coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END AS sched_paid_s,
                CASE WHEN v.planned_shrinkage AND coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END
@@ -363,7 +371,7 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                CASE WHEN v.adherence_tracked THEN {secs} ELSE 0 END AS sched_tracked_s
         FROM sc_pieces sc JOIN vocab_activities v ON v.code = sc.activity""")
     overlap_part = _per_interval(f"""
-        SELECT sc.site_id, sc.agent_id, sc.interval_utc, sc.interval_local, sc.date_local,
+        SELECT sc.agent_id, sc.interval_utc,
                CASE WHEN v.adherence_tracked AND sat.state IS NOT NULL THEN {overlap} ELSE 0 END AS adherent_s,
                CASE WHEN st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS productive_in_shift_s,
                CASE WHEN v.open AND st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS open_productive_s,
@@ -373,34 +381,31 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid AND st.ps < sc.pe AND st.pe > sc.ps
         JOIN vocab_activities v ON v.code = sc.activity
         LEFT JOIN vocab_satisfies sat ON sat.activity = sc.activity AND sat.state = st.state""")
+    lost = ", ".join(zero(f"open_lost_{c}_s") for c in LOST_STATES if c != "offline")
+    # The branches are joined, not unioned and regrouped: each is already one row per agent and interval, and
+    # the overlaps, shift edges and exception runs lie inside scheduled intervals.
     con.execute(f"""
         INSERT INTO fact_agent_interval
-        -- Grouped by agent and interval only: site and team follow from the agent, the local labels from both.
-        SELECT any_value(f.site_id), any_value(a.team_id), f.agent_id, f.interval_utc, any_value(f.interval_local),
-               any_value(f.date_local), {sums},
-               coalesce(sum(productive_s), 0) - coalesce(sum(productive_in_shift_s), 0),
-               coalesce(sum(open_productive_s), 0), {lost_sums},
+        WITH st AS ({states_part}), sc AS ({schedule_part}), ov AS ({overlap_part}),
+        f AS (
+            SELECT coalesce(st.agent_id, sc.agent_id) AS agent_id, coalesce(st.interval_utc, sc.interval_utc)
+                   AS interval_utc, st.* EXCLUDE (agent_id, interval_utc), sc.* EXCLUDE (agent_id, interval_utc)
+            FROM st FULL JOIN sc ON sc.agent_id = st.agent_id AND sc.interval_utc = st.interval_utc)
+        SELECT a.site_id, a.team_id, f.agent_id, f.interval_utc, l.interval_local, l.date_local,
+               {', '.join(zero(m) for m in measures)},
+               {zero('f.productive_s')} - {zero('ov.productive_in_shift_s')},
+               {zero('ov.open_productive_s')}, {lost},
                -- scheduled open time with no state at all (not logged in) is lost as 'offline'
-               coalesce(sum(open_lost_offline_s), 0)
-                 + greatest(0, coalesce(sum(sched_open_s), 0) - coalesce(sum(open_covered_s), 0)),
-               coalesce(sum(shifts), 0), coalesce(sum(late_login_s), 0), coalesce(sum(early_logout_s), 0),
-               coalesce(sum(forgiven_s), 0), coalesce(sum(approved_s), 0)
-        FROM (
-            {states_part}
-            UNION ALL BY NAME
-            {schedule_part}
-            UNION ALL BY NAME
-            {overlap_part}
-            UNION ALL BY NAME
-            SELECT site_id, agent_id, interval_utc, interval_local, date_local, shifts, late_login_s, early_logout_s
-            FROM shift_edges
-            UNION ALL BY NAME
-            SELECT site_id, agent_id, interval_utc, interval_local, date_local, forgiven_s FROM forgiven
-            UNION ALL BY NAME
-            SELECT site_id, agent_id, interval_utc, interval_local, date_local, approved_s FROM approved
-        ) f
+               {zero('ov.open_lost_offline_s')} + greatest(0, {zero('f.sched_open_s')} - {zero('ov.open_covered_s')}),
+               {zero('e.shifts')}, {zero('e.late_login_s')}, {zero('e.early_logout_s')},
+               {zero('fg.forgiven_s')}, {zero('ap.approved_s')}
+        FROM f
         JOIN agent_window a ON a.agent_id = f.agent_id
-        GROUP BY f.agent_id, f.interval_utc""")
+        JOIN interval_labels l ON l.site_id = a.site_id AND l.interval_utc = f.interval_utc
+        LEFT JOIN ov ON ov.agent_id = f.agent_id AND ov.interval_utc = f.interval_utc
+        LEFT JOIN shift_edges e ON e.agent_id = f.agent_id AND e.interval_utc = f.interval_utc
+        LEFT JOIN forgiven fg ON fg.agent_id = f.agent_id AND fg.interval_utc = f.interval_utc
+        LEFT JOIN approved ap ON ap.agent_id = f.agent_id AND ap.interval_utc = f.interval_utc""")
     con.execute("DROP TABLE st_pieces; DROP TABLE sc_pieces; DROP TABLE shift_edges; DROP TABLE forgiven; "
                 "DROP TABLE approved")
 
@@ -484,8 +489,14 @@ def _shift_edges(con: duckdb.DuckDBPyConnection) -> None:
 
     A shift is a run of adherence-tracked schedule segments with gaps under two hours (so a night
     shift across midnight is one shift). Log-in is the start of the first non-offline state that ends
-    after the shift starts; log-out the end of the last one that starts before the shift ends.
+    after the shift starts; log-out the end of the last one that starts before the shift ends (for states
+    that do not overlap each other: the earliest start and latest end among the states overlapping the shift).
     """
+    # Only states near the window: a day's load must not scan the whole history.
+    logged = """SELECT st.agent_id, st.start_at, st.end_at, st.start_at::DATE AS d0,
+                       (st.end_at - INTERVAL 1 MICROSECOND)::DATE AS d1
+                FROM agent_states st JOIN agent_window a USING (agent_id)
+                WHERE st.state <> 'offline' AND st.end_at > a.w0 - INTERVAL 2 DAY AND st.start_at < a.w1 + INTERVAL 2 DAY"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE shift_edges AS
         WITH tracked AS (
@@ -501,20 +512,25 @@ def _shift_edges(con: duckdb.DuckDBPyConnection) -> None:
         shifts AS (
             SELECT agent_id, any_value(site_id) AS site_id, min(start_at) AS s, max(end_at) AS e
             FROM numbered GROUP BY agent_id, shift_no),
-        logged AS (  -- only states near the window: a day's load must not scan the whole history
-            SELECT st.agent_id, st.start_at, st.end_at FROM agent_states st
-            WHERE st.state <> 'offline' AND st.agent_id IN (SELECT agent_id FROM shifts)
-              AND st.end_at > (SELECT min(w0) FROM site_window) - INTERVAL 2 DAY
-              AND st.start_at < (SELECT max(w1) FROM site_window) + INTERVAL 2 DAY),
-        first_in AS (
-            SELECT sh.*, l.start_at AS login FROM shifts sh
-            ASOF LEFT JOIN logged l ON sh.agent_id = l.agent_id AND sh.s < l.end_at),
+        -- The states that overlap a shift decide its edges: log-in is the earliest start among them, log-out
+        -- the latest end. They are paired with their shifts by agent and UTC day (an equality join, where an
+        -- ordered ASOF join would sort every state of the history), a state or shift spanning days once per day.
+        shift_days AS (
+            SELECT *, unnest(generate_series(s::DATE, (e - INTERVAL 1 MICROSECOND)::DATE, INTERVAL 1 DAY))::DATE AS day
+            FROM shifts),
+        logged_days AS (  -- written out twice, not a shared CTE: a materialised CTE hides its size from the planner
+            SELECT agent_id, start_at, end_at, d0 AS day FROM ({logged})
+            UNION ALL
+            SELECT agent_id, start_at, end_at, unnest(generate_series(d0 + 1, d1, INTERVAL 1 DAY))::DATE
+            FROM ({logged}) WHERE d1 > d0),
         edges AS (
-            SELECT fi.agent_id, fi.site_id, fi.s, fi.e,
-                   CASE WHEN fi.login < fi.e THEN greatest(0, epoch(fi.login - fi.s)) ELSE 0 END AS late_s,
-                   CASE WHEN lo.end_at > fi.s THEN greatest(0, epoch(fi.e - lo.end_at)) ELSE 0 END AS early_s
-            FROM first_in fi
-            ASOF LEFT JOIN logged lo ON fi.agent_id = lo.agent_id AND fi.e > lo.start_at)
+            SELECT sh.agent_id, any_value(sh.site_id) AS site_id, sh.s, sh.e,
+                   coalesce(greatest(0, epoch(min(l.start_at) - sh.s)), 0) AS late_s,
+                   coalesce(greatest(0, epoch(sh.e - max(l.end_at))), 0) AS early_s
+            FROM shift_days sh
+            LEFT JOIN logged_days l ON l.agent_id = sh.agent_id AND l.day = sh.day
+                 AND l.start_at < sh.e AND l.end_at > sh.s
+            GROUP BY sh.agent_id, sh.s, sh.e)
         SELECT x.site_id, x.agent_id, g.interval_utc, g.interval_local, g.date_local,
                sum(x.shifts) AS shifts, sum(x.late_s) AS late_login_s, sum(x.early_s) AS early_logout_s
         FROM (

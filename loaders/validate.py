@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from loaders.kinds import Column, Kind
 
-_OFFSET = r"'(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'"
+_OFFSET = r"'([+-][0-9]{2}(:?[0-9]{2})?)$'"
 TRUE_WORDS = "('true','1','yes','y','t')"
 FALSE_WORDS = "('false','0','no','n','f')"
 
@@ -34,9 +34,12 @@ def typed_expr(col: Column) -> str:
     if col.type == "date":
         return f"TRY_CAST({raw} AS DATE)"
     if col.type == "instant":
-        # An explicit offset wins ("Z" is the common, cheap case); a naive value is wall-clock time in the
-        # row's site time zone.
-        return (f"CASE WHEN right({raw}, 1) = 'Z' THEN TRY_CAST(left({raw}, -1) AS TIMESTAMP) "
+        # An explicit offset wins; a naive value is wall-clock time in the row's site time zone. The common
+        # case, UTC with "Z", is cast as it stands (the cast skips surrounding blanks and reads the "Z" as
+        # UTC); other offsets must go through TIMESTAMPTZ, since a TIMESTAMP cast would drop them.
+        text = f'stg."{col.name}"'
+        return (f"CASE WHEN {text} LIKE '%Z' THEN TRY_CAST({text} AS TIMESTAMP) "
+                f"WHEN {raw} ILIKE '%z' THEN TRY_CAST(left({raw}, -1) AS TIMESTAMP) "
                 f"WHEN regexp_matches({raw}, {_OFFSET}) "
                 f"THEN timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) "
                 f"ELSE timezone('UTC', timezone(coalesce(stg.__tz, 'UTC'), TRY_CAST({raw} AS TIMESTAMP))) END")
@@ -57,13 +60,16 @@ def error_expr(col: Column, vocab_table: str | None) -> str:
     """A CASE yielding the first problem with this field, or NULL."""
     raw, typed = _raw(col, "typed"), f"t_{col.name}"
     checks: list[tuple[str, str]] = []
+    # A typed value is never blank, so the raw text is only examined where typing gave NULL (CASE conditions
+    # stop at the first false term).
+    blank = f"{raw} IS NULL" if col.type in ("str", "timezone") else f"{typed} IS NULL AND {raw} IS NULL"
     if col.required:
-        checks.append((f"{raw} IS NULL", "'required value is missing'"))
+        checks.append((blank, "'required value is missing'"))
     if col.type == "timezone":
         checks.append((f"{raw} IS NOT NULL AND {raw} NOT IN (SELECT name FROM pg_timezone_names())",
                        f"'{_TYPE_WORDS['timezone']}'"))
     elif col.type != "str":
-        checks.append((f"{raw} IS NOT NULL AND {typed} IS NULL", f"'{_TYPE_WORDS[col.type]}'"))
+        checks.append((f"{typed} IS NULL AND {raw} IS NOT NULL", f"'{_TYPE_WORDS[col.type]}'"))
     if col.min is not None:
         checks.append((f"{typed} < {col.min}", f"'must be at least {col.min:g}'"))
     if col.max is not None:

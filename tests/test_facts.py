@@ -95,6 +95,16 @@ def test_contact_across_an_interval_boundary_counts_offered_when_offered_and_han
                         "FROM fact_handle_interval") == [("09:15", 1, 270, 20, 30)]
 
 
+def test_a_contact_answered_at_local_midnight_is_handled_on_the_new_day(roster, settings, tmp_path):
+    # Offered at 23:59:40, answered at 00:00:00 New York time: the answer belongs to the new day's first interval.
+    load(roster, settings, tmp_path, "contacts.csv",
+         "contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id,talk_s,hold_s,acw_s\n"
+         "C1,Q1,NYC,2026-11-03 23:59:40,2026-11-04 00:00:00,2026-11-04 00:05:00,A1,280,0,20\n")
+    assert rows(roster, "SELECT date_local, strftime(interval_local, '%H:%M'), handled FROM fact_handle_interval") == [
+        (datetime(2026, 11, 4).date(), "00:00", 1)]
+    assert rows(roster, "SELECT date_local, offered FROM fact_queue_interval") == [(datetime(2026, 11, 3).date(), 1)]
+
+
 def test_service_level_counts_use_the_queue_threshold_and_short_abandons(roster, settings, tmp_path):
     # Q1 threshold 20 s, short abandon < 5 s. Waits: answered 20 (within), 21 (after); abandoned 4 (short,
     # within), 20 (within), 25 (after). A transfer leg (initial id differs) is not a new customer contact.
