@@ -11,8 +11,8 @@ from __future__ import annotations
 from loaders.kinds import Column, Kind
 
 _OFFSET = r"'([+-][0-9]{2}(:?[0-9]{2})?)$'"
-TRUE_WORDS = "('true','1','yes','y','t')"
-FALSE_WORDS = "('false','0','no','n','f')"
+TRUE_WORDS = ("true", "1", "yes", "y", "t")
+FALSE_WORDS = ("false", "0", "no", "n", "f")
 
 
 def _raw(col: Column, source: str = "stg") -> str:
@@ -29,8 +29,9 @@ def typed_expr(col: Column) -> str:
     if col.type == "float":
         return f"CASE WHEN isfinite(TRY_CAST({raw} AS DOUBLE)) THEN TRY_CAST({raw} AS DOUBLE) END"
     if col.type == "bool":
-        return (f"CASE WHEN lower({raw}) IN {TRUE_WORDS} THEN true "
-                f"WHEN lower({raw}) IN {FALSE_WORDS} THEN false END")
+        # A CASE over the words, not IN (...): DuckDB turns an IN list into a join against the list.
+        words = [(w, "true") for w in TRUE_WORDS] + [(w, "false") for w in FALSE_WORDS]
+        return f"CASE lower({raw}) {' '.join(f'WHEN {w!r} THEN {v}' for w, v in words)} END"
     if col.type == "date":
         return f"TRY_CAST({raw} AS DATE)"
     if col.type == "instant":
@@ -61,8 +62,8 @@ def error_expr(col: Column, vocab_table: str | None) -> str:
     raw, typed = _raw(col, "typed"), f"t_{col.name}"
     checks: list[tuple[str, str]] = []
     # A typed value is never blank, so the raw text is only examined where typing gave NULL (CASE conditions
-    # stop at the first false term).
-    blank = f"{raw} IS NULL" if col.type in ("str", "timezone") else f"{typed} IS NULL AND {raw} IS NULL"
+    # stop at the first false term); text and time-zone values are typed by trimming, so NULL means blank.
+    blank = f"{typed} IS NULL" if col.type in ("str", "timezone") else f"{typed} IS NULL AND {raw} IS NULL"
     if col.required:
         checks.append((blank, "'required value is missing'"))
     if col.type == "timezone":
