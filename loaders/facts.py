@@ -313,15 +313,14 @@ def _survey_facts(con: duckdb.DuckDBPyConnection) -> None:
         GROUP BY ALL""")
 
 
-def _pieces(con: duckdb.DuckDBPyConnection, name: str, table: str, extra: str) -> None:
-    """Cut a segment table on the 15-minute UTC grid, keeping the pieces on touched site-days.
+def _cut_sql(table: str, extra: str) -> str:
+    """WITH clause giving `cut`: a segment table cut on the 15-minute UTC grid, near the touched window.
 
     Most segments (a call, a break) lie inside one grid cell: they skip the series expansion.
     """
     cells = f"""generate_series(time_bucket({GRID}, seg.start_at), seg.end_at - INTERVAL 1 MICROSECOND, {GRID})"""
-    con.execute(f"""
-        CREATE OR REPLACE TEMP TABLE {name} AS
-        WITH seg AS (
+    return f"""
+        WITH seg AS NOT MATERIALIZED (  -- read twice rather than stored: a scan is cheaper than a copy
             SELECT seg.agent_id, a.site_id, seg.start_at, seg.end_at, {extra},
                    time_bucket({GRID}, seg.start_at) AS first_cell,
                    time_bucket({GRID}, seg.end_at - INTERVAL 1 MICROSECOND) AS last_cell
@@ -332,57 +331,90 @@ def _pieces(con: duckdb.DuckDBPyConnection, name: str, table: str, extra: str) -
             FROM seg WHERE first_cell = last_cell
             UNION ALL
             SELECT agent_id, site_id, start_at, end_at, {extra.replace('seg.', '')}, unnest({cells}) AS grid
-            FROM seg WHERE first_cell <> last_cell)
+            FROM seg WHERE first_cell <> last_cell)"""
+
+
+def _pieces_sql(table: str, extra: str) -> str:
+    """The pieces of a segment table on touched site-days, each with its interval and its start and end."""
+    return f"""{_cut_sql(table, extra)}
         SELECT x.agent_id, x.site_id, {extra.replace('seg.', 'x.')}, g.interval_utc, g.interval_local, g.date_local,
                x.grid, greatest(x.start_at, x.grid) AS ps, least(x.end_at, x.grid + {GRID}) AS pe
-        FROM cut x JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid""")
+        FROM cut x JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid"""
+
+
+def _state_cells(con: duckdb.DuckDBPyConnection) -> None:
+    """`st_cells`: seconds per agent, grid cell and state (an agent has a few states a quarter-hour, but often a
+    dozen pieces), summed before the grid labels are joined; `st_pieces`, the pieces themselves, stays a view
+    for what needs their start and end."""
+    con.execute(f"CREATE OR REPLACE TEMP VIEW st_pieces AS {_pieces_sql('agent_states', 'seg.state')}")
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE st_cells AS
+        {_cut_sql('agent_states', 'seg.state')}
+        SELECT c.agent_id, c.site_id, c.grid, c.state, g.interval_utc, c.secs
+        FROM (SELECT agent_id, any_value(site_id) AS site_id, grid, state,
+                     sum(epoch(least(end_at, grid + {GRID}) - greatest(start_at, grid))) AS secs
+              FROM cut GROUP BY agent_id, grid, state) c
+        JOIN grid_map g ON g.site_id = c.site_id AND g.grid = c.grid""")
 
 
 def _per_interval(pieces_sql: str) -> str:
-    """Sum a branch's measure columns per agent and interval: one narrow row per interval, no labels (they
-    are joined once, at the end)."""
-    return f"""SELECT agent_id, interval_utc, sum(COLUMNS(* EXCLUDE (agent_id, interval_utc)))
-               FROM ({pieces_sql}) GROUP BY agent_id, interval_utc"""
+    """Sum a branch's measure columns per agent (and its site) and interval: one narrow row per interval, the
+    local labels joined once, at the end."""
+    return f"""SELECT agent_id, site_id, interval_utc, sum(COLUMNS(* EXCLUDE (agent_id, site_id, interval_utc)))
+               FROM ({pieces_sql}) GROUP BY agent_id, site_id, interval_utc"""
 
 
 def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    _pieces(con, "st_pieces", "agent_states", "seg.state")
-    _pieces(con, "sc_pieces", "schedule", "seg.activity, seg.paid")
+    _state_cells(con)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE sc_pieces AS {_pieces_sql('schedule', 'seg.activity, seg.paid')}")
     _shift_edges(con)
     _exception_runs(con, int(settings.adherence.exception_threshold_s))
     secs = "epoch(pe - ps)"
     state_cols = ", ".join(f"CASE WHEN state = '{c}' THEN {secs} ELSE 0 END AS state_{c}_s" for c in STATE_CATEGORIES)
     sched_cols = ", ".join(f"CASE WHEN v.category = '{c}' THEN {secs} ELSE 0 END AS sched_{c}_s"
                            for c in SCHED_CATEGORIES if c != "open")
-    overlap = "epoch(least(st.pe, sc.pe) - greatest(st.ps, sc.ps))"
-    lost_cols = ", ".join(f"CASE WHEN v.open AND st.state = '{c}' THEN {overlap} ELSE 0 END AS open_lost_{c}_s"
+    lost_cols = ", ".join(f"CASE WHEN v.open AND p.state = '{c}' THEN p.overlap_s ELSE 0 END AS open_lost_{c}_s"
                           for c in LOST_STATES)
     measures = [f"state_{c}_s" for c in STATE_CATEGORIES] + [f"sched_{c}_s" for c in SCHED_CATEGORIES] + [
         "sched_paid_s", "sched_planned_shrink_s", "sched_tracked_s", "adherent_s"]
     zero = lambda m: f"coalesce({m}, 0)"  # noqa: E731 - a branch with no row for an interval adds nothing
     states_part = _per_interval(f"""
-        SELECT agent_id, interval_utc, {state_cols},
-               CASE WHEN state IN {PRODUCTIVE} THEN {secs} ELSE 0 END AS productive_s
-        FROM st_pieces""")
+        SELECT agent_id, site_id, interval_utc, {state_cols.replace(secs, 'secs')},
+               CASE WHEN state IN {PRODUCTIVE} THEN secs ELSE 0 END AS productive_s
+        FROM st_cells""")
     schedule_part = _per_interval(f"""
-        SELECT sc.agent_id, sc.interval_utc, {sched_cols},
+        SELECT sc.agent_id, sc.site_id, sc.interval_utc, {sched_cols},
                CASE WHEN v.open THEN {secs} ELSE 0 END AS sched_open_s,
                CASE WHEN coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END AS sched_paid_s,
                CASE WHEN v.planned_shrinkage AND coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END
                    AS sched_planned_shrink_s,
                CASE WHEN v.adherence_tracked THEN {secs} ELSE 0 END AS sched_tracked_s
         FROM sc_pieces sc JOIN vocab_activities v ON v.code = sc.activity""")
-    overlap_part = _per_interval(f"""
-        SELECT sc.agent_id, sc.interval_utc,
-               CASE WHEN v.adherence_tracked AND sat.state IS NOT NULL THEN {overlap} ELSE 0 END AS adherent_s,
-               CASE WHEN st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS productive_in_shift_s,
-               CASE WHEN v.open AND st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS open_productive_s,
-               CASE WHEN v.open THEN {overlap} ELSE 0 END AS open_covered_s,
-               {lost_cols}
+    whole_cell = f"sc.ps = sc.grid AND sc.pe = sc.grid + {GRID}"
+    # (schedule piece, state) pairs with the seconds they share. A schedule piece covering its whole quarter-hour
+    # (the usual case) shares all of each state's seconds in the cell; only the others need the state pieces.
+    pairs = f"""
+        SELECT sc.agent_id, sc.site_id, sc.interval_utc, sc.activity, c.state, c.secs AS overlap_s
+        FROM sc_pieces sc JOIN st_cells c ON c.agent_id = sc.agent_id AND c.grid = sc.grid
+        WHERE {whole_cell}"""
+    if con.execute(f"SELECT count(*) FROM (SELECT 1 FROM sc_pieces sc WHERE NOT ({whole_cell}) LIMIT 1)").fetchall()[0][0]:
+        pairs += f"""
+        UNION ALL
+        SELECT sc.agent_id, sc.site_id, sc.interval_utc, sc.activity, st.state,
+               epoch(least(st.pe, sc.pe) - greatest(st.ps, sc.ps))
         FROM sc_pieces sc
         JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid AND st.ps < sc.pe AND st.pe > sc.ps
-        JOIN vocab_activities v ON v.code = sc.activity
-        LEFT JOIN vocab_satisfies sat ON sat.activity = sc.activity AND sat.state = st.state""")
+        WHERE NOT ({whole_cell})"""
+    overlap_part = _per_interval(f"""
+        SELECT p.agent_id, p.site_id, p.interval_utc,
+               CASE WHEN v.adherence_tracked AND sat.state IS NOT NULL THEN p.overlap_s ELSE 0 END AS adherent_s,
+               CASE WHEN p.state IN {PRODUCTIVE} THEN p.overlap_s ELSE 0 END AS productive_in_shift_s,
+               CASE WHEN v.open AND p.state IN {PRODUCTIVE} THEN p.overlap_s ELSE 0 END AS open_productive_s,
+               CASE WHEN v.open THEN p.overlap_s ELSE 0 END AS open_covered_s,
+               {lost_cols}
+        FROM ({pairs}) p
+        JOIN vocab_activities v ON v.code = p.activity
+        LEFT JOIN vocab_satisfies sat ON sat.activity = p.activity AND sat.state = p.state""")
     lost = ", ".join(zero(f"open_lost_{c}_s") for c in LOST_STATES if c != "offline")
     # The branches are joined, not unioned and regrouped: each is already one row per agent and interval, and
     # the overlaps, shift edges and exception runs lie inside scheduled intervals.
@@ -390,10 +422,11 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         INSERT INTO fact_agent_interval
         WITH st AS ({states_part}), sc AS ({schedule_part}), ov AS ({overlap_part}),
         f AS (
-            SELECT coalesce(st.agent_id, sc.agent_id) AS agent_id, coalesce(st.interval_utc, sc.interval_utc)
-                   AS interval_utc, st.* EXCLUDE (agent_id, interval_utc), sc.* EXCLUDE (agent_id, interval_utc)
+            SELECT coalesce(st.agent_id, sc.agent_id) AS agent_id, coalesce(st.site_id, sc.site_id) AS site_id,
+                   coalesce(st.interval_utc, sc.interval_utc) AS interval_utc,
+                   st.* EXCLUDE (agent_id, site_id, interval_utc), sc.* EXCLUDE (agent_id, site_id, interval_utc)
             FROM st FULL JOIN sc ON sc.agent_id = st.agent_id AND sc.interval_utc = st.interval_utc)
-        SELECT a.site_id, a.team_id, f.agent_id, f.interval_utc, l.interval_local, l.date_local,
+        SELECT f.site_id, a.team_id, f.agent_id, f.interval_utc, l.interval_local, l.date_local,
                {', '.join(zero(m) for m in measures)},
                {zero('f.productive_s')} - {zero('ov.productive_in_shift_s')},
                {zero('ov.open_productive_s')}, {lost},
@@ -403,13 +436,13 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                {zero('fg.forgiven_s')}, {zero('ap.approved_s')}
         FROM f
         JOIN agent_window a ON a.agent_id = f.agent_id
-        JOIN interval_labels l ON l.site_id = a.site_id AND l.interval_utc = f.interval_utc
+        JOIN interval_labels l ON l.site_id = f.site_id AND l.interval_utc = f.interval_utc
         LEFT JOIN ov ON ov.agent_id = f.agent_id AND ov.interval_utc = f.interval_utc
         LEFT JOIN shift_edges e ON e.agent_id = f.agent_id AND e.interval_utc = f.interval_utc
         LEFT JOIN forgiven fg ON fg.agent_id = f.agent_id AND fg.interval_utc = f.interval_utc
         LEFT JOIN approved ap ON ap.agent_id = f.agent_id AND ap.interval_utc = f.interval_utc""")
-    con.execute("DROP TABLE st_pieces; DROP TABLE sc_pieces; DROP TABLE shift_edges; DROP TABLE forgiven; "
-                "DROP TABLE approved")
+    con.execute("DROP VIEW st_pieces; DROP TABLE st_cells; DROP TABLE sc_pieces; DROP TABLE shift_edges; "
+                "DROP TABLE forgiven; DROP TABLE approved")
 
 
 def _merge_sql(fragments: str) -> str:

@@ -46,6 +46,22 @@ def test_activity_matching_break_taken_late(roster, settings, tmp_path):
                            ("10:15", 900, 600, 0, 0, 900)]
 
 
+def test_a_schedule_off_the_quarter_hours_is_matched_second_by_second(roster, settings, tmp_path):
+    # Open 09:05-09:50 (New York); available 09:00-09:20, break 09:20-09:30, available 09:30-10:00.
+    load(roster, settings, tmp_path, "schedule.csv",
+         "agent_id,activity,start_at,end_at\nA1,open,2026-11-03 09:05,2026-11-03 09:50\n")
+    load(roster, settings, tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+         "A1,available,2026-11-03 09:00,2026-11-03 09:20\nA1,break,2026-11-03 09:20,2026-11-03 09:30\n"
+         "A1,available,2026-11-03 09:30,2026-11-03 10:00\n")
+    by_interval = rows(roster, """SELECT strftime(interval_local, '%H:%M'), sched_tracked_s, adherent_s,
+                                         work_outside_shift_s, open_lost_break_s
+                                  FROM fact_agent_interval ORDER BY interval_utc""")
+    # 09:00: 10 scheduled minutes, all available, 5 available before the shift; 09:15: 5 of 15 adherent, 10 on
+    # break; 09:30: all adherent; 09:45: 5 scheduled minutes, all available, 10 available after the shift.
+    assert by_interval == [("09:00", 600, 600, 300, 0), ("09:15", 900, 300, 0, 600), ("09:30", 900, 900, 0, 0),
+                           ("09:45", 300, 300, 600, 0)]
+
+
 def test_unpaid_lunch_is_tracked_but_not_paid(roster, settings, tmp_path):
     load(roster, settings, tmp_path, "schedule.csv",
          "agent_id,activity,start_at,end_at\nA1,lunch,2026-11-03 12:00,2026-11-03 12:30\n")
