@@ -17,7 +17,8 @@ FALSE_WORDS = ("false", "0", "no", "n", "f")
 
 def _raw(col: Column, source: str = "stg") -> str:
     column = f'stg."{col.name}"' if source == "stg" else f"r_{col.name}"
-    return f"NULLIF(trim({column}), '')"
+    # Trimmed only when it has blanks at an end: most values have none, and keeping them avoids a copy.
+    return f"NULLIF(CASE WHEN {column} LIKE ' %' OR {column} LIKE '% ' THEN trim({column}) ELSE {column} END, '')"
 
 
 def typed_expr(col: Column) -> str:

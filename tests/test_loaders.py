@@ -51,17 +51,18 @@ def test_contacts_load_with_offsets_and_naive_local_times(roster, settings, tmp_
     assert rows(roster, "SELECT transferred FROM contacts WHERE contact_id = 'C3'")[0][0] is True
 
 
-def test_instants_with_z_offsets_blanks_and_bad_values(roster, settings, tmp_path):
+def test_instants_with_z_offsets_blanks_and_bad_values_and_padded_ids(roster, settings, tmp_path):
     f = write(tmp_path, "contacts.csv",
               "contact_id,queue_id,site_id,offered_at,ended_at\n"
               "C1,Q1,NYC,2026-11-02T14:20:00+02:00,2026-11-02T14:30:00-0530\n"
-              "C2,Q1,NYC, 2026-11-02T14:20:00Z ,2026-11-02T14:21:00z\n"
+              "C2, Q1,NYC , 2026-11-02T14:20:00Z ,2026-11-02T14:21:00z\n"
               "C3,Q1,NYC,2026-11-02T14:20:00.250Z,2026-11-02T25:61:00Z\n")
     r = load_file(roster, f, settings)
     assert (r.rows_loaded, r.rows_rejected) == (2, 1)
     got = {c: (o, e) for c, o, e in rows(roster, "SELECT contact_id, offered_at, ended_at FROM contacts")}
     assert got["C1"] == (datetime(2026, 11, 2, 12, 20), datetime(2026, 11, 2, 20, 0))  # offsets applied, not dropped
     assert got["C2"] == (datetime(2026, 11, 2, 14, 20), datetime(2026, 11, 2, 14, 21))
+    assert rows(roster, "SELECT queue_id, site_id FROM contacts WHERE contact_id = 'C2'") == [("Q1", "NYC")]  # trimmed
     assert rejects_of(roster, r.load_id) == [(4, "ended_at", "2026-11-02T25:61:00Z", "not an ISO-8601 date-time")]
 
 
