@@ -12,7 +12,7 @@ import duckdb
 
 from loaders import vocabulary
 from loaders.kinds import Kind
-from settings import STATE_CATEGORIES, Settings
+from settings import PRODUCTIVE_STATES, STATE_CATEGORIES, Settings
 
 GRID = "INTERVAL 15 MINUTE"
 SCHED_CATEGORIES = ("open", "break", "lunch", "meeting", "training", "coaching", "absence", "other")
@@ -343,18 +343,25 @@ def _pieces_sql(table: str, extra: str) -> str:
 
 
 def _state_cells(con: duckdb.DuckDBPyConnection) -> None:
-    """`st_cells`: seconds per agent, grid cell and state (an agent has a few states a quarter-hour, but often a
-    dozen pieces), summed before the grid labels are joined; `st_pieces`, the pieces themselves, stays a view
-    for what needs their start and end."""
+    """`st_cells`: per agent and grid cell, the seconds in each state category (an agent has a few states a
+    quarter-hour, but often a dozen pieces), summed before the grid labels are joined; `st_pieces`, the pieces
+    themselves, stays a view for what needs their start and end."""
     con.execute(f"CREATE OR REPLACE TEMP VIEW st_pieces AS {_pieces_sql('agent_states', 'seg.state')}")
+    by_state = ", ".join(f"sum(CASE WHEN state = '{c}' THEN secs ELSE 0 END) AS state_{c}_s" for c in STATE_CATEGORIES)
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE st_cells AS
         {_cut_sql('agent_states', 'seg.state')}
-        SELECT c.agent_id, c.site_id, c.grid, c.state, g.interval_utc, c.secs
-        FROM (SELECT agent_id, any_value(site_id) AS site_id, grid, state,
-                     sum(epoch(least(end_at, grid + {GRID}) - greatest(start_at, grid))) AS secs
-              FROM cut GROUP BY agent_id, grid, state) c
+        SELECT c.*, g.interval_utc
+        FROM (SELECT agent_id, any_value(site_id) AS site_id, grid, {by_state}
+              FROM (SELECT agent_id, site_id, grid, state,
+                           epoch(least(end_at, grid + {GRID}) - greatest(start_at, grid)) AS secs FROM cut)
+              GROUP BY agent_id, grid) c
         JOIN grid_map g ON g.site_id = c.site_id AND g.grid = c.grid""")
+    # Which state categories satisfy each activity, one flag column per category, for sums across st_cells.
+    flags = ", ".join(f"count(s.state) FILTER (s.state = '{c}') > 0 AS sat_{c}" for c in STATE_CATEGORIES)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE vocab_satisfies_wide AS
+                    SELECT v.code AS activity, {flags}
+                    FROM vocab_activities v LEFT JOIN vocab_satisfies s ON s.activity = v.code GROUP BY v.code""")
 
 
 def _per_interval(pieces_sql: str) -> str:
@@ -370,18 +377,16 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     _shift_edges(con)
     _exception_runs(con, int(settings.adherence.exception_threshold_s))
     secs = "epoch(pe - ps)"
-    state_cols = ", ".join(f"CASE WHEN state = '{c}' THEN {secs} ELSE 0 END AS state_{c}_s" for c in STATE_CATEGORIES)
     sched_cols = ", ".join(f"CASE WHEN v.category = '{c}' THEN {secs} ELSE 0 END AS sched_{c}_s"
                            for c in SCHED_CATEGORIES if c != "open")
-    lost_cols = ", ".join(f"CASE WHEN v.open AND p.state = '{c}' THEN p.overlap_s ELSE 0 END AS open_lost_{c}_s"
-                          for c in LOST_STATES)
     measures = [f"state_{c}_s" for c in STATE_CATEGORIES] + [f"sched_{c}_s" for c in SCHED_CATEGORIES] + [
         "sched_paid_s", "sched_planned_shrink_s", "sched_tracked_s", "adherent_s"]
     zero = lambda m: f"coalesce({m}, 0)"  # noqa: E731 - a branch with no row for an interval adds nothing
-    states_part = _per_interval(f"""
-        SELECT agent_id, site_id, interval_utc, {state_cols.replace(secs, 'secs')},
-               CASE WHEN state IN {PRODUCTIVE} THEN secs ELSE 0 END AS productive_s
-        FROM st_cells""")
+    productive = " + ".join(f"c.state_{c}_s" for c in PRODUCTIVE_STATES)
+    states_part = f"""
+        SELECT agent_id, site_id, interval_utc, COLUMNS('^state_'), {productive} AS productive_s FROM st_cells c"""
+    if int(settings.data.interval_minutes) != 15:  # with quarter-hour intervals each cell is already one interval
+        states_part = _per_interval(states_part)
     schedule_part = _per_interval(f"""
         SELECT sc.agent_id, sc.site_id, sc.interval_utc, {sched_cols},
                CASE WHEN v.open THEN {secs} ELSE 0 END AS sched_open_s,
@@ -391,30 +396,40 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                CASE WHEN v.adherence_tracked THEN {secs} ELSE 0 END AS sched_tracked_s
         FROM sc_pieces sc JOIN vocab_activities v ON v.code = sc.activity""")
     whole_cell = f"sc.ps = sc.grid AND sc.pe = sc.grid + {GRID}"
-    # (schedule piece, state) pairs with the seconds they share. A schedule piece covering its whole quarter-hour
-    # (the usual case) shares all of each state's seconds in the cell; only the others need the state pieces.
-    pairs = f"""
-        SELECT sc.agent_id, sc.site_id, sc.interval_utc, sc.activity, c.state, c.secs AS overlap_s
-        FROM sc_pieces sc JOIN st_cells c ON c.agent_id = sc.agent_id AND c.grid = sc.grid
+    # Schedule against states. A schedule piece covering its whole quarter-hour (the usual case) shares all of
+    # the cell's state seconds, so it is matched with the cell's sums; only the others need the state pieces.
+    satisfied = " + ".join(f"CASE WHEN w.sat_{c} THEN c.state_{c}_s ELSE 0 END" for c in STATE_CATEGORIES)
+    logged = " + ".join(f"c.state_{c}_s" for c in STATE_CATEGORIES)
+    overlap_sql = f"""
+        SELECT sc.agent_id, sc.site_id, sc.interval_utc,
+               CASE WHEN v.adherence_tracked THEN {satisfied} ELSE 0 END AS adherent_s,
+               {productive} AS productive_in_shift_s,
+               CASE WHEN v.open THEN {productive} ELSE 0 END AS open_productive_s,
+               CASE WHEN v.open THEN {logged} ELSE 0 END AS open_covered_s,
+               {', '.join(f"CASE WHEN v.open THEN c.state_{c}_s ELSE 0 END AS open_lost_{c}_s" for c in LOST_STATES)}
+        FROM sc_pieces sc
+        JOIN st_cells c ON c.agent_id = sc.agent_id AND c.grid = sc.grid
+        JOIN vocab_activities v ON v.code = sc.activity
+        JOIN vocab_satisfies_wide w ON w.activity = sc.activity
         WHERE {whole_cell}"""
     if con.execute(f"SELECT count(*) FROM (SELECT 1 FROM sc_pieces sc WHERE NOT ({whole_cell}) LIMIT 1)").fetchall()[0][0]:
-        pairs += f"""
-        UNION ALL
-        SELECT sc.agent_id, sc.site_id, sc.interval_utc, sc.activity, st.state,
-               epoch(least(st.pe, sc.pe) - greatest(st.ps, sc.ps))
+        overlap = "epoch(least(st.pe, sc.pe) - greatest(st.ps, sc.ps))"
+        lost_cols = ", ".join(f"CASE WHEN v.open AND st.state = '{c}' THEN {overlap} ELSE 0 END AS open_lost_{c}_s"
+                              for c in LOST_STATES)
+        overlap_sql += f"""
+        UNION ALL BY NAME
+        SELECT sc.agent_id, sc.site_id, sc.interval_utc,
+               CASE WHEN v.adherence_tracked AND sat.state IS NOT NULL THEN {overlap} ELSE 0 END AS adherent_s,
+               CASE WHEN st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS productive_in_shift_s,
+               CASE WHEN v.open AND st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS open_productive_s,
+               CASE WHEN v.open THEN {overlap} ELSE 0 END AS open_covered_s,
+               {lost_cols}
         FROM sc_pieces sc
         JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid AND st.ps < sc.pe AND st.pe > sc.ps
+        JOIN vocab_activities v ON v.code = sc.activity
+        LEFT JOIN vocab_satisfies sat ON sat.activity = sc.activity AND sat.state = st.state
         WHERE NOT ({whole_cell})"""
-    overlap_part = _per_interval(f"""
-        SELECT p.agent_id, p.site_id, p.interval_utc,
-               CASE WHEN v.adherence_tracked AND sat.state IS NOT NULL THEN p.overlap_s ELSE 0 END AS adherent_s,
-               CASE WHEN p.state IN {PRODUCTIVE} THEN p.overlap_s ELSE 0 END AS productive_in_shift_s,
-               CASE WHEN v.open AND p.state IN {PRODUCTIVE} THEN p.overlap_s ELSE 0 END AS open_productive_s,
-               CASE WHEN v.open THEN p.overlap_s ELSE 0 END AS open_covered_s,
-               {lost_cols}
-        FROM ({pairs}) p
-        JOIN vocab_activities v ON v.code = p.activity
-        LEFT JOIN vocab_satisfies sat ON sat.activity = p.activity AND sat.state = p.state""")
+    overlap_part = _per_interval(overlap_sql)
     lost = ", ".join(zero(f"open_lost_{c}_s") for c in LOST_STATES if c != "offline")
     # The branches are joined, not unioned and regrouped: each is already one row per agent and interval, and
     # the overlaps, shift edges and exception runs lie inside scheduled intervals.
@@ -441,7 +456,8 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         LEFT JOIN shift_edges e ON e.agent_id = f.agent_id AND e.interval_utc = f.interval_utc
         LEFT JOIN forgiven fg ON fg.agent_id = f.agent_id AND fg.interval_utc = f.interval_utc
         LEFT JOIN approved ap ON ap.agent_id = f.agent_id AND ap.interval_utc = f.interval_utc""")
-    con.execute("DROP VIEW st_pieces; DROP TABLE st_cells; DROP TABLE sc_pieces; DROP TABLE shift_edges; "
+    con.execute("DROP VIEW st_pieces; DROP TABLE st_cells; DROP TABLE vocab_satisfies_wide; DROP TABLE sc_pieces; "
+                "DROP TABLE shift_edges; "
                 "DROP TABLE forgiven; DROP TABLE approved")
 
 
