@@ -201,30 +201,38 @@ def _build_grid(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
 
 def _queue_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     sl = settings.service_level
+    measures = ("offered", "answered", "answered_within", "abandoned", "abandoned_within", "short_abandons",
+                "wait_answered_s", "wait_abandoned_s")
+    # Counted per grid cell first, so the grid labels are joined to a few rows per cell instead of every contact.
     con.execute(f"""
         INSERT INTO fact_queue_interval
-        SELECT c.site_id, c.queue_id, coalesce(c.call_type, q.call_type), coalesce(c.channel, q.channel),
-               g.interval_utc, g.interval_local, g.date_local,
-               count(*),
-               count(c.answered_at),
-               count(*) FILTER (c.answered_at IS NOT NULL AND c.wait_s <= c.threshold_s),
-               count(*) FILTER (c.answered_at IS NULL),
-               count(*) FILTER (c.answered_at IS NULL AND c.wait_s <= c.threshold_s),
-               count(*) FILTER (c.answered_at IS NULL AND c.wait_s < {int(sl.short_abandon_s)}),
-               coalesce(sum(c.wait_s) FILTER (c.answered_at IS NOT NULL), 0),
-               coalesce(sum(c.wait_s) FILTER (c.answered_at IS NULL), 0)
+        SELECT x.site_id, x.queue_id, x.call_type, x.channel, g.interval_utc, any_value(g.interval_local),
+               any_value(g.date_local), {', '.join(f'sum(x.{m})' for m in measures)}
         FROM (
-            SELECT c.*, epoch(coalesce(c.answered_at, c.ended_at) - c.offered_at) AS wait_s,
-                   coalesce(q.sl_threshold_s, {int(sl.threshold_s)}) AS threshold_s,
-                   time_bucket({GRID}, c.offered_at) AS grid
-            FROM contacts c JOIN queues q USING (queue_id) JOIN site_window w ON w.site_id = c.site_id
-            WHERE c.offered_at >= w.w0 AND c.offered_at < w.w1
-              AND (c.initial_contact_id IS NULL OR c.initial_contact_id = c.contact_id)
-              AND coalesce(lower(c.direction), 'inbound') <> 'outbound'
-        ) c
-        JOIN queues q USING (queue_id)
-        JOIN grid_map g ON g.site_id = c.site_id AND g.grid = c.grid
-        GROUP BY ALL""")
+            SELECT c.site_id, c.queue_id, c.call_type, c.channel, c.grid,
+                   count(*) AS offered,
+                   count(c.answered_at) AS answered,
+                   count(*) FILTER (c.answered_at IS NOT NULL AND c.wait_s <= c.threshold_s) AS answered_within,
+                   count(*) FILTER (c.answered_at IS NULL) AS abandoned,
+                   count(*) FILTER (c.answered_at IS NULL AND c.wait_s <= c.threshold_s) AS abandoned_within,
+                   count(*) FILTER (c.answered_at IS NULL AND c.wait_s < {int(sl.short_abandon_s)}) AS short_abandons,
+                   coalesce(sum(c.wait_s) FILTER (c.answered_at IS NOT NULL), 0) AS wait_answered_s,
+                   coalesce(sum(c.wait_s) FILTER (c.answered_at IS NULL), 0) AS wait_abandoned_s
+            FROM (
+                SELECT c.site_id, c.queue_id, coalesce(c.call_type, q.call_type) AS call_type,
+                       coalesce(c.channel, q.channel) AS channel, c.answered_at,
+                       epoch(coalesce(c.answered_at, c.ended_at) - c.offered_at) AS wait_s,
+                       coalesce(q.sl_threshold_s, {int(sl.threshold_s)}) AS threshold_s,
+                       time_bucket({GRID}, c.offered_at) AS grid
+                FROM contacts c JOIN queues q USING (queue_id) JOIN site_window w ON w.site_id = c.site_id
+                WHERE c.offered_at >= w.w0 AND c.offered_at < w.w1
+                  AND (c.initial_contact_id IS NULL OR c.initial_contact_id = c.contact_id)
+                  AND coalesce(lower(c.direction), 'inbound') <> 'outbound'
+            ) c
+            GROUP BY ALL
+        ) x
+        JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid
+        GROUP BY x.site_id, x.queue_id, x.call_type, x.channel, g.interval_utc""")
 
 
 def _handle_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
