@@ -465,8 +465,7 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         LEFT JOIN forgiven fg ON fg.agent_id = f.agent_id AND fg.interval_utc = f.interval_utc
         LEFT JOIN approved ap ON ap.agent_id = f.agent_id AND ap.interval_utc = f.interval_utc""")
     con.execute("DROP VIEW st_pieces; DROP TABLE st_cells; DROP TABLE vocab_satisfies_wide; DROP TABLE sc_pieces; "
-                "DROP TABLE shift_edges; "
-                "DROP TABLE forgiven; DROP TABLE approved")
+                "DROP TABLE shift_edges; DROP TABLE forgiven; DROP TABLE approved")
 
 
 def _merge_sql(fragments: str) -> str:
