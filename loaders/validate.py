@@ -100,34 +100,41 @@ def typed_select(kind: Kind, present: set[str], source: str = "stg") -> str:
     return "SELECT " + ", ".join(parts) + f" FROM {source} stg"
 
 
-def checked_select(kind: Kind, present: set[str], source: str = "typed") -> str:
-    """Over the typed rows (`source`): add e_<col> for each present column (checks can use t_<col>)."""
-    parts = ["typed.*"]
+def _error_columns(kind: Kind, present: set[str]) -> list[tuple[str, str]]:
+    """(name, SQL) of every check over a typed row: e_<col> per present column, e_order_<a>_<b> per ordered
+    pair; each gives the reason, or NULL when the value is fine (checks can use t_<col> and r_<col>)."""
+    errors = []
     for col in kind.columns:
         if col.name in present:
             vocab = f"vocab_{kind.vocabulary[col.name]}" if col.name in kind.vocabulary else None
-            parts.append(f"{error_expr(col, vocab)} AS e_{col.name}")
-    errors = [f"e_{c.name}" for c in kind.columns if c.name in present]
+            errors.append((f"e_{col.name}", error_expr(col, vocab)))
     for earlier, later in kind.ordered:
         if earlier in present and later in present:
-            parts.append(f"CASE WHEN t_{later} < t_{earlier} THEN '{later} is before {earlier}' "
-                         f"WHEN t_{later} = t_{earlier} AND '{later}' = 'end_at' THEN 'end_at equals start_at' "
-                         f"END AS e_order_{earlier}_{later}")
-            errors.append(f"e_order_{earlier}_{later}")
-    # One flag per row, so good rows are found in one pass and only bad rows are examined field by field.
-    # The raw text (r_*) is dropped: only rejected rows need it, and they fetch it again from the staged file.
-    raw = ", ".join(f"r_{c.name}" for c in kind.columns if c.name in present)
-    keep = f"* EXCLUDE ({raw})" if raw else "*"
-    flagged = (f"SELECT {keep}, ({' OR '.join(f'{e} IS NOT NULL' for e in errors) or 'false'}) AS __bad "
-               "FROM ({inner})")
-    return flagged.replace("{inner}", "SELECT " + ", ".join(parts) + f" FROM {source} typed")
+            errors.append((f"e_order_{earlier}_{later}",
+                           f"CASE WHEN t_{later} < t_{earlier} THEN '{later} is before {earlier}' "
+                           f"WHEN t_{later} = t_{earlier} AND '{later}' = 'end_at' THEN 'end_at equals start_at' END"))
+    return errors
+
+
+def checked_select(kind: Kind, present: set[str], source: str = "typed") -> str:
+    """Over the typed rows (`source`): one flag per row (__bad), so good rows are found in one pass and only
+    bad rows are examined field by field. Neither the raw text (r_*) nor the reasons (e_*) are kept: only
+    rejected rows need them, and `raw_of_bad_rows` finds them again."""
+    errors = _error_columns(kind, present)
+    inner = "SELECT typed.*, " + ", ".join(f"{sql} AS {name}" for name, sql in errors) + f" FROM {source} typed"
+    dropped = [f"r_{c.name}" for c in kind.columns if c.name in present] + [name for name, _ in errors]
+    flag = " OR ".join(f"{name} IS NOT NULL" for name, _ in errors) or "false"
+    return f"SELECT * EXCLUDE ({', '.join(dropped)}), ({flag}) AS __bad FROM ({inner})"
 
 
 def raw_of_bad_rows(kind: Kind, present: set[str], first_rowid: int) -> str:
-    """The flagged rows of `checked` with their raw text again (r_*), from the staged rows in `stg_raw`."""
+    """The flagged rows of `checked` with their raw text again (r_*, from the staged rows in `stg_raw`) and the
+    reason each check gives (e_*)."""
     raw = ", ".join(f'"{c.name}" AS r_{c.name}' for c in kind.columns if c.name in present)
-    return (f"SELECT c.*, {raw} FROM checked c JOIN stg_raw ON stg_raw.rowid - {int(first_rowid)} = c.__rn "
-            "WHERE c.__bad")
+    flagged = (f"SELECT c.*, {raw} FROM checked c JOIN stg_raw ON stg_raw.rowid - {int(first_rowid)} = c.__rn "
+               "WHERE c.__bad")
+    reasons = ", ".join(f"{sql} AS {name}" for name, sql in _error_columns(kind, present))
+    return f"SELECT typed.*, {reasons} FROM ({flagged}) typed"
 
 
 def reject_union(kind: Kind, present: set[str]) -> str:
