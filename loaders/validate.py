@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from loaders.kinds import Column, Kind
 
-_OFFSET = r"'([+-][0-9]{2}(:?[0-9]{2})?)$'"
+# An explicit offset follows a time ("…:00+02:00", "…:00.5-0530"); a date alone ("2026-11-02") has none.
+_OFFSET = r"':[0-9]{2}(\.[0-9]+)?[+-][0-9]{2}(:?[0-9]{2})?$'"
 TRUE_WORDS = ("true", "1", "yes", "y", "t")
 FALSE_WORDS = ("false", "0", "no", "n", "f")
 

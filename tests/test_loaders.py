@@ -56,13 +56,16 @@ def test_instants_with_z_offsets_blanks_and_bad_values_and_padded_ids(roster, se
               "contact_id,queue_id,site_id,offered_at,ended_at\n"
               "C1,Q1,NYC,2026-11-02T14:20:00+02:00,2026-11-02T14:30:00-0530\n"
               "C2, Q1,NYC , 2026-11-02T14:20:00Z ,2026-11-02T14:21:00z\n"
-              "C3,Q1,NYC,2026-11-02T14:20:00.250Z,2026-11-02T25:61:00Z\n")
+              "C3,Q1,NYC,2026-11-02T14:20:00.250Z,2026-11-02T25:61:00Z\n"
+              "C4,Q1,NYC,2026-11-02,2026-11-02T09:10:00.5+04:00\n")
     r = load_file(roster, f, settings)
-    assert (r.rows_loaded, r.rows_rejected) == (2, 1)
+    assert (r.rows_loaded, r.rows_rejected) == (3, 1)
     got = {c: (o, e) for c, o, e in rows(roster, "SELECT contact_id, offered_at, ended_at FROM contacts")}
     assert got["C1"] == (datetime(2026, 11, 2, 12, 20), datetime(2026, 11, 2, 20, 0))  # offsets applied, not dropped
     assert got["C2"] == (datetime(2026, 11, 2, 14, 20), datetime(2026, 11, 2, 14, 21))
     assert rows(roster, "SELECT queue_id, site_id FROM contacts WHERE contact_id = 'C2'") == [("Q1", "NYC")]  # trimmed
+    # A date alone is local midnight (New York, EST after 1 Nov: 05:00 UTC), not a "-02" offset.
+    assert got["C4"] == (datetime(2026, 11, 2, 5, 0), datetime(2026, 11, 2, 5, 10, 0, 500000))
     assert rejects_of(roster, r.load_id) == [(4, "ended_at", "2026-11-02T25:61:00Z", "not an ISO-8601 date-time")]
 
 
