@@ -77,9 +77,10 @@ def mark_touched(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings)
             SELECT DISTINCT r.site_id,
                    timezone(s.timezone, r.s::TIMESTAMPTZ)::DATE AS d0,
                    timezone(s.timezone, r.e::TIMESTAMPTZ)::DATE AS d1
-            FROM (  -- quarter-hours first: every real UTC offset is whole quarter-hours, so the local date is the
-                    -- same, and the time-zone conversion runs once per quarter-hour instead of once per row
-                -- (an instant range, s = e, is on the day of s even at midnight)
+            -- Quarter-hours first: every real UTC offset is whole quarter-hours, so the local date is the same
+            -- and the time-zone conversion runs once per quarter-hour instead of once per row. An instant range
+            -- (s = e) ends in the quarter-hour it starts in, so it lies on the day of s even at midnight.
+            FROM (
                 SELECT DISTINCT site_id, time_bucket({GRID}, s) AS s,
                        time_bucket({GRID}, greatest(s, e - INTERVAL 1 MICROSECOND)) AS e
                 FROM ({ranges}) WHERE s IS NOT NULL) r
@@ -98,7 +99,6 @@ FACTS_OF_KIND = {
 }
 ALL_FACTS = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interval", "fact_forecast_interval",
              "fact_survey_interval")
-PRODUCTIVE = "('available', 'on_contact', 'acw')"
 LOST_STATES = ("break", "lunch", "meeting", "training", "coaching", "aux", "offline")
 
 
@@ -365,11 +365,11 @@ def _state_cells(con: duckdb.DuckDBPyConnection) -> None:
                            epoch(least(end_at, grid + {GRID}) - greatest(start_at, grid)) AS secs FROM cut)
               GROUP BY agent_id, grid) c
         JOIN grid_map g ON g.site_id = c.site_id AND g.grid = c.grid""")
-    # Which state categories satisfy each activity, one flag column per category, for sums across st_cells.
-    flags = ", ".join(f"count(s.state) FILTER (s.state = '{c}') > 0 AS sat_{c}" for c in STATE_CATEGORIES)
-    con.execute(f"""CREATE OR REPLACE TEMP TABLE vocab_satisfies_wide AS
-                    SELECT v.code AS activity, {flags}
-                    FROM vocab_activities v LEFT JOIN vocab_satisfies s ON s.activity = v.code GROUP BY v.code""")
+
+
+def _state_sum(alias: str, categories: tuple[str, ...]) -> str:
+    """SQL adding the state_<category>_s columns of a relation for these state categories."""
+    return " + ".join(f"{alias}.state_{c}_s" for c in categories)
 
 
 def _per_interval(pieces_sql: str) -> str:
@@ -390,7 +390,7 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     measures = [f"state_{c}_s" for c in STATE_CATEGORIES] + [f"sched_{c}_s" for c in SCHED_CATEGORIES] + [
         "sched_paid_s", "sched_planned_shrink_s", "sched_tracked_s", "adherent_s"]
     zero = lambda m: f"coalesce({m}, 0)"  # noqa: E731 - a branch with no row for an interval adds nothing
-    productive = " + ".join(f"c.state_{c}_s" for c in PRODUCTIVE_STATES)
+    productive = _state_sum("c", PRODUCTIVE_STATES)
     states_part = f"""
         SELECT agent_id, site_id, interval_utc, COLUMNS('^state_'), {productive} AS productive_s FROM st_cells c"""
     if int(settings.data.interval_minutes) != 15:  # with quarter-hour intervals each cell is already one interval
@@ -403,41 +403,37 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                    AS sched_planned_shrink_s,
                CASE WHEN v.adherence_tracked THEN {secs} ELSE 0 END AS sched_tracked_s
         FROM sc_pieces sc JOIN vocab_activities v ON v.code = sc.activity""")
+    # Schedule against states: the seconds each scheduled activity shares with each state category. A schedule
+    # piece covering its whole quarter-hour (the usual case) shares all of the cell's state seconds; only the
+    # others need the state pieces.
     whole_cell = f"sc.ps = sc.grid AND sc.pe = sc.grid + {GRID}"
-    # Schedule against states. A schedule piece covering its whole quarter-hour (the usual case) shares all of
-    # the cell's state seconds, so it is matched with the cell's sums; only the others need the state pieces.
-    satisfied = " + ".join(f"CASE WHEN w.sat_{c} THEN c.state_{c}_s ELSE 0 END" for c in STATE_CATEGORIES)
-    logged = " + ".join(f"c.state_{c}_s" for c in STATE_CATEGORIES)
-    overlap_sql = f"""
-        SELECT sc.agent_id, sc.site_id, sc.interval_utc,
-               CASE WHEN v.adherence_tracked THEN {satisfied} ELSE 0 END AS adherent_s,
-               {productive} AS productive_in_shift_s,
-               CASE WHEN v.open THEN {productive} ELSE 0 END AS open_productive_s,
-               CASE WHEN v.open THEN {logged} ELSE 0 END AS open_covered_s,
-               {', '.join(f"CASE WHEN v.open THEN c.state_{c}_s ELSE 0 END AS open_lost_{c}_s" for c in LOST_STATES)}
-        FROM sc_pieces sc
-        JOIN st_cells c ON c.agent_id = sc.agent_id AND c.grid = sc.grid
-        JOIN vocab_activities v ON v.code = sc.activity
-        JOIN vocab_satisfies_wide w ON w.activity = sc.activity
+    shared = f"""
+        SELECT sc.agent_id, sc.site_id, sc.interval_utc, sc.activity,
+               {', '.join(f"c.state_{c}_s" for c in STATE_CATEGORIES)}
+        FROM sc_pieces sc JOIN st_cells c ON c.agent_id = sc.agent_id AND c.grid = sc.grid
         WHERE {whole_cell}"""
     if con.execute(f"SELECT count(*) FROM (SELECT 1 FROM sc_pieces sc WHERE NOT ({whole_cell}) LIMIT 1)").fetchall()[0][0]:
         overlap = "epoch(least(st.pe, sc.pe) - greatest(st.ps, sc.ps))"
-        lost_cols = ", ".join(f"CASE WHEN v.open AND st.state = '{c}' THEN {overlap} ELSE 0 END AS open_lost_{c}_s"
-                              for c in LOST_STATES)
-        overlap_sql += f"""
+        shared += f"""
         UNION ALL BY NAME
-        SELECT sc.agent_id, sc.site_id, sc.interval_utc,
-               CASE WHEN v.adherence_tracked AND sat.state IS NOT NULL THEN {overlap} ELSE 0 END AS adherent_s,
-               CASE WHEN st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS productive_in_shift_s,
-               CASE WHEN v.open AND st.state IN {PRODUCTIVE} THEN {overlap} ELSE 0 END AS open_productive_s,
-               CASE WHEN v.open THEN {overlap} ELSE 0 END AS open_covered_s,
-               {lost_cols}
+        SELECT sc.agent_id, sc.site_id, sc.interval_utc, sc.activity,
+               {', '.join(f"sum(CASE WHEN st.state = '{c}' THEN {overlap} ELSE 0 END) AS state_{c}_s"
+                          for c in STATE_CATEGORIES)}
         FROM sc_pieces sc
         JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid AND st.ps < sc.pe AND st.pe > sc.ps
-        JOIN vocab_activities v ON v.code = sc.activity
-        LEFT JOIN vocab_satisfies sat ON sat.activity = sc.activity AND sat.state = st.state
-        WHERE NOT ({whole_cell})"""
-    overlap_part = _per_interval(overlap_sql)
+        WHERE NOT ({whole_cell})
+        GROUP BY sc.agent_id, sc.site_id, sc.interval_utc, sc.activity"""
+    satisfied = " + ".join(f"CASE WHEN w.sat_{c} THEN p.state_{c}_s ELSE 0 END" for c in STATE_CATEGORIES)
+    overlap_part = _per_interval(f"""
+        SELECT p.agent_id, p.site_id, p.interval_utc,
+               CASE WHEN v.adherence_tracked THEN {satisfied} ELSE 0 END AS adherent_s,
+               {_state_sum("p", PRODUCTIVE_STATES)} AS productive_in_shift_s,
+               CASE WHEN v.open THEN {_state_sum("p", PRODUCTIVE_STATES)} ELSE 0 END AS open_productive_s,
+               CASE WHEN v.open THEN {_state_sum("p", STATE_CATEGORIES)} ELSE 0 END AS open_covered_s,
+               {', '.join(f"CASE WHEN v.open THEN p.state_{c}_s ELSE 0 END AS open_lost_{c}_s" for c in LOST_STATES)}
+        FROM ({shared}) p
+        JOIN vocab_activities v ON v.code = p.activity
+        JOIN vocab_satisfies_wide w ON w.activity = p.activity""")
     lost = ", ".join(zero(f"open_lost_{c}_s") for c in LOST_STATES if c != "offline")
     # The branches are joined, not unioned and regrouped: each is already one row per agent and interval, and
     # the overlaps, shift edges and exception runs lie inside scheduled intervals.
@@ -464,8 +460,8 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         LEFT JOIN shift_edges e ON e.agent_id = f.agent_id AND e.interval_utc = f.interval_utc
         LEFT JOIN forgiven fg ON fg.agent_id = f.agent_id AND fg.interval_utc = f.interval_utc
         LEFT JOIN approved ap ON ap.agent_id = f.agent_id AND ap.interval_utc = f.interval_utc""")
-    con.execute("DROP VIEW st_pieces; DROP TABLE st_cells; DROP TABLE vocab_satisfies_wide; DROP TABLE sc_pieces; "
-                "DROP TABLE shift_edges; DROP TABLE forgiven; DROP TABLE approved")
+    con.execute("DROP VIEW st_pieces; DROP TABLE st_cells; DROP TABLE sc_pieces; DROP TABLE shift_edges; "
+                "DROP TABLE forgiven; DROP TABLE approved")
 
 
 def _merge_sql(fragments: str) -> str:

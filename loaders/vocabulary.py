@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import duckdb
 
-from settings import Settings
+from settings import STATE_CATEGORIES, Settings
 
 
 def install(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
-    """(Re)create vocab_states, vocab_activities and vocab_satisfies from the settings."""
+    """(Re)create vocab_states, vocab_activities and vocab_satisfies from the settings, and
+    vocab_satisfies_wide: per activity, one flag per state category that satisfies it (for sums over
+    per-category columns)."""
     con.execute("CREATE OR REPLACE TEMP TABLE vocab_states (code VARCHAR, category VARCHAR)")
     con.executemany("INSERT INTO vocab_states VALUES (?, ?)", list(settings.states.items()))
     con.execute(
@@ -24,3 +26,7 @@ def install(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
     pairs = [(code, state) for code, a in settings.activities.items() for state in a.satisfied_by]
     if pairs:
         con.executemany("INSERT INTO vocab_satisfies VALUES (?, ?)", pairs)
+    flags = ", ".join(f"count(s.state) FILTER (s.state = '{c}') > 0 AS sat_{c}" for c in STATE_CATEGORIES)
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE vocab_satisfies_wide AS
+                    SELECT v.code AS activity, {flags}
+                    FROM vocab_activities v LEFT JOIN vocab_satisfies s ON s.activity = v.code GROUP BY v.code""")  # noqa: S608 - categories are code constants
