@@ -343,10 +343,11 @@ def _cut_sql(table: str, extra: str) -> str:
 
 
 def _pieces_sql(table: str, extra: str) -> str:
-    """The pieces of a segment table on touched site-days, each with its interval and its start and end."""
+    """The pieces of a segment table on touched site-days, each with its interval, its start and end, and the start
+    of its segment (with the agent and grid cell, a piece's identity)."""
     return f"""{_cut_sql(table, extra)}
         SELECT x.agent_id, x.site_id, {extra.replace('seg.', 'x.')}, g.interval_utc, g.interval_local, g.date_local,
-               x.grid, greatest(x.start_at, x.grid) AS ps, least(x.end_at, x.grid + {GRID}) AS pe
+               x.grid, x.start_at AS seg_start, greatest(x.start_at, x.grid) AS ps, least(x.end_at, x.grid + {GRID}) AS pe
         FROM cut x JOIN grid_map g ON g.site_id = x.site_id AND g.grid = x.grid"""
 
 
@@ -395,51 +396,53 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
         SELECT agent_id, site_id, interval_utc, COLUMNS('^state_'), {productive} AS productive_s FROM st_cells c"""
     if int(settings.data.interval_minutes) != 15:  # with quarter-hour intervals each cell is already one interval
         states_part = _per_interval(states_part)
-    schedule_part = _per_interval(f"""
-        SELECT sc.agent_id, sc.site_id, sc.interval_utc, {sched_cols},
-               CASE WHEN v.open THEN {secs} ELSE 0 END AS sched_open_s,
-               CASE WHEN coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END AS sched_paid_s,
-               CASE WHEN v.planned_shrinkage AND coalesce(sc.paid, v.paid) THEN {secs} ELSE 0 END
-                   AS sched_planned_shrink_s,
-               CASE WHEN v.adherence_tracked THEN {secs} ELSE 0 END AS sched_tracked_s
-        FROM sc_pieces sc JOIN vocab_activities v ON v.code = sc.activity""")
-    # Schedule against states: the seconds each scheduled activity shares with each state category. A schedule
-    # piece covering its whole quarter-hour (the usual case) shares all of the cell's state seconds; only the
-    # others need the state pieces.
+    # Schedule against states: the seconds each schedule piece shares with each state category. A piece covering
+    # its whole quarter-hour (the usual case) shares all of the cell's state seconds; only the others need the
+    # state pieces. Each piece carries both its scheduled seconds and what it shares, so one aggregate per
+    # interval gives both.
     whole_cell = f"sc.ps = sc.grid AND sc.pe = sc.grid + {GRID}"
-    shared = f"""
-        SELECT sc.agent_id, sc.site_id, sc.interval_utc, sc.activity,
-               {', '.join(f"c.state_{c}_s" for c in STATE_CATEGORIES)}
-        FROM sc_pieces sc JOIN st_cells c ON c.agent_id = sc.agent_id AND c.grid = sc.grid
-        WHERE {whole_cell}"""
+    shared = {c: f"c.state_{c}_s" for c in STATE_CATEGORIES}
+    partial_join = ""
     if con.execute(f"SELECT count(*) FROM (SELECT 1 FROM sc_pieces sc WHERE NOT ({whole_cell}) LIMIT 1)").fetchall()[0][0]:
         overlap = "epoch(least(st.pe, sc.pe) - greatest(st.ps, sc.ps))"
-        shared += f"""
-        UNION ALL BY NAME
-        SELECT sc.agent_id, sc.site_id, sc.interval_utc, sc.activity,
-               {', '.join(f"sum(CASE WHEN st.state = '{c}' THEN {overlap} ELSE 0 END) AS state_{c}_s"
-                          for c in STATE_CATEGORIES)}
-        FROM sc_pieces sc
-        JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid AND st.ps < sc.pe AND st.pe > sc.ps
-        WHERE NOT ({whole_cell})
-        GROUP BY sc.agent_id, sc.site_id, sc.interval_utc, sc.activity"""
+        partial_join = f"""
+        LEFT JOIN (
+            SELECT sc.agent_id, sc.grid, sc.seg_start,
+                   {', '.join(f"sum(CASE WHEN st.state = '{c}' THEN {overlap} ELSE 0 END) AS state_{c}_s"
+                              for c in STATE_CATEGORIES)}
+            FROM sc_pieces sc
+            JOIN st_pieces st ON st.agent_id = sc.agent_id AND st.grid = sc.grid AND st.ps < sc.pe AND st.pe > sc.ps
+            WHERE NOT ({whole_cell})
+            GROUP BY sc.agent_id, sc.grid, sc.seg_start
+        ) pt ON pt.agent_id = sc.agent_id AND pt.grid = sc.grid AND pt.seg_start = sc.seg_start"""
+        shared = {c: f"CASE WHEN {whole_cell} THEN c.state_{c}_s ELSE pt.state_{c}_s END" for c in STATE_CATEGORIES}
     satisfied = " + ".join(f"CASE WHEN w.sat_{c} THEN p.state_{c}_s ELSE 0 END" for c in STATE_CATEGORIES)
-    overlap_part = _per_interval(f"""
-        SELECT p.agent_id, p.site_id, p.interval_utc,
+    schedule_part = _per_interval(f"""
+        SELECT p.agent_id, p.site_id, p.interval_utc, {sched_cols},
+               CASE WHEN v.open THEN {secs} ELSE 0 END AS sched_open_s,
+               CASE WHEN coalesce(p.paid, v.paid) THEN {secs} ELSE 0 END AS sched_paid_s,
+               CASE WHEN v.planned_shrinkage AND coalesce(p.paid, v.paid) THEN {secs} ELSE 0 END
+                   AS sched_planned_shrink_s,
+               CASE WHEN v.adherence_tracked THEN {secs} ELSE 0 END AS sched_tracked_s,
                CASE WHEN v.adherence_tracked THEN {satisfied} ELSE 0 END AS adherent_s,
                {_state_sum("p", PRODUCTIVE_STATES)} AS productive_in_shift_s,
                CASE WHEN v.open THEN {_state_sum("p", PRODUCTIVE_STATES)} ELSE 0 END AS open_productive_s,
                CASE WHEN v.open THEN {_state_sum("p", STATE_CATEGORIES)} ELSE 0 END AS open_covered_s,
                {', '.join(f"CASE WHEN v.open THEN p.state_{c}_s ELSE 0 END AS open_lost_{c}_s" for c in LOST_STATES)}
-        FROM ({shared}) p
+        FROM (
+            SELECT sc.agent_id, sc.site_id, sc.interval_utc, sc.activity, sc.paid, sc.ps, sc.pe,
+                   {', '.join(f"coalesce({sql}, 0) AS state_{c}_s" for c, sql in shared.items())}
+            FROM sc_pieces sc
+            LEFT JOIN st_cells c ON c.agent_id = sc.agent_id AND c.grid = sc.grid{partial_join}
+        ) p
         JOIN vocab_activities v ON v.code = p.activity
         JOIN vocab_satisfies_wide w ON w.activity = p.activity""")
     lost = ", ".join(zero(f"open_lost_{c}_s") for c in LOST_STATES if c != "offline")
     # The branches are joined, not unioned and regrouped: each is already one row per agent and interval, and
-    # the overlaps, shift edges and exception runs lie inside scheduled intervals.
+    # the shift edges and exception runs lie inside scheduled intervals.
     con.execute(f"""
         INSERT INTO fact_agent_interval
-        WITH st AS ({states_part}), sc AS ({schedule_part}), ov AS ({overlap_part}),
+        WITH st AS ({states_part}), sc AS ({schedule_part}),
         f AS (
             SELECT coalesce(st.agent_id, sc.agent_id) AS agent_id, coalesce(st.site_id, sc.site_id) AS site_id,
                    coalesce(st.interval_utc, sc.interval_utc) AS interval_utc,
@@ -447,16 +450,15 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             FROM st FULL JOIN sc ON sc.agent_id = st.agent_id AND sc.interval_utc = st.interval_utc)
         SELECT f.site_id, a.team_id, f.agent_id, f.interval_utc, l.interval_local, l.date_local,
                {', '.join(zero(m) for m in measures)},
-               {zero('f.productive_s')} - {zero('ov.productive_in_shift_s')},
-               {zero('ov.open_productive_s')}, {lost},
+               {zero('f.productive_s')} - {zero('f.productive_in_shift_s')},
+               {zero('f.open_productive_s')}, {lost},
                -- scheduled open time with no state at all (not logged in) is lost as 'offline'
-               {zero('ov.open_lost_offline_s')} + greatest(0, {zero('f.sched_open_s')} - {zero('ov.open_covered_s')}),
+               {zero('f.open_lost_offline_s')} + greatest(0, {zero('f.sched_open_s')} - {zero('f.open_covered_s')}),
                {zero('e.shifts')}, {zero('e.late_login_s')}, {zero('e.early_logout_s')},
                {zero('fg.forgiven_s')}, {zero('ap.approved_s')}
         FROM f
         JOIN agent_window a ON a.agent_id = f.agent_id
         JOIN interval_labels l ON l.site_id = f.site_id AND l.interval_utc = f.interval_utc
-        LEFT JOIN ov ON ov.agent_id = f.agent_id AND ov.interval_utc = f.interval_utc
         LEFT JOIN shift_edges e ON e.agent_id = f.agent_id AND e.interval_utc = f.interval_utc
         LEFT JOIN forgiven fg ON fg.agent_id = f.agent_id AND fg.interval_utc = f.interval_utc
         LEFT JOIN approved ap ON ap.agent_id = f.agent_id AND ap.interval_utc = f.interval_utc""")
