@@ -436,10 +436,14 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
             LEFT JOIN st_cells c ON c.agent_id = sc.agent_id AND c.grid = sc.grid{partial_join}
         ) p
         JOIN vocab_activities v ON v.code = p.activity
-        JOIN vocab_satisfies_wide w ON w.activity = p.activity""")
+        JOIN vocab_satisfies_wide w ON w.activity = p.activity
+        -- Shift edges and exception runs lie in scheduled intervals: summed with the pieces, not joined after.
+        UNION ALL BY NAME SELECT agent_id, site_id, interval_utc, shifts, late_login_s, early_logout_s FROM shift_edges
+        UNION ALL BY NAME SELECT agent_id, site_id, interval_utc, forgiven_s FROM forgiven
+        UNION ALL BY NAME SELECT agent_id, site_id, interval_utc, approved_s FROM approved""")
     lost = ", ".join(zero(f"open_lost_{c}_s") for c in LOST_STATES if c != "offline")
-    # The branches are joined, not unioned and regrouped: each is already one row per agent and interval, and
-    # the shift edges and exception runs lie inside scheduled intervals.
+    # States and the schedule side are joined, not unioned and regrouped: each is already one row per agent and
+    # interval.
     con.execute(f"""
         INSERT INTO fact_agent_interval
         WITH st AS ({states_part}), sc AS ({schedule_part}),
@@ -454,14 +458,11 @@ def _agent_facts(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                {zero('f.open_productive_s')}, {lost},
                -- scheduled open time with no state at all (not logged in) is lost as 'offline'
                {zero('f.open_lost_offline_s')} + greatest(0, {zero('f.sched_open_s')} - {zero('f.open_covered_s')}),
-               {zero('e.shifts')}, {zero('e.late_login_s')}, {zero('e.early_logout_s')},
-               {zero('fg.forgiven_s')}, {zero('ap.approved_s')}
+               {zero('f.shifts')}, {zero('f.late_login_s')}, {zero('f.early_logout_s')},
+               {zero('f.forgiven_s')}, {zero('f.approved_s')}
         FROM f
         JOIN agent_window a ON a.agent_id = f.agent_id
-        JOIN interval_labels l ON l.site_id = f.site_id AND l.interval_utc = f.interval_utc
-        LEFT JOIN shift_edges e ON e.agent_id = f.agent_id AND e.interval_utc = f.interval_utc
-        LEFT JOIN forgiven fg ON fg.agent_id = f.agent_id AND fg.interval_utc = f.interval_utc
-        LEFT JOIN approved ap ON ap.agent_id = f.agent_id AND ap.interval_utc = f.interval_utc""")
+        JOIN interval_labels l ON l.site_id = f.site_id AND l.interval_utc = f.interval_utc""")
     con.execute("DROP VIEW st_pieces; DROP TABLE st_cells; DROP TABLE sc_pieces; DROP TABLE shift_edges; "
                 "DROP TABLE forgiven; DROP TABLE approved")
 
