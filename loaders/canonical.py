@@ -119,15 +119,47 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[
         con.execute(f"CREATE TEMP TABLE stg_raw AS SELECT {cols} FROM read_parquet(?)", [str(path)])  # noqa: S608
         return []
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    quoted = ", ".join(f'"{c}"' for c in present)
-    con.execute(
-        f"CREATE TEMP TABLE stg_raw AS SELECT {quoted} FROM read_csv(?, header = true, all_varchar = true, "  # noqa: S608
-        "store_rejects = true, auto_detect = true, delim = ',', quote = '\"')",
-        [str(path)],
-    )
+    con.execute(f"CREATE TEMP TABLE stg_raw AS SELECT {_quoted(present)} FROM {_CSV_ROWS}", [str(path)])  # noqa: S608
+    return _parse_rejects(con)
+
+
+# Every field as text; lines that cannot be parsed go to `reject_errors` (DuckDB's rejects table).
+_CSV_ROWS = ("read_csv(?, header = true, all_varchar = true, store_rejects = true, auto_detect = true, delim = ',', "
+             "quote = '\"')")
+
+
+def _quoted(columns: list[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns)
+
+
+def _parse_rejects(con: duckdb.DuckDBPyConnection) -> list[tuple]:
     return con.execute(
         "SELECT line, column_name, error_type, error_message FROM reject_errors ORDER BY line"
     ).fetchall()
+
+
+def _stage_clean(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str]) -> list[tuple] | None:
+    """The fast path for a CSV file whose rows all pass (the usual export): read, type and check it in one pass
+    into `checked_rows` and return the CSV parse rejects. Returns None, and keeps nothing, when some row needs
+    the full check (a local-time instant, a failed check): `_stage` then stages the raw text.
+
+    The typed rows come straight from the file with nothing that may reorder them, so their rowid is the row
+    number; the lookups (references, vocabularies) are checked after, over the typed rows."""
+    present = [c for c in kind.names if c in header]
+    naive = validate.naive_instants(kind, set(present))
+    if naive:  # local times (site time zones) are common in exports: a sample says so before the whole file is read
+        sample = f"SELECT count(*) FROM (SELECT * FROM {_CSV_ROWS} LIMIT 1000) WHERE {' OR '.join(naive)}"  # noqa: S608
+        if con.execute(sample, [str(path)]).fetchall()[0][0]:
+            return None
+    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    rows = f"(SELECT {_quoted(present)} FROM {_CSV_ROWS})"  # noqa: S608 - names from the kind's declaration
+    con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.clean_select(kind, set(present), rows)}", [str(path)])
+    needs_full_check = f"__bad OR {validate.lookup_failures(kind, set(present))}"
+    first = f"SELECT count(*) FROM (SELECT 1 FROM checked_rows WHERE {needs_full_check} LIMIT 1)"  # noqa: S608
+    if con.execute(first).fetchall()[0][0]:
+        con.execute("DROP TABLE checked_rows")
+        return None
+    return _parse_rejects(con)
 
 
 def _line_mapper(parse_rejects: list[tuple], n_good: int, parquet: bool):
@@ -252,23 +284,39 @@ def _tz_select(kind: Kind, present: set[str], first_rowid: int) -> str:
             f"FROM stg_raw {' '.join(joins)}")
 
 
+def _check_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
+                converted: Converted | None) -> tuple[list[tuple], int]:
+    """Type and check every row: view `checked` (__rn, t_<col>, __bad) and table `bad` (__rn, field, value,
+    reason). Returns the CSV parse rejects and the number of rows read."""
+    present = {c for c in kind.names if c in header}
+    con.execute("DROP VIEW IF EXISTS checked; DROP TABLE IF EXISTS checked_rows; DROP TABLE IF EXISTS bad")
+    clean = converted is None and not is_parquet(path)
+    parse_rejects = _stage_clean(con, path, kind, header) if clean else None
+    if parse_rejects is not None:  # every row passed: nothing to reject
+        # Rows written inside a transaction are numbered from a large offset: the first one's is subtracted.
+        n_staged, first_rowid = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM checked_rows").fetchall()[0]
+        con.execute(f"CREATE TEMP VIEW checked AS SELECT rowid - {int(first_rowid)} AS __rn, * FROM checked_rows")  # noqa: S608
+        con.execute("CREATE TEMP TABLE bad (__rn BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
+        return parse_rejects, n_staged
+    parse_rejects = _stage(con, path, kind, header, converted)
+    # One pass: attach each row's site time zone (naive timestamps are local time), type every field, check it.
+    n_staged, first_rowid = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM stg_raw").fetchall()[0]
+    typed = validate.typed_select(kind, present, source=f"({_tz_select(kind, present, first_rowid)})")
+    con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.checked_select(kind, present, source=f'({typed})')}")
+    con.execute("CREATE TEMP VIEW checked AS SELECT * FROM checked_rows")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE bad_rows AS {validate.raw_of_bad_rows(kind, present, first_rowid)}")
+    con.execute("DROP TABLE stg_raw")
+    con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present)}")
+    return parse_rejects, n_staged
+
+
 def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
                settings: Settings, result: LoadResult, on_stage: StageCallback, defer_facts: bool,
                converted: Converted | None = None) -> None:
     on_stage(path, "reading", 0.0)
-    parse_rejects = _stage(con, path, kind, header, converted)
-    on_stage(path, "checking", 0.4)
-    present = {c for c in kind.names if c in header}
     vocabulary.install(con, settings)
-
-    # One pass: attach each row's site time zone (naive timestamps are local time), type every field, check it.
-    n_staged, first_rowid = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM stg_raw").fetchall()[0]
-    typed = validate.typed_select(kind, present, source=f"({_tz_select(kind, present, first_rowid)})")
-    con.execute("DROP TABLE IF EXISTS checked; DROP TABLE IF EXISTS bad")
-    con.execute(f"CREATE TEMP TABLE checked AS {validate.checked_select(kind, present, source=f'({typed})')}")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE bad_rows AS {validate.raw_of_bad_rows(kind, present, first_rowid)}")
-    con.execute("DROP TABLE stg_raw")
-    con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present)}")
+    parse_rejects, n_staged = _check_rows(con, path, kind, header, converted)
+    on_stage(path, "checking", 0.4)
 
     # Within one file the later row for a key wins; the earlier is kept as a reject naming its successor.
     # Keys that occur more than once are found first (a hash aggregate), so the window runs over few rows.

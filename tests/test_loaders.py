@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pandas as pd
 import pytest
@@ -220,6 +220,49 @@ def test_naive_timestamps_across_the_dst_change_use_the_site_offset_of_that_mome
     got = rows(roster, "SELECT start_at, end_at FROM agent_states ORDER BY start_at")
     assert got == [(datetime(2026, 11, 1, 3, 0), datetime(2026, 11, 1, 4, 30)),
                    (datetime(2026, 11, 1, 8, 0), datetime(2026, 11, 1, 9, 0))]
+
+
+
+def _states_file(tmp_path, lines: list[str]):
+    return write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\n" + "".join(lines))
+
+
+def _utc_states(n: int) -> list[str]:
+    """n ten-second states in UTC ('…Z'), round the three agents, from 1 Nov 2026 00:00 UTC."""
+    base = datetime(2026, 11, 1)
+    out = []
+    for i in range(n):
+        s, e = base + timedelta(seconds=10 * (i // 3)), base + timedelta(seconds=10 * (i // 3) + 10)
+        out.append(f"{('A1', 'A2', 'L1')[i % 3]},available,{s:%Y-%m-%dT%H:%M:%S}Z,{e:%Y-%m-%dT%H:%M:%S}Z\n")
+    return out
+
+
+def test_a_local_time_far_down_a_utc_file_is_still_read_in_its_site_time_zone(roster, settings, tmp_path):
+    # The first thousand rows carry 'Z'; the last is New York local time (EST, UTC-5 after 1 Nov).
+    f = _states_file(tmp_path, _utc_states(1500) + ["A1,break,2026-11-03 09:00,2026-11-03 09:15\n"])
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (1501, 0)
+    assert rows(roster, "SELECT start_at FROM agent_states WHERE state = 'break'") == [(datetime(2026, 11, 3, 14, 0),)]
+
+
+def test_a_bad_row_far_down_a_clean_file_is_rejected_with_its_line(roster, settings, tmp_path):
+    f = _states_file(tmp_path, _utc_states(1500) + ["ZZ9,available,2026-11-03T09:00:00Z,2026-11-03T09:15:00Z\n"])
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (1500, 1)
+    assert rejects_of(roster, r.load_id) == [(1502, "agent_id", "ZZ9", "unknown agent (not in agents)")]
+
+
+def test_in_a_file_read_in_parallel_the_later_of_two_rows_with_one_key_wins(roster, settings, tmp_path):
+    """Big enough (≈ 40 MB) for DuckDB to read it in parallel: rows must still keep their file order."""
+    n = 600_000
+    lines = _utc_states(n)
+    lines.append("A1,lunch,2026-11-01T00:00:00Z,2026-11-01T00:00:05Z\n")  # the same key as the first row
+    r = load_file(roster, _states_file(tmp_path, lines), settings)
+    assert (r.rows_loaded, r.rows_rejected) == (n, 1)
+    assert rows(roster, "SELECT state, end_at FROM agent_states WHERE agent_id = 'A1' AND start_at = '2026-11-01'") == [
+        ("lunch", datetime(2026, 11, 1, 0, 0, 5))]
+    assert rejects_of(roster, r.load_id) == [
+        (2, "agent_id, start_at", None, f"duplicate key (agent_id, start_at); replaced by line {n + 2}")]
 
 
 # --- idempotence and replacement -------------------------------------------------------------------
