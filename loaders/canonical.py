@@ -114,13 +114,9 @@ def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[
         con.execute("CREATE TEMP TABLE stg_raw AS SELECT * FROM converted_rows")
         con.unregister("converted_rows")
         return []
-    if is_parquet(path):
-        cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in present)
-        con.execute(f"CREATE TEMP TABLE stg_raw AS SELECT {cols} FROM read_parquet(?)", [str(path)])  # noqa: S608
-        return []
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    con.execute(f"CREATE TEMP TABLE stg_raw AS SELECT {_quoted(present)} FROM {_CSV_ROWS}", [str(path)])  # noqa: S608
-    return _parse_rejects(con)
+    con.execute(f"CREATE TEMP TABLE stg_raw AS SELECT * FROM {_file_rows(path, present)}", [str(path)])  # noqa: S608
+    return _parse_rejects(con, path)
 
 
 # Every field as text; lines that cannot be parsed go to `reject_errors` (DuckDB's rejects table).
@@ -128,18 +124,25 @@ _CSV_ROWS = ("read_csv(?, header = true, all_varchar = true, store_rejects = tru
              "quote = '\"')")
 
 
-def _quoted(columns: list[str]) -> str:
-    return ", ".join(f'"{c}"' for c in columns)
+def _file_rows(path: Path, present: list[str]) -> str:
+    """A subquery reading the file's columns of this kind as text, in file order (one parameter: the path)."""
+    if is_parquet(path):
+        cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in present)
+        return f"(SELECT {cols} FROM read_parquet(?))"  # noqa: S608 - names from the kind's declaration
+    quoted = ", ".join(f'"{c}"' for c in present)
+    return f"(SELECT {quoted} FROM {_CSV_ROWS})"  # noqa: S608
 
 
-def _parse_rejects(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+def _parse_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple]:
+    if is_parquet(path):  # no lines to parse
+        return []
     return con.execute(
         "SELECT line, column_name, error_type, error_message FROM reject_errors ORDER BY line"
     ).fetchall()
 
 
 def _stage_clean(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str]) -> list[tuple] | None:
-    """The fast path for a CSV file whose rows all pass (the usual export): read, type and check it in one pass
+    """The fast path for a file whose rows all pass (the usual export): read, type and check it in one pass
     into `checked_rows` and return the CSV parse rejects. Returns None, and keeps nothing, when some row needs
     the full check (a local-time instant, a failed check): `_stage` then stages the raw text.
 
@@ -148,18 +151,18 @@ def _stage_clean(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header:
     present = [c for c in kind.names if c in header]
     naive = validate.naive_instants(kind, set(present))
     if naive:  # local times (site time zones) are common in exports: a sample says so before the whole file is read
-        sample = f"SELECT count(*) FROM (SELECT * FROM {_CSV_ROWS} LIMIT 1000) WHERE {' OR '.join(naive)}"  # noqa: S608
+        sample = f"SELECT count(*) FROM (SELECT * FROM {_file_rows(path, present)} LIMIT 1000) WHERE {' OR '.join(naive)}"  # noqa: S608
         if con.execute(sample, [str(path)]).fetchall()[0][0]:
             return None
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    rows = f"(SELECT {_quoted(present)} FROM {_CSV_ROWS})"  # noqa: S608 - names from the kind's declaration
+    rows = _file_rows(path, present)
     con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.clean_select(kind, set(present), rows)}", [str(path)])
     needs_full_check = f"__bad OR {validate.lookup_failures(kind, set(present))}"
     first = f"SELECT count(*) FROM (SELECT 1 FROM checked_rows WHERE {needs_full_check} LIMIT 1)"  # noqa: S608
     if con.execute(first).fetchall()[0][0]:
         con.execute("DROP TABLE checked_rows")
         return None
-    return _parse_rejects(con)
+    return _parse_rejects(con, path)
 
 
 def _line_mapper(parse_rejects: list[tuple], n_good: int, parquet: bool):
@@ -290,8 +293,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: 
     reason). Returns the CSV parse rejects and the number of rows read."""
     present = {c for c in kind.names if c in header}
     con.execute("DROP VIEW IF EXISTS checked; DROP TABLE IF EXISTS checked_rows; DROP TABLE IF EXISTS bad")
-    clean = converted is None and not is_parquet(path)
-    parse_rejects = _stage_clean(con, path, kind, header) if clean else None
+    parse_rejects = _stage_clean(con, path, kind, header) if converted is None else None
     if parse_rejects is not None:  # every row passed: nothing to reject
         # Rows written inside a transaction are numbered from a large offset: the first one's is subtracted.
         n_staged, first_rowid = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM checked_rows").fetchall()[0]

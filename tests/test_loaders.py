@@ -98,6 +98,27 @@ def test_parquet_file_loads_like_csv(roster, settings, tmp_path):
     assert rejects_of(roster, r.load_id) == [(2, "agent_id", "ZZ", "unknown agent (not in agents)")]
 
 
+
+def test_parquet_timestamps_with_a_zone_are_instants_and_without_one_are_site_local_time(roster, settings, tmp_path):
+    utc = tmp_path / "utc.parquet"
+    pd.DataFrame({"agent_id": ["A1", "A1", "A1"], "state": ["available", "break", "lunch"],
+                  "start_at": pd.to_datetime(["2026-11-02 14:00", "2026-11-02 14:30", "2026-11-02 14:00"], utc=True),
+                  "end_at": pd.to_datetime(["2026-11-02 14:30", "2026-11-02 14:45", "2026-11-02 14:20"], utc=True),
+                  }).to_parquet(utc)
+    r = load_file(roster, utc, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (2, 1)  # the third row has the first one's key, and replaces it
+    assert rows(roster, "SELECT state, start_at, end_at FROM agent_states ORDER BY start_at") == [
+        ("lunch", datetime(2026, 11, 2, 14, 0), datetime(2026, 11, 2, 14, 20)),
+        ("break", datetime(2026, 11, 2, 14, 30), datetime(2026, 11, 2, 14, 45))]
+    assert rejects_of(roster, r.load_id)[0][:2] == (1, "agent_id, start_at")  # Parquet: row numbers
+
+    local = tmp_path / "local.parquet"
+    pd.DataFrame({"agent_id": ["A2"], "state": ["available"], "start_at": pd.to_datetime(["2026-11-02 09:00"]),
+                  "end_at": pd.to_datetime(["2026-11-02 09:30"])}).to_parquet(local)
+    assert load_file(roster, local, settings).rows_loaded == 1
+    # New York is UTC-5 after 1 November.
+    assert rows(roster, "SELECT start_at FROM agent_states WHERE agent_id = 'A2'") == [(datetime(2026, 11, 2, 14, 0),)]
+
 # --- bad rows: clear reasons, good rows kept -------------------------------------------------------
 
 def test_wrong_types_are_rejected_with_line_field_and_reason(roster, settings, tmp_path):
