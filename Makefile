@@ -20,8 +20,9 @@ data/floorview.duckdb: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/floorview demo --out data/demo --load
 
+# The demo ends yesterday: served later, "today" stays its last day.
 run: data/floorview.duckdb
-	$(BIN)/floorview serve
+	$(BIN)/floorview serve --demo-today data/demo
 
 test: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
@@ -248,12 +249,34 @@ def cmd_user(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from app import create_app
+def demo_last_day(folder: Path) -> date | None:
+    """The last day a generated demo covers (from its stories.json), or None when there is no demo there."""
+    try:
+        return date.fromisoformat(json.loads((folder / "stories.json").read_text(encoding="utf-8"))["period"]["end"])
+    except (OSError, KeyError, TypeError, ValueError):
+        return None
 
+
+def serve_settings(args: argparse.Namespace) -> Settings:
     settings = _settings(args)
     if args.db:
         settings.database.path = Path(args.db).resolve()
+    if args.demo_today:
+        # A demo ends yesterday and is served for days after: "today" is its last day, so the period buttons
+        # (Today, This week …) show days with data whatever the server's date.
+        last = demo_last_day(Path(args.demo_today))
+        if last is None:
+            print(f"no demo in {args.demo_today} (no stories.json): today is the server's date", flush=True)
+        else:
+            settings.app.today = last
+            print(f"today is {last:%a %d %b %Y}, the demo's last day (--demo-today {args.demo_today})", flush=True)
+    return settings
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from app import create_app
+
+    settings = serve_settings(args)
     app = create_app(settings)
     host = args.host or settings.app.host
     port = args.port or settings.app.port
@@ -366,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--db")
+    serve.add_argument("--demo-today", metavar="DIR",
+                       help="pin 'today' to the last day of the demo generated in DIR (as `make run` does)")
     serve.set_defaults(func=cmd_serve)
     return parser
 

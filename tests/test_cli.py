@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import date
 
 from cli import main
 from tests.conftest import REPO, ROSTER, write
@@ -160,3 +161,18 @@ def test_a_failed_fact_rebuild_keeps_the_rows_and_says_how_to_retry(tmp_path, ca
     assert con.execute("SELECT count(*) FROM fact_backlog").fetchall() == [(0,)]
     assert con.execute("SELECT count(*) FROM fact_agent_interval").fetchall()[0][0] > 0
     con.close()
+
+
+def test_serve_with_demo_today_pins_today_to_the_demo_last_day(tmp_path, capsys):
+    from cli import build_parser, serve_settings
+
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    write(demo, "stories.json", '{"period": {"start": "2026-10-11", "end": "2026-11-22"}}')
+    settings = serve_settings(build_parser().parse_args(["serve", "--demo-today", str(demo)]))
+    assert settings.app.today == date(2026, 11, 22)
+    assert "today is Sun 22 Nov 2026, the demo's last day" in capsys.readouterr().out
+    # No demo there: the server's date, said so.
+    settings = serve_settings(build_parser().parse_args(["serve", "--demo-today", str(tmp_path / "none")]))
+    assert settings.app.today is None
+    assert "no demo in" in capsys.readouterr().out
