@@ -3,7 +3,7 @@
 Full check: the staged rows (`stg`) hold every column as VARCHAR plus `__rn` (0-based row number) and `__tz`
 (the row's site time zone, when it can be found); `typed_select` adds a typed `t_<col>` and the raw `r_<col>`,
 `checked_select` flags the rows with a problem, `reject_union` turns each problem into a row.
-Clean file: `clean_select` types and checks rows read straight from a CSV file, without the lookups, and
+Clean file: `clean_select` types and checks rows read straight from the file, without the lookups, and
 `lookup_failures` finds rows whose values are not in their lists; any flagged row sends the file to the full check.
 All identifiers come from the kind declarations, never from the file; values are never formatted in.
 """
@@ -100,13 +100,11 @@ def _lookup_checks(col: Column, vocab_table: str | None) -> list[tuple[str, str]
     return checks
 
 
-def error_expr(col: Column, vocab_table: str | None) -> str:
-    """A CASE yielding the first problem with this field, or NULL."""
-    checks = _row_checks(col) + _lookup_checks(col, vocab_table)
+def _first_problem(checks: list[tuple[str, str]]) -> str:
+    """A CASE yielding the reason of the first check a field fails, or NULL."""
     if not checks:
         return "NULL"
-    whens = " ".join(f"WHEN {cond} THEN {reason}" for cond, reason in checks)
-    return f"CASE {whens} END"
+    return f"CASE {' '.join(f'WHEN {cond} THEN {reason}' for cond, reason in checks)} END"
 
 
 def _vocab_table(kind: Kind, col: Column) -> str | None:
@@ -135,8 +133,7 @@ def _error_columns(kind: Kind, present: set[str], lookups: bool = True) -> list[
             checks = _row_checks(col)
             if lookups:
                 checks += _lookup_checks(col, _vocab_table(kind, col))
-            sql = f"CASE {' '.join(f'WHEN {c} THEN {r}' for c, r in checks)} END" if checks else "NULL"
-            errors.append((f"e_{col.name}", sql))
+            errors.append((f"e_{col.name}", _first_problem(checks)))
     for earlier, later in kind.ordered:
         if earlier in present and later in present:
             errors.append((f"e_order_{earlier}_{later}",
