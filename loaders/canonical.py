@@ -149,13 +149,13 @@ def _stage_clean(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header:
     The typed rows come straight from the file with nothing that may reorder them, so their rowid is the row
     number; the lookups (references, vocabularies) are checked after, over the typed rows."""
     present = [c for c in kind.names if c in header]
+    rows = _file_rows(path, present)
     naive = validate.naive_instants(kind, set(present))
     if naive:  # local times (site time zones) are common in exports: a sample says so before the whole file is read
-        sample = f"SELECT count(*) FROM (SELECT * FROM {_file_rows(path, present)} LIMIT 1000) WHERE {' OR '.join(naive)}"  # noqa: S608
+        sample = f"SELECT count(*) FROM (SELECT * FROM {rows} LIMIT 1000) WHERE {' OR '.join(naive)}"  # noqa: S608
         if con.execute(sample, [str(path)]).fetchall()[0][0]:
             return None
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    rows = _file_rows(path, present)
     con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.clean_select(kind, set(present), rows)}", [str(path)])
     needs_full_check = f"__bad OR {validate.lookup_failures(kind, set(present))}"
     first = f"SELECT count(*) FROM (SELECT 1 FROM checked_rows WHERE {needs_full_check} LIMIT 1)"  # noqa: S608
@@ -287,6 +287,12 @@ def _tz_select(kind: Kind, present: set[str], first_rowid: int) -> str:
             f"FROM stg_raw {' '.join(joins)}")
 
 
+def _count_and_first_rowid(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
+    """Rows in a table just written, and the first one's rowid: rows written inside a transaction are numbered
+    from a large offset, which is subtracted to give row numbers."""
+    return con.execute(f"SELECT count(*), coalesce(min(rowid), 0) FROM {table}").fetchall()[0]  # noqa: S608
+
+
 def _check_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
                 converted: Converted | None) -> tuple[list[tuple], int]:
     """Type and check every row: view `checked` (__rn, t_<col>, __bad) and table `bad` (__rn, field, value,
@@ -295,14 +301,13 @@ def _check_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: 
     con.execute("DROP VIEW IF EXISTS checked; DROP TABLE IF EXISTS checked_rows; DROP TABLE IF EXISTS bad")
     parse_rejects = _stage_clean(con, path, kind, header) if converted is None else None
     if parse_rejects is not None:  # every row passed: nothing to reject
-        # Rows written inside a transaction are numbered from a large offset: the first one's is subtracted.
-        n_staged, first_rowid = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM checked_rows").fetchall()[0]
+        n_staged, first_rowid = _count_and_first_rowid(con, "checked_rows")
         con.execute(f"CREATE TEMP VIEW checked AS SELECT rowid - {int(first_rowid)} AS __rn, * FROM checked_rows")  # noqa: S608
         con.execute("CREATE TEMP TABLE bad (__rn BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
         return parse_rejects, n_staged
     parse_rejects = _stage(con, path, kind, header, converted)
     # One pass: attach each row's site time zone (naive timestamps are local time), type every field, check it.
-    n_staged, first_rowid = con.execute("SELECT count(*), coalesce(min(rowid), 0) FROM stg_raw").fetchall()[0]
+    n_staged, first_rowid = _count_and_first_rowid(con, "stg_raw")
     typed = validate.typed_select(kind, present, source=f"({_tz_select(kind, present, first_rowid)})")
     con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.checked_select(kind, present, source=f'({typed})')}")
     con.execute("CREATE TEMP VIEW checked AS SELECT * FROM checked_rows")

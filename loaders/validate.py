@@ -27,6 +27,14 @@ def _raw(col: Column, source: str = "stg") -> str:
     return _trimmed(f'stg."{col.name}"' if source == "stg" else f"r_{col.name}")
 
 
+def _explicit_offsets(text: str, raw: str) -> list[tuple[str, str]]:
+    """(condition, the UTC value) for each way an instant's text carries its own offset, cheapest test first;
+    `text` is the field as read, `raw` the same trimmed."""
+    return [(f"{text} LIKE '%Z'", f"TRY_CAST({text} AS TIMESTAMP)"),
+            (f"{raw} ILIKE '%z'", f"TRY_CAST(left({raw}, -1) AS TIMESTAMP)"),
+            (f"regexp_matches({raw}, {_OFFSET})", f"timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ))")]
+
+
 def typed_expr(col: Column) -> str:
     raw = _raw(col)
     if col.type in ("str", "timezone"):
@@ -45,11 +53,8 @@ def typed_expr(col: Column) -> str:
         # An explicit offset wins; a naive value is wall-clock time in the row's site time zone. The common
         # case, UTC with "Z", is cast as it stands (the cast skips surrounding blanks and reads the "Z" as
         # UTC); other offsets must go through TIMESTAMPTZ, since a TIMESTAMP cast would drop them.
-        text = f'stg."{col.name}"'
-        return (f"CASE WHEN {text} LIKE '%Z' THEN TRY_CAST({text} AS TIMESTAMP) "
-                f"WHEN {raw} ILIKE '%z' THEN TRY_CAST(left({raw}, -1) AS TIMESTAMP) "
-                f"WHEN regexp_matches({raw}, {_OFFSET}) "
-                f"THEN timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) "
+        whens = " ".join(f"WHEN {cond} THEN {utc}" for cond, utc in _explicit_offsets(f'stg."{col.name}"', raw))
+        return (f"CASE {whens} "
                 f"ELSE timezone('UTC', timezone(coalesce(stg.__tz, 'UTC'), TRY_CAST({raw} AS TIMESTAMP))) END")
     raise ValueError(f"unknown column type {col.type}")
 
@@ -160,8 +165,8 @@ def _without_offset(raw_column: str) -> str:
     raw = _trimmed(raw_column)
     # A CASE, not OR: in a SELECT list each OR term is computed for every row, a CASE branch only for the rows
     # still undecided, so the common '…Z' skips the regular expression.
-    return (f"CASE WHEN {raw_column} LIKE '%Z' THEN false WHEN {raw} IS NULL OR {raw} ILIKE '%z' THEN false "
-            f"ELSE NOT regexp_matches({raw}, {_OFFSET}) END")
+    whens = " ".join(f"WHEN {cond} THEN false" for cond, _ in _explicit_offsets(raw_column, raw))
+    return f"CASE {whens} ELSE {raw} IS NOT NULL END"
 
 
 def naive_instants(kind: Kind, present: set[str], raw_of=lambda name: f'"{name}"') -> list[str]:
