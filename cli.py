@@ -117,6 +117,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
     end = date.fromisoformat(args.end) if args.end else None
     print(f"generating demo exports into {out} …", flush=True)
     stories = generate(DemoSpec(out=out, seed=args.seed, sites=args.sites, agents=args.agents, days=args.days, end=end))
+    if args.local_time:
+        from demo.sitetime import rewrite_in_site_time
+
+        rewrite_in_site_time(out)
+        print("instants written in site-local time, without offsets")
     print(f"period {stories['period']['start']} to {stories['period']['end']}; stories in {out / 'stories.json'}")
     if not args.load:
         return 0
@@ -326,6 +331,9 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--agents", type=int, default=230)
     demo.add_argument("--days", type=int, default=42)
     demo.add_argument("--end", help="last day generated, YYYY-MM-DD (default: yesterday)")
+    demo.add_argument("--local-time", action="store_true",
+                      help="write instants as site-local wall-clock times without an offset, as many ACD and WFM "
+                           "exports do (default: UTC, '…Z')")
     demo.add_argument("--load", action="store_true", help="load the files into the database afterwards")
     demo.add_argument("--db", help="database file (default from config.toml)")
     demo.add_argument("--quiet", action="store_true")

@@ -5,7 +5,10 @@ Generates a large centre once (cached under bench/out/), then in the same run me
   floorview — `load_paths` of the same files into a fresh database,
 and prints rows/s per file and the ratio floorview / baseline. Usage:
 
-    python bench/bench_load.py [--agents 2000] [--sites 5] [--days 90] [--seed 7]
+    python bench/bench_load.py [--agents 2000] [--sites 5] [--days 90] [--seed 7] [--local-time]
+
+With --local-time the same centre is exported in site-local time (no offsets, as many ACD exports are), so every
+instant is converted in its row's site time zone; its files and database sit beside the UTC ones.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 import store  # noqa: E402
 from bench import centre  # noqa: E402
 from demo import DemoSpec, generate  # noqa: E402
+from demo.sitetime import rewrite_in_site_time  # noqa: E402
 from loaders import load_paths  # noqa: E402
 from loaders.kinds import LOAD_ORDER  # noqa: E402
 from settings import load_settings  # noqa: E402
@@ -40,7 +44,20 @@ def dataset(args: argparse.Namespace) -> Path:
         t0 = time.perf_counter()
         generate(DemoSpec(out=out, seed=args.seed, sites=args.sites, agents=args.agents, days=args.days, end=END))
         print(f"  generated in {time.perf_counter() - t0:.1f} s", flush=True)
-    return out
+    if not args.local_time:
+        return out
+    local = _local(out)
+    if not (local / "stories.json").exists():
+        print(f"rewriting in site-local time into {local} …", flush=True)
+        shutil.rmtree(local, ignore_errors=True)
+        shutil.copytree(out, local, ignore=shutil.ignore_patterns("stories.json"))
+        rewrite_in_site_time(local)
+        shutil.copy(out / "stories.json", local)  # last: it marks the folder complete
+    return local
+
+
+def _local(path: Path) -> Path:
+    return path.with_name(f"{path.stem}-local{path.suffix}")
 
 
 def baseline(files: list[Path], workdir: Path) -> dict[str, float]:
@@ -57,6 +74,7 @@ def baseline(files: list[Path], workdir: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     centre.size_args(parser)
+    parser.add_argument("--local-time", action="store_true", help="load the centre exported in site-local time")
     args = parser.parse_args()
 
     folder = dataset(args)
@@ -64,6 +82,7 @@ def main() -> None:
     files = sorted(folder.glob("*.csv"), key=lambda f: order.get(f.name, 99))
     workdir = Path(tempfile.mkdtemp(prefix="fv-bench-"))
     kept_db = centre.database(args)  # reused by bench_kpis.py and bench_pages.py
+    kept_db = _local(kept_db) if args.local_time else kept_db
     kept_db.unlink(missing_ok=True)
     try:
         base = baseline(files, workdir)
@@ -85,7 +104,9 @@ def main() -> None:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"\nLoad benchmark: {args.agents} agents, {args.sites} sites, {args.days} days (duckdb {duckdb.__version__})")
+    zone = "site-local time" if args.local_time else "UTC"
+    print(f"\nLoad benchmark: {args.agents} agents, {args.sites} sites, {args.days} days, instants in {zone} "
+          f"(duckdb {duckdb.__version__})")
     print(f"{'file':<20}{'rows':>12}{'read_csv s':>12}{'floorview s':>13}{'rows/s':>12}{'ratio':>8}")
     for r in results:
         name = Path(r.file).name

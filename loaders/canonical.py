@@ -19,7 +19,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from loaders import facts, formats, validate, vocabulary
+from loaders import facts, formats, localtime, validate, vocabulary
 from loaders.formats import Converted
 from loaders.kinds import KINDS, Kind, detect_kind
 from settings import Settings
@@ -103,22 +103,6 @@ def resolve_kind(path: Path, header: list[str], kind: str | None) -> Kind:
     return found
 
 
-def _stage(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
-           converted: Converted | None = None) -> list[tuple]:
-    """Create temp table `stg_raw` (all VARCHAR, in file order: its rowid is the row number); return CSV parse
-    rejects (line, column, message)."""
-    present = [c for c in kind.names if c in header]
-    con.execute("DROP TABLE IF EXISTS stg_raw")
-    if converted is not None:
-        con.register("converted_rows", converted.table().drop_columns(["__line"]))
-        con.execute("CREATE TEMP TABLE stg_raw AS SELECT * FROM converted_rows")
-        con.unregister("converted_rows")
-        return []
-    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    con.execute(f"CREATE TEMP TABLE stg_raw AS SELECT * FROM {_file_rows(path, present)}", [str(path)])  # noqa: S608
-    return _parse_rejects(con, path)
-
-
 # Every field as text; lines that cannot be parsed go to `reject_errors` (DuckDB's rejects table).
 _CSV_ROWS = ("read_csv(?, header = true, all_varchar = true, store_rejects = true, auto_detect = true, delim = ',', "
              "quote = '\"')")
@@ -139,30 +123,6 @@ def _parse_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple]:
     return con.execute(
         "SELECT line, column_name, error_type, error_message FROM reject_errors ORDER BY line"
     ).fetchall()
-
-
-def _stage_clean(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str]) -> list[tuple] | None:
-    """The fast path for a file whose rows all pass (the usual export): read, type and check it in one pass
-    into `checked_rows` and return the CSV parse rejects. Returns None, and keeps nothing, when some row needs
-    the full check (a local-time instant, a failed check): `_stage` then stages the raw text.
-
-    The typed rows come straight from the file with nothing that may reorder them, so their rowid is the row
-    number; the lookups (references, vocabularies) are checked after, over the typed rows."""
-    present = [c for c in kind.names if c in header]
-    rows = _file_rows(path, present)
-    naive = validate.naive_instants(kind, set(present))
-    if naive:  # local times (site time zones) are common in exports: a sample says so before the whole file is read
-        sample = f"SELECT count(*) FROM (SELECT * FROM {rows} LIMIT 1000) WHERE {' OR '.join(naive)}"  # noqa: S608
-        if con.execute(sample, [str(path)]).fetchall()[0][0]:
-            return None
-    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.clean_select(kind, set(present), rows)}", [str(path)])
-    needs_full_check = f"__bad OR {validate.lookup_failures(kind, set(present))}"
-    first = f"SELECT count(*) FROM (SELECT 1 FROM checked_rows WHERE {needs_full_check} LIMIT 1)"  # noqa: S608
-    if con.execute(first).fetchall()[0][0]:
-        con.execute("DROP TABLE checked_rows")
-        return None
-    return _parse_rejects(con, path)
 
 
 def _line_mapper(parse_rejects: list[tuple], n_good: int, parquet: bool):
@@ -268,53 +228,77 @@ def _record(con: duckdb.DuckDBPyConnection, r: LoadResult, digest: str | None, s
     )
 
 
-def _tz_select(kind: Kind, present: set[str], first_rowid: int) -> str:
-    """SQL giving each staged row its 0-based row number and its site's time zone (NULL when not found)."""
-    joins, zones = [], []
-    if kind.site_via == "site_id":
-        joins.append("LEFT JOIN sites __s ON __s.site_id = trim(stg_raw.site_id)")
-        zones.append("__s.timezone")
-    if "agent_id" in present and kind.site_via == "agent_id":
-        joins.append("LEFT JOIN agents __a ON __a.agent_id = trim(stg_raw.agent_id) "
-                     "LEFT JOIN sites __sa ON __sa.site_id = __a.site_id")
-        zones.append("__sa.timezone")
-    if kind.name == "surveys" and "contact_id" in present:  # no agent: the surveyed contact's site
-        joins.append("LEFT JOIN contacts __c ON __c.contact_id = trim(stg_raw.contact_id) "
-                     "LEFT JOIN sites __sc ON __sc.site_id = __c.site_id")
-        zones.append("__sc.timezone")
-    zone = f"coalesce({', '.join(zones)})" if zones else "NULL"
-    return (f"SELECT stg_raw.*, stg_raw.rowid - {int(first_rowid)} AS __rn, {zone} AS __tz "  # noqa: S608
-            f"FROM stg_raw {' '.join(joins)}")
-
-
 def _count_and_first_rowid(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int]:
     """Rows in a table just written, and the first one's rowid: rows written inside a transaction are numbered
     from a large offset, which is subtracted to give row numbers."""
     return con.execute(f"SELECT count(*), coalesce(min(rowid), 0) FROM {table}").fetchall()[0]  # noqa: S608
 
 
+def _text_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
+               converted: Converted | None) -> tuple[str, list[str]]:
+    """A subquery giving the rows' columns of this kind as text, in file order, and its parameters. Each read of
+    a CSV file records the lines it cannot parse in `reject_errors`."""
+    if converted is not None:
+        con.register("converted_rows", converted.table().drop_columns(["__line"]))
+        return "(SELECT * FROM converted_rows)", []
+    con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
+    return _file_rows(path, [c for c in kind.names if c in header]), [str(path)]
+
+
 def _check_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
                 converted: Converted | None) -> tuple[list[tuple], int]:
     """Type and check every row: view `checked` (__rn, t_<col>, __bad) and table `bad` (__rn, field, value,
-    reason). Returns the CSV parse rejects and the number of rows read."""
+    reason). Returns the CSV parse rejects and the number of rows read.
+
+    A clean file in UTC (the usual export) is read, typed and checked in one pass. Only when some row has a
+    local time or may be bad does a second pass add row numbers, time zones and lookups; only when a row is bad
+    is the file's raw text read again, for the values the rejects show."""
     present = {c for c in kind.names if c in header}
-    con.execute("DROP VIEW IF EXISTS checked; DROP TABLE IF EXISTS checked_rows; DROP TABLE IF EXISTS bad")
-    parse_rejects = _stage_clean(con, path, kind, header) if converted is None else None
-    if parse_rejects is not None:  # every row passed: nothing to reject
-        n_staged, first_rowid = _count_and_first_rowid(con, "checked_rows")
-        con.execute(f"CREATE TEMP VIEW checked AS SELECT rowid - {int(first_rowid)} AS __rn, * FROM checked_rows")  # noqa: S608
+    con.execute("DROP VIEW IF EXISTS checked; DROP TABLE IF EXISTS checked_rows; DROP TABLE IF EXISTS checked_settled; "
+                "DROP TABLE IF EXISTS bad")
+    rows, params = _text_rows(con, path, kind, header, converted)
+    con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.clean_select(kind, present, rows)}", params)
+    parse_rejects = _parse_rejects(con, path) if converted is None else []
+    n_rows, first_rowid = _count_and_first_rowid(con, "checked_rows")
+    if _settle(con, kind, present, first_rowid):
+        _reject_bad_rows(con, path, kind, header, converted, present)
+    else:
         con.execute("CREATE TEMP TABLE bad (__rn BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
-        return parse_rejects, n_staged
-    parse_rejects = _stage(con, path, kind, header, converted)
-    # One pass: attach each row's site time zone (naive timestamps are local time), type every field, check it.
-    n_staged, first_rowid = _count_and_first_rowid(con, "stg_raw")
-    typed = validate.typed_select(kind, present, source=f"({_tz_select(kind, present, first_rowid)})")
-    con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.checked_select(kind, present, source=f'({typed})')}")
-    con.execute("CREATE TEMP VIEW checked AS SELECT * FROM checked_rows")
+    if converted is not None:
+        con.unregister("converted_rows")
+    return parse_rejects, n_rows
+
+
+def _settle(con: duckdb.DuckDBPyConnection, kind: Kind, present: set[str], first_rowid: int) -> int:
+    """View `checked` over the first pass's `checked_rows`, through the second pass when some row has a local
+    time or may fail a lookup; returns the number of rows flagged bad."""
+    first_local, last_local = validate.local_range(kind, present)
+    local, flagged, first, last = con.execute(f"""
+        SELECT count(*) FILTER ({validate.local_times(kind, present)}),
+               count(*) FILTER (__bad OR {validate.lookup_failures(kind, present)}), {first_local}, {last_local}
+        FROM checked_rows""").fetchall()[0]  # noqa: S608
+    if not (local or flagged):
+        con.execute(f"CREATE TEMP VIEW checked AS {validate.numbered_select(kind, present, first_rowid)}")
+        return 0
+    if local:
+        localtime.build_shifts(con, first, last)
+    con.execute(f"CREATE TEMP TABLE checked_settled AS "
+                f"{validate.settled_select(kind, present, first_rowid, local=bool(local))}")
+    con.execute("DROP TABLE checked_rows")
+    con.execute("CREATE TEMP VIEW checked AS SELECT * FROM checked_settled")
+    return con.execute("SELECT count(*) FROM checked WHERE __bad").fetchall()[0][0]
+
+
+def _reject_bad_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
+                     converted: Converted | None, present: set[str]) -> None:
+    """Table `bad`: one row per problem of the flagged rows, with the raw text read again (the same read, so the
+    same rows in the same order)."""
+    rows, params = _text_rows(con, path, kind, header, converted)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE stg_raw AS SELECT * FROM {rows}", params)  # noqa: S608
+    _, first_rowid = _count_and_first_rowid(con, "stg_raw")
     con.execute(f"CREATE OR REPLACE TEMP TABLE bad_rows AS {validate.raw_of_bad_rows(kind, present, first_rowid)}")
     con.execute("DROP TABLE stg_raw")
     con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present)}")
-    return parse_rejects, n_staged
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],

@@ -1,15 +1,17 @@
 """SQL that types and checks a file's rows, naming the field and the reason.
 
-Full check: the staged rows (`stg`) hold every column as VARCHAR plus `__rn` (0-based row number) and `__tz`
-(the row's site time zone, when it can be found); `typed_select` adds a typed `t_<col>` and the raw `r_<col>`,
-`checked_select` flags the rows with a problem, `reject_union` turns each problem into a row.
-Clean file: `clean_select` types and checks rows read straight from the file, without the lookups, and
-`lookup_failures` finds rows whose values are not in their lists; any flagged row sends the file to the full check.
+Two passes. `clean_select` types the raw text rows (every column VARCHAR, in file order) and runs the checks
+within each row, with nothing that may reorder rows (no join), so the result's rowid is the row number. An
+instant without an offset is site-local time: it is typed as wall-clock time and flagged (`__naive_<col>`).
+When some row needs more, `settled_select` takes the row numbers from those rowids, converts the local times
+with each row's site time zone (a join) and adds the checks that need a lookup or the converted instants.
+`raw_of_bad_rows` and `reject_union` then turn each problem of a flagged row into a reject, with its raw text.
 All identifiers come from the kind declarations, never from the file; values are never formatted in.
 """
 
 from __future__ import annotations
 
+from loaders import localtime
 from loaders.kinds import Column, Kind
 
 # An explicit offset follows a time ("…:00+02:00", "…:00.5-0530"); a date alone ("2026-11-02") has none.
@@ -27,12 +29,14 @@ def _raw(col: Column, source: str = "stg") -> str:
     return _trimmed(f'stg."{col.name}"' if source == "stg" else f"r_{col.name}")
 
 
-def _explicit_offsets(text: str, raw: str) -> list[tuple[str, str]]:
-    """(condition, the UTC value) for each way an instant's text carries its own offset, cheapest test first;
-    `text` is the field as read, `raw` the same trimmed."""
-    return [(f"{text} LIKE '%Z'", f"TRY_CAST({text} AS TIMESTAMP)"),
-            (f"{raw} ILIKE '%z'", f"TRY_CAST(left({raw}, -1) AS TIMESTAMP)"),
-            (f"regexp_matches({raw}, {_OFFSET})", f"timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ))")]
+def _instant_form(text: str, raw: str) -> str:
+    """SQL: how an instant's text gives its moment, cheapest test first: 1 UTC ("…Z"), 2 UTC ("…z", or with
+    blanks), 3 an explicit offset (±hh[:mm]), 0 no offset (site-local wall-clock time), NULL blank. `text` is
+    the field as read, `raw` the same trimmed."""
+    # "YYYY-MM-DDThh:mm:ss" exactly cannot end in an offset: most local times are settled without the regex.
+    return (f"CASE WHEN {text} LIKE '%Z' THEN 1 WHEN {text} LIKE '____-__-_____:__:__' THEN 0 "
+            f"WHEN {raw} ILIKE '%z' THEN 2 WHEN regexp_matches({raw}, {_OFFSET}) THEN 3 "
+            f"WHEN {raw} IS NOT NULL THEN 0 END")
 
 
 def typed_expr(col: Column) -> str:
@@ -50,12 +54,13 @@ def typed_expr(col: Column) -> str:
     if col.type == "date":
         return f"TRY_CAST({raw} AS DATE)"
     if col.type == "instant":
-        # An explicit offset wins; a naive value is wall-clock time in the row's site time zone. The common
-        # case, UTC with "Z", is cast as it stands (the cast skips surrounding blanks and reads the "Z" as
-        # UTC); other offsets must go through TIMESTAMPTZ, since a TIMESTAMP cast would drop them.
-        whens = " ".join(f"WHEN {cond} THEN {utc}" for cond, utc in _explicit_offsets(f'stg."{col.name}"', raw))
-        return (f"CASE {whens} "
-                f"ELSE timezone('UTC', timezone(coalesce(stg.__tz, 'UTC'), TRY_CAST({raw} AS TIMESTAMP))) END")
+        # By the form `_typed_select` found. "…Z" is cast as it stands (the cast skips surrounding blanks and
+        # reads the "Z" as UTC), and so is a local time: it stays wall-clock time until `settled_select`
+        # converts it. Other offsets must go through TIMESTAMPTZ, since a TIMESTAMP cast would drop them.
+        form = f"stg.__form_{col.name}"
+        return (f"CASE WHEN {form} <= 1 THEN TRY_CAST(stg.\"{col.name}\" AS TIMESTAMP) "
+                f"WHEN {form} = 2 THEN TRY_CAST(left({raw}, -1) AS TIMESTAMP) "
+                f"WHEN {form} = 3 THEN timezone('UTC', TRY_CAST({raw} AS TIMESTAMPTZ)) END")
     raise ValueError(f"unknown column type {col.type}")
 
 
@@ -116,72 +121,75 @@ def _vocab_table(kind: Kind, col: Column) -> str | None:
     return f"vocab_{kind.vocabulary[col.name]}" if col.name in kind.vocabulary else None
 
 
-def typed_select(kind: Kind, present: set[str], source: str = "stg", numbered: bool = True) -> str:
-    """SELECT over the staged rows (`source`, a table or a subquery) giving __rn (when `numbered`), t_<col> and
-    r_<col>."""
-    parts = ["stg.__rn"] if numbered else []
-    for col in kind.columns:
-        parts.append(f"{typed_expr(col)} AS t_{col.name}" if col.name in present else f"NULL AS t_{col.name}")
-    for col in kind.columns:
-        if col.name in present:
-            parts.append(f"stg.\"{col.name}\" AS r_{col.name}")
-    return "SELECT " + ", ".join(parts) + f" FROM {source} stg"
+def _typed_select(kind: Kind, present: set[str], source: str) -> str:
+    """SELECT over raw text rows (`source`, a subquery) giving t_<col> (typed), r_<col> (the raw text) and
+    __naive_<col> per instant (no offset: wall-clock time, not yet UTC)."""
+    instants = _instants(kind, present)
+    quoted = {c: f'"{c}"' for c in instants}
+    forms = "".join(f", {_instant_form(q, _trimmed(q))} AS __form_{c}" for c, q in quoted.items())
+    parts = [f"{typed_expr(col)} AS t_{col.name}" if col.name in present else f"NULL AS t_{col.name}"
+             for col in kind.columns]
+    parts += [f'stg."{col.name}" AS r_{col.name}' for col in kind.columns if col.name in present]
+    parts += [f"stg.__form_{c} = 0 AS __naive_{c}" for c in instants]
+    return "SELECT " + ", ".join(parts) + f" FROM (SELECT *{forms} FROM {source}) stg"
 
 
-def _error_columns(kind: Kind, present: set[str], lookups: bool = True) -> list[tuple[str, str]]:
+def _order_check(earlier: str, later: str) -> str:
+    return (f"CASE WHEN t_{later} < t_{earlier} THEN '{later} is before {earlier}' "
+            f"WHEN t_{later} = t_{earlier} AND '{later}' = 'end_at' THEN 'end_at equals start_at' END")
+
+
+def _ordered_pairs(kind: Kind, present: set[str]) -> list[tuple[str, str, str]]:
+    """(earlier, later, SQL: one of them is a local time not yet converted, or '' for dates) per ordered pair."""
+    instants = _instants(kind, present)
+    return [(a, b, _naive(*[c for c in (a, b) if c in instants])) for a, b in kind.ordered
+            if a in present and b in present]
+
+
+def _instants(kind: Kind, present: set[str]) -> list[str]:
+    return [c.name for c in kind.columns if c.name in present and c.type == "instant"]
+
+
+def _naive(*columns: str) -> str:
+    """SQL: one of these instants was site-local wall-clock time when first typed."""
+    return " OR ".join(f"__naive_{c}" for c in columns)
+
+
+def _error_columns(kind: Kind, present: set[str], first_pass: bool = False) -> list[tuple[str, str]]:
     """(name, SQL) of every check over a typed row: e_<col> per present column, e_order_<a>_<b> per ordered
-    pair; each gives the reason, or NULL when the value is fine (checks can use t_<col> and r_<col>). Without
-    `lookups`, only the checks within the row."""
+    pair; each gives the reason, or NULL when the value is fine (checks can use t_<col> and r_<col>). In the
+    `first_pass`, only the checks within the row, and no order check on wall-clock times: a local time is
+    ordered once it is an instant (in a DST change, 01:50 can come before 01:10)."""
     errors = []
     for col in kind.columns:
         if col.name in present:
             checks = _row_checks(col)
-            if lookups:
+            if not first_pass:
                 checks += _lookup_checks(col, _vocab_table(kind, col))
             errors.append((f"e_{col.name}", _first_problem(checks)))
-    for earlier, later in kind.ordered:
-        if earlier in present and later in present:
-            errors.append((f"e_order_{earlier}_{later}",
-                           f"CASE WHEN t_{later} < t_{earlier} THEN '{later} is before {earlier}' "
-                           f"WHEN t_{later} = t_{earlier} AND '{later}' = 'end_at' THEN 'end_at equals start_at' END"))
+    for earlier, later, naive in _ordered_pairs(kind, present):
+        check = _order_check(earlier, later)
+        errors.append((f"e_order_{earlier}_{later}",
+                       f"CASE WHEN NOT ({naive}) THEN {check} END" if first_pass and naive else check))
     return errors
 
 
-def checked_select(kind: Kind, present: set[str], source: str = "typed", lookups: bool = True,
-                   also_bad: tuple[str, ...] = ()) -> str:
-    """Over the typed rows (`source`): one flag per row (__bad), so good rows are found in one pass and only
-    bad rows are examined field by field. Neither the raw text (r_*) nor the reasons (e_*) are kept: only
-    rejected rows need them, and `raw_of_bad_rows` finds them again. `also_bad`: more conditions that flag a
-    row."""
-    errors = _error_columns(kind, present, lookups)
-    inner = "SELECT typed.*, " + ", ".join(f"{sql} AS {name}" for name, sql in errors) + f" FROM {source} typed"
+def clean_select(kind: Kind, present: set[str], source: str) -> str:
+    """First pass: type and check raw text rows (`source`, a subquery in file order) with nothing that may reorder
+    them, so the result's rowid is the row number. Gives t_<col>, __naive_<col> per instant and __bad: some
+    field fails a check within its row. Neither the raw text (r_*) nor the reasons (e_*) are kept: only
+    rejected rows need them, and `raw_of_bad_rows` finds them again."""
+    errors = _error_columns(kind, present, first_pass=True)
+    inner = (f"SELECT typed.*, {', '.join(f'{sql} AS {name}' for name, sql in errors)} "
+             f"FROM ({_typed_select(kind, present, source)}) typed")
     dropped = [f"r_{c.name}" for c in kind.columns if c.name in present] + [name for name, _ in errors]
-    flag = " OR ".join([f"{name} IS NOT NULL" for name, _ in errors] + [f"({c})" for c in also_bad]) or "false"
+    flag = " OR ".join(f"{name} IS NOT NULL" for name, _ in errors) or "false"
     return f"SELECT * EXCLUDE ({', '.join(dropped)}), ({flag}) AS __bad FROM ({inner})"
 
 
-def _without_offset(raw_column: str) -> str:
-    """SQL: an instant's raw text is there but carries no offset ('Z' or ±hh:mm), so it is site-local time."""
-    raw = _trimmed(raw_column)
-    # A CASE, not OR: in a SELECT list each OR term is computed for every row, a CASE branch only for the rows
-    # still undecided, so the common '…Z' skips the regular expression.
-    whens = " ".join(f"WHEN {cond} THEN false" for cond, _ in _explicit_offsets(raw_column, raw))
-    return f"CASE {whens} ELSE {raw} IS NOT NULL END"
-
-
-def naive_instants(kind: Kind, present: set[str], raw_of=lambda name: f'"{name}"') -> list[str]:
-    """Conditions, one per instant column present, true where a raw value has no offset (`raw_of` names the
-    column holding a field's raw text)."""
-    return [_without_offset(raw_of(c.name)) for c in kind.columns if c.name in present and c.type == "instant"]
-
-
-def clean_select(kind: Kind, present: set[str], source: str) -> str:
-    """Type and check raw rows read straight from the file, with nothing that may reorder them (no join), so the
-    result's rowid is the row number. __bad flags a row that needs the full check: one of its fields fails a
-    check within the row, or an instant has no offset (local time: its site's time zone is needed)."""
-    typed = typed_select(kind, present, source=f"(SELECT *, NULL::VARCHAR AS __tz FROM {source})", numbered=False)
-    return checked_select(kind, present, source=f"({typed})", lookups=False,
-                          also_bad=tuple(naive_instants(kind, present, raw_of=lambda name: f"r_{name}")))
+def local_times(kind: Kind, present: set[str]) -> str:
+    """SQL condition over first-pass rows: an instant is site-local time."""
+    return _naive(*_instants(kind, present)) or "false"
 
 
 def lookup_failures(kind: Kind, present: set[str]) -> str:
@@ -189,6 +197,64 @@ def lookup_failures(kind: Kind, present: set[str]) -> str:
     conds = [cond for col in kind.columns if col.name in present
              for cond, _ in _lookup_checks(col, _vocab_table(kind, col))]
     return " OR ".join(f"({c})" for c in conds) or "false"
+
+
+def _site_zone(kind: Kind, present: set[str]) -> tuple[str, str]:
+    """(joins, zone) giving a first-pass row `c` its site's time zone (UTC when no site is found: such a row
+    is rejected for its unknown reference)."""
+    joins, zones = [], []
+    if kind.site_via == "site_id":
+        joins.append("LEFT JOIN sites __s ON __s.site_id = c.t_site_id")
+        zones.append("__s.timezone")
+    if "agent_id" in present and kind.site_via == "agent_id":
+        joins.append("LEFT JOIN (SELECT a.agent_id, s.timezone FROM agents a JOIN sites s USING (site_id)) __a "
+                     "ON __a.agent_id = c.t_agent_id")
+        zones.append("__a.timezone")
+    if kind.name == "surveys" and "contact_id" in present:  # no agent: the surveyed contact's site
+        joins.append("LEFT JOIN (SELECT k.contact_id, s.timezone FROM contacts k JOIN sites s USING (site_id)) __c "
+                     "ON __c.contact_id = c.t_contact_id")
+        zones.append("__c.timezone")
+    return " ".join(joins), f"coalesce({', '.join(zones + ['NULL'])}, 'UTC')"
+
+
+def local_range(kind: Kind, present: set[str]) -> tuple[str, str]:
+    """SQL aggregates over first-pass rows: the first and last local (wall-clock) time."""
+    instants = _instants(kind, present)
+    if not instants:
+        return "NULL::TIMESTAMP", "NULL::TIMESTAMP"
+    return (f"least({', '.join(f'min(t_{n}) FILTER (__naive_{n})' for n in instants)})",
+            f"greatest({', '.join(f'max(t_{n}) FILTER (__naive_{n})' for n in instants)})")
+
+
+def _without_naive_flags(kind: Kind, present: set[str]) -> str:
+    flags = [f"__naive_{n}" for n in _instants(kind, present)]
+    return f" EXCLUDE ({', '.join(flags)})" if flags else ""
+
+
+def numbered_select(kind: Kind, present: set[str], first_rowid: int) -> str:
+    """The first pass's `checked_rows` as they stand (every instant in UTC, no row flagged), with __rn."""
+    return f"SELECT rowid - {int(first_rowid)} AS __rn, *{_without_naive_flags(kind, present)} FROM checked_rows"  # noqa: S608
+
+
+def settled_select(kind: Kind, present: set[str], first_rowid: int, local: bool) -> str:
+    """Second pass, over the first pass's `checked_rows`: __rn (the row number, from the rowid taken before any
+    join), t_<col> with `local` times converted to UTC in their site's time zone, and __bad adding the lookups
+    and the order of converted instants."""
+    instants = _instants(kind, present)
+    star = "c.*"
+    joins = ""
+    if local and instants:  # `localtime.build_shifts` has made the shift table
+        joins, zone = _site_zone(kind, present)
+        joins += "".join(f" {localtime.shift_join(f'__z_{n}', f'c.t_{n}', zone)}" for n in instants)
+        star += " REPLACE (" + ", ".join(
+            f"CASE WHEN c.__naive_{n} THEN {localtime.utc_of(f'c.t_{n}', zone, f'__z_{n}')} ELSE c.t_{n} END AS t_{n}"
+            for n in instants) + ")"
+    inner = f"SELECT c.rowid - {int(first_rowid)} AS __rn, {star} FROM checked_rows c {joins}"  # noqa: S608
+    flags = ["__bad", f"({lookup_failures(kind, present)})"]
+    flags += [f"(({naive}) AND {_order_check(a, b)} IS NOT NULL)" for a, b, naive in _ordered_pairs(kind, present)
+              if naive]
+    kept = f"* EXCLUDE (__bad{''.join(f', __naive_{n}' for n in instants)})"
+    return f"SELECT {kept}, ({' OR '.join(flags)}) AS __bad FROM ({inner})"  # noqa: S608
 
 
 def raw_of_bad_rows(kind: Kind, present: set[str], first_rowid: int) -> str:
@@ -208,8 +274,7 @@ def reject_union(kind: Kind, present: set[str]) -> str:
         if col.name in present:
             selects.append(f"SELECT __rn, '{col.name}' AS field, r_{col.name} AS value, e_{col.name} AS reason "
                            f"FROM bad_rows WHERE e_{col.name} IS NOT NULL")
-    for earlier, later in kind.ordered:
-        if earlier in present and later in present:
-            selects.append(f"SELECT __rn, '{later}', CAST(r_{later} AS VARCHAR), e_order_{earlier}_{later} "
-                           f"FROM bad_rows WHERE e_order_{earlier}_{later} IS NOT NULL")
+    for earlier, later, _ in _ordered_pairs(kind, present):
+        selects.append(f"SELECT __rn, '{later}', CAST(r_{later} AS VARCHAR), e_order_{earlier}_{later} "
+                       f"FROM bad_rows WHERE e_order_{earlier}_{later} IS NOT NULL")
     return " UNION ALL ".join(selects)
