@@ -75,11 +75,13 @@ def test_the_shift_table_gives_the_instant_icu_gives_for_every_minute_around_dst
 def test_hand_worked_local_times_at_the_london_changes(con):
     con.execute("CREATE OR REPLACE TEMP TABLE sites AS SELECT 'LDN' AS site_id, 'x' AS name, 'Europe/London' AS timezone")
     build_shifts(con, datetime(2026, 3, 29), datetime(2026, 10, 26))
-    walls = [datetime(2026, 3, 29, 0, 59), datetime(2026, 3, 29, 2, 0),  # before the gap (GMT), after it (BST)
+    walls = [datetime(2026, 3, 29, 0, 59), datetime(2026, 3, 29, 1, 30),  # before the gap; in it (the GMT offset)
+             datetime(2026, 3, 29, 2, 0),  # after the gap: BST
              datetime(2026, 7, 1, 12, 0),  # summer: BST, UTC+1
              datetime(2026, 10, 25, 0, 30), datetime(2026, 10, 25, 1, 30)]  # BST; the repeated hour, read as GMT
     con.execute("CREATE TEMP TABLE walls AS SELECT unnest(?::TIMESTAMP[]) AS wall, 'Europe/London' AS zone", [walls])
     got = rows(con, f"SELECT {utc_of('w.wall', 'w.zone', 's')} FROM walls w {shift_join('s', 'w.wall', 'w.zone')} "
                     "ORDER BY w.wall")
-    assert [g for (g,) in got] == [datetime(2026, 3, 29, 0, 59), datetime(2026, 3, 29, 1, 0), datetime(2026, 7, 1, 11, 0),
+    assert [g for (g,) in got] == [datetime(2026, 3, 29, 0, 59), datetime(2026, 3, 29, 1, 30),
+                                   datetime(2026, 3, 29, 1, 0), datetime(2026, 7, 1, 11, 0),
                                    datetime(2026, 10, 24, 23, 30), datetime(2026, 10, 25, 1, 30)]
