@@ -244,6 +244,26 @@ def test_naive_timestamps_across_the_dst_change_use_the_site_offset_of_that_mome
 
 
 
+
+def test_local_times_are_ordered_and_deduplicated_as_instants_not_as_wall_clock(roster, settings, tmp_path):
+    # New York, Sun 8 Mar 2026: 02:00-03:00 EST does not exist. 02:30 is read with the offset before the change
+    # (07:30 UTC), 03:10 EDT is 07:10 UTC: in order on the wall clock, end before start as instants.
+    # Sun 1 Nov: 01:30 happens twice; both rows name the later one (06:30 UTC), so the second replaces the first.
+    f = write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+              "A1,available,2026-03-08 02:30,2026-03-08 03:10\n"
+              "A1,available,2026-03-08 03:10,2026-03-08 04:00\n"
+              "A2,available,2026-11-01 01:30,2026-11-01 01:40\n"
+              "A2,break,2026-11-01 01:30,2026-11-01 01:45\n")
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (2, 2)
+    assert rejects_of(roster, r.load_id) == [
+        (2, "end_at", "2026-03-08 03:10", "end_at is before start_at"),
+        (4, "agent_id, start_at", None, "duplicate key (agent_id, start_at); replaced by line 5")]
+    assert rows(roster, "SELECT agent_id, state, start_at, end_at FROM agent_states ORDER BY agent_id") == [
+        ("A1", "available", datetime(2026, 3, 8, 7, 10), datetime(2026, 3, 8, 8, 0)),
+        ("A2", "break", datetime(2026, 11, 1, 6, 30), datetime(2026, 11, 1, 6, 45))]
+
+
 def _states_file(tmp_path, lines: list[str]):
     return write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\n" + "".join(lines))
 
