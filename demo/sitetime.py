@@ -41,15 +41,17 @@ def rewrite_in_site_time(folder: Path) -> None:
         zones = pd.Series(table[owner].to_numpy(zero_copy_only=False)).map(zone_of)
         if zones.isna().any():
             raise ValueError(f"{name}: some rows name no known site or agent; cannot write them in site time")
+        zones = zones.to_numpy()
         for column in instants:
             table = table.set_column(table.schema.get_field_index(column), column,
-                                     _local_text(table[column], zones.to_numpy()))
+                                     _local_text(table[column], zones))
         pacsv.write_csv(table, path, pacsv.WriteOptions(quoting_style="needed"))
 
 
 def _read(path: Path) -> pa.Table:
     """A CSV export with every column as text (blanks as nulls)."""
-    names = path.open(encoding="utf-8").readline().strip().replace('"', "").split(",")
+    with path.open(encoding="utf-8") as fh:
+        names = fh.readline().strip().replace('"', "").split(",")
     return pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names}, strings_can_be_null=True))
 
@@ -58,8 +60,9 @@ def _local_text(utc_text: pa.ChunkedArray, zones: np.ndarray) -> pa.Array:
     """'YYYY-MM-DDThh:mm:ssZ' values as wall-clock text in each row's zone; blanks stay blank."""
     utc = pd.Series(pc.strptime(utc_text, format="%Y-%m-%dT%H:%M:%SZ", unit="s").to_pandas())
     out = np.full(len(utc), None, dtype=object)
+    given = utc.notna().to_numpy()
     for zone in np.unique(zones):
-        rows = (zones == zone) & utc.notna().to_numpy()
+        rows = (zones == zone) & given
         wall = utc[rows].dt.tz_localize("UTC").dt.tz_convert(zone).dt.tz_localize(None)
         out[rows] = np.datetime_as_string(wall.to_numpy("datetime64[s]"), unit="s")
     return pa.array(out, pa.string())

@@ -234,7 +234,7 @@ def _count_and_first_rowid(con: duckdb.DuckDBPyConnection, table: str) -> tuple[
     return con.execute(f"SELECT count(*), coalesce(min(rowid), 0) FROM {table}").fetchall()[0]  # noqa: S608
 
 
-def _text_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
+def _text_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, present: set[str],
                converted: Converted | None) -> tuple[str, list[str]]:
     """A subquery giving the rows' columns of this kind as text, in file order, and its parameters. Each read of
     a CSV file records the lines it cannot parse in `reject_errors`."""
@@ -242,7 +242,7 @@ def _text_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: l
         con.register("converted_rows", converted.table().drop_columns(["__line"]))
         return "(SELECT * FROM converted_rows)", []
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    return _file_rows(path, [c for c in kind.names if c in header]), [str(path)]
+    return _file_rows(path, [c for c in kind.names if c in present]), [str(path)]
 
 
 def _check_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
@@ -256,12 +256,12 @@ def _check_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: 
     present = {c for c in kind.names if c in header}
     con.execute("DROP VIEW IF EXISTS checked; DROP TABLE IF EXISTS checked_rows; DROP TABLE IF EXISTS checked_settled; "
                 "DROP TABLE IF EXISTS bad")
-    rows, params = _text_rows(con, path, kind, header, converted)
+    rows, params = _text_rows(con, path, kind, present, converted)
     con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.clean_select(kind, present, rows)}", params)
     parse_rejects = _parse_rejects(con, path) if converted is None else []
     n_rows, first_rowid = _count_and_first_rowid(con, "checked_rows")
     if _settle(con, kind, present, first_rowid):
-        _reject_bad_rows(con, path, kind, header, converted, present)
+        _reject_bad_rows(con, path, kind, present, converted)
     else:
         con.execute("CREATE TEMP TABLE bad (__rn BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
     if converted is not None:
@@ -289,11 +289,11 @@ def _settle(con: duckdb.DuckDBPyConnection, kind: Kind, present: set[str], first
     return con.execute("SELECT count(*) FROM checked WHERE __bad").fetchall()[0][0]
 
 
-def _reject_bad_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
-                     converted: Converted | None, present: set[str]) -> None:
+def _reject_bad_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, present: set[str],
+                     converted: Converted | None) -> None:
     """Table `bad`: one row per problem of the flagged rows, with the raw text read again (the same read, so the
     same rows in the same order)."""
-    rows, params = _text_rows(con, path, kind, header, converted)
+    rows, params = _text_rows(con, path, kind, present, converted)
     con.execute(f"CREATE OR REPLACE TEMP TABLE stg_raw AS SELECT * FROM {rows}", params)  # noqa: S608
     _, first_rowid = _count_and_first_rowid(con, "stg_raw")
     con.execute(f"CREATE OR REPLACE TEMP TABLE bad_rows AS {validate.raw_of_bad_rows(kind, present, first_rowid)}")

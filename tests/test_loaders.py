@@ -158,11 +158,10 @@ def test_unknown_references_negative_durations_and_end_before_start(roster, sett
 
 
 def test_segment_end_before_or_at_start_and_unknown_codes(roster, settings, tmp_path):
-    f = write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
-              "A1,available,2026-11-02T14:00:00Z,2026-11-02T13:00:00Z\n"
-              "A1,available,2026-11-02T15:00:00Z,2026-11-02T15:00:00Z\n"
-              "A1,smoking,2026-11-02T16:00:00Z,2026-11-02T16:10:00Z\n"
-              "A1,lunch,2026-11-02T17:00:00Z,2026-11-02T17:30:00Z\n")
+    f = _states_file(tmp_path, ["A1,available,2026-11-02T14:00:00Z,2026-11-02T13:00:00Z\n",
+                                "A1,available,2026-11-02T15:00:00Z,2026-11-02T15:00:00Z\n",
+                                "A1,smoking,2026-11-02T16:00:00Z,2026-11-02T16:10:00Z\n",
+                                "A1,lunch,2026-11-02T17:00:00Z,2026-11-02T17:30:00Z\n"])
     r = load_file(roster, f, settings)
     assert (r.rows_loaded, r.rows_rejected) == (1, 3)
     reasons = [x[3] for x in rejects_of(roster, r.load_id)]
@@ -245,15 +244,31 @@ def test_naive_timestamps_across_the_dst_change_use_the_site_offset_of_that_mome
 
 
 
+def test_a_local_time_file_rejects_bad_rows_with_their_raw_values_and_keeps_the_good_ones(roster, settings, tmp_path):
+    f = write(tmp_path, "contacts.csv", "contact_id,queue_id,site_id,offered_at,ended_at\n"
+              "C1,Q1,NYC,2026-11-02 09:10:00,2026-11-02 09:15:00\n"
+              "C2,Q1,XXX,2026-11-02 09:10:00,2026-11-02 09:15:00\n"  # no such site, so no time zone either
+              "C3,Q1,LDN,2026-11-02 25:10:00,2026-11-02 09:15:00\n"
+              "C4,Q1,LDN,2026-11-02 09:10:00,2026-11-02 09:05:00\n")
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (1, 3)
+    assert rejects_of(roster, r.load_id) == [
+        (3, "site_id", "XXX", "unknown site (not in sites)"),
+        (4, "offered_at", "2026-11-02 25:10:00", "not an ISO-8601 date-time"),
+        (5, "ended_at", "2026-11-02 09:05:00", "ended_at is before offered_at")]
+    # 09:10 in New York (EST, UTC-5) is 14:10 UTC.
+    assert rows(roster, "SELECT contact_id, offered_at, ended_at FROM contacts") == [
+        ("C1", datetime(2026, 11, 2, 14, 10), datetime(2026, 11, 2, 14, 15))]
+
+
 def test_local_times_are_ordered_and_deduplicated_as_instants_not_as_wall_clock(roster, settings, tmp_path):
     # New York, Sun 8 Mar 2026: 02:00-03:00 EST does not exist. 02:30 is read with the offset before the change
     # (07:30 UTC), 03:10 EDT is 07:10 UTC: in order on the wall clock, end before start as instants.
     # Sun 1 Nov: 01:30 happens twice; both rows name the later one (06:30 UTC), so the second replaces the first.
-    f = write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
-              "A1,available,2026-03-08 02:30,2026-03-08 03:10\n"
-              "A1,available,2026-03-08 03:10,2026-03-08 04:00\n"
-              "A2,available,2026-11-01 01:30,2026-11-01 01:40\n"
-              "A2,break,2026-11-01 01:30,2026-11-01 01:45\n")
+    f = _states_file(tmp_path, ["A1,available,2026-03-08 02:30,2026-03-08 03:10\n",
+                                "A1,available,2026-03-08 03:10,2026-03-08 04:00\n",
+                                "A2,available,2026-11-01 01:30,2026-11-01 01:40\n",
+                                "A2,break,2026-11-01 01:30,2026-11-01 01:45\n"])
     r = load_file(roster, f, settings)
     assert (r.rows_loaded, r.rows_rejected) == (2, 2)
     assert rejects_of(roster, r.load_id) == [
