@@ -25,6 +25,7 @@ run: data/floorview.duckdb
 	$(BIN)/floorview serve --demo-today data/demo
 
 test: $(STAMP)
+	scripts/setup-browser
 	$(BIN)/ruff check .
 	$(BIN)/pytest -q
 

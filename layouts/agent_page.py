@@ -121,7 +121,7 @@ def timeline(day: date | None, schedule: list[dict], states: list[dict], excepti
                        for name, c in STATE_COLOURS.items()])
     listing = html.Ul([_exception_item(r, approved, can_approve) for r in exceptions[:20]], className="small mb-0")
     summary = f"{len(exceptions)} exception(s)" + (f", {len(approved)} approval(s)" if approved else "")
-    return html.Div([dcc.Graph(figure=fig, config={"displaylogo": False}, style={"height": "250px"}), legend,
+    return html.Div([dcc.Graph(figure=fig, config=charts.GRAPH_CONFIG, style={"height": "250px"}), legend,
                      html.Div([html.Strong(summary), listing], className="mt-2")])
 
 

@@ -8,6 +8,18 @@ NEUTRAL = ["#3b6ea5", "#8c8c8c", "#e08e45", "#5b9a8b", "#9c6fb6", "#c0a03b"]
 HIGHLIGHT = "#c62828"
 BASE_LAYOUT = dict(template="plotly_white", margin=dict(l=50, r=15, t=10, b=40), font=dict(size=12),
                    hovermode="x unified", legend=dict(orientation="h", y=1.12, x=0))
+# One mode-bar config for every figure: nothing is sent to a cloud service (no share, no Chart Studio, no logo
+# linking to plotly.com); download-as-PNG stays. assets/modebar.js takes the buttons out of the tab order.
+GRAPH_CONFIG = {
+    "displaylogo": False,
+    "showSendToCloud": False,
+    "showEditInChartStudio": False,
+    "showLink": False,
+    "plotlyServerURL": "",
+    "modeBarButtonsToRemove": ["sendChartToCloud", "sendDataToCloud", "editInChartStudio"],
+    "toImageButtonOptions": {"format": "png", "filename": "floorview-chart"},
+    "responsive": True,
+}
 
 
 def _figure(**layout: object) -> go.Figure:

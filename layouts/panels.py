@@ -8,6 +8,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from layouts import charts
 from layouts.components import empty_state
 
 
@@ -27,7 +28,7 @@ def panel(name: str, title: str, figure: Any | None, rows: list[dict], columns: 
         body_chart = empty_state(empty)
     else:
         graph_id = {"type": "fv-drill-graph", "panel": name} if drill else {"type": "fv-graph", "panel": name}
-        body_chart = dcc.Graph(id=graph_id, figure=figure, config={"displaylogo": False, "responsive": True},
+        body_chart = dcc.Graph(id=graph_id, figure=figure, config=charts.GRAPH_CONFIG,
                                style={"height": f"{height}px", "cursor": "pointer" if drill else "default"})
     body_table = dag.AgGrid(
             id=ids["grid"], rowData=rows, columnDefs=columns,
