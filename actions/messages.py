@@ -57,35 +57,32 @@ def send(con: duckdb.DuckDBPyConnection, user: User, level: str, target: str | N
     return message_id
 
 
-def _addressed_to(user: User, con: duckdb.DuckDBPyConnection) -> tuple[str, list]:
-    """SQL condition (on messages m) and parameters for the messages addressed to this user."""
-    if user.role == "control_desk":
-        return "true", []
-    if user.role == "agent":
-        team, site = con.execute("SELECT team_id, site_id FROM agents WHERE agent_id = ?", [user.agent_id]).fetchall()[0]
-        return ("(m.audience_level = 'all' OR (m.audience_level = 'agent' AND m.audience_id = ?) "
-                "OR (m.audience_level = 'team' AND m.audience_id = ?) OR (m.audience_level = 'site' AND m.audience_id = ?))",
-                [user.agent_id, team, site])
-    if user.role == "supervisor":
-        sites = [s for (s,) in con.execute("SELECT DISTINCT site_id FROM teams WHERE list_contains(?, team_id)",
-                                           [list(user.team_ids)]).fetchall()]
-        return ("(m.audience_level = 'all' OR (m.audience_level = 'team' AND list_contains(?, m.audience_id)) "
-                "OR (m.audience_level = 'site' AND list_contains(?, m.audience_id)))", [list(user.team_ids), sites])
-    return ("(m.audience_level = 'all' OR (m.audience_level = 'site' AND list_contains(?, m.audience_id)))",
-            [list(user.site_ids)])
+# Whether user u (with their agent row ua) is a recipient of message m: written once, used both for a person's
+# inbox and for whose acknowledgements a sender sees. Leaders outside the audience are not recipients, so the
+# control desk's wide data scope never puts a supervisor's note to one agent in its inbox.
+_RECIPIENT = """(
+    m.audience_level = 'all'
+    OR (u.role = 'agent' AND ((m.audience_level = 'agent' AND m.audience_id = u.agent_id)
+        OR (m.audience_level = 'team' AND m.audience_id = ua.team_id)
+        OR (m.audience_level = 'site' AND m.audience_id = ua.site_id)))
+    OR (u.role = 'supervisor' AND ((m.audience_level = 'team' AND list_contains(u.team_ids, m.audience_id))
+        OR (m.audience_level = 'site' AND m.audience_id IN (
+            SELECT t.site_id FROM teams t WHERE list_contains(u.team_ids, t.team_id)))))
+    OR (u.role = 'manager' AND m.audience_level = 'site' AND list_contains(u.site_ids, m.audience_id)))"""
 
 
 def inbox(con: duckdb.DuckDBPyConnection, user: User) -> list[dict]:
     """Messages addressed to the user (not their own), newest first, with whether they acknowledged."""
-    condition, params = _addressed_to(user, con)
     cur = con.execute(f"""
-        SELECT m.message_id, m.kind, m.sender, u.display_name AS sender_name, m.audience_level, m.audience_id,
+        SELECT m.message_id, m.kind, m.sender, s.display_name AS sender_name, m.audience_level, m.audience_id,
                m.kpi, m.period, m.body, strftime(m.created_at, '%Y-%m-%d %H:%M') AS sent_utc,
                k.acked_at IS NOT NULL AS acknowledged
-        FROM messages m LEFT JOIN users u ON u.username = m.sender
-        LEFT JOIN message_acks k ON k.message_id = m.message_id AND k.username = ?
-        WHERE {condition} AND m.sender <> ? ORDER BY m.created_at DESC""",  # noqa: S608
-                      [user.username] + params + [user.username])
+        FROM users u LEFT JOIN agents ua ON ua.agent_id = u.agent_id
+        JOIN messages m ON {_RECIPIENT} AND m.sender <> u.username
+        LEFT JOIN users s ON s.username = m.sender
+        LEFT JOIN message_acks k ON k.message_id = m.message_id AND k.username = u.username
+        WHERE u.username = ? AND NOT u.disabled ORDER BY m.created_at DESC, m.message_id DESC""",  # noqa: S608
+                      [user.username])
     columns = [d[0] for d in cur.description]
     return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]
 
@@ -101,13 +98,16 @@ def acknowledge(con: duckdb.DuckDBPyConnection, user: User, message_id: int) -> 
 
 
 def sent(con: duckdb.DuckDBPyConnection, user: User) -> list[dict]:
-    """What the user sent, with who acknowledged it."""
-    cur = con.execute("""
+    """What the user sent, with who of its recipients acknowledged it (nobody else's acknowledgement counts)."""
+    cur = con.execute(f"""
         SELECT m.message_id, m.kind, m.audience_level, m.audience_id, m.body,
                strftime(m.created_at, '%Y-%m-%d %H:%M') AS sent_utc,
                string_agg(u.display_name || ' ' || strftime(k.acked_at, '%H:%M'), ', ' ORDER BY k.acked_at)
-                   AS acknowledged_by
-        FROM messages m LEFT JOIN message_acks k USING (message_id) LEFT JOIN users u ON u.username = k.username
-        WHERE m.sender = ? GROUP BY ALL ORDER BY m.message_id DESC""", [user.username])
+                   FILTER (WHERE {_RECIPIENT}) AS acknowledged_by
+        FROM messages m LEFT JOIN message_acks k USING (message_id)
+        LEFT JOIN users u ON u.username = k.username
+        LEFT JOIN agents ua ON ua.agent_id = u.agent_id
+        WHERE m.sender = ?
+        GROUP BY ALL ORDER BY m.message_id DESC""", [user.username])  # noqa: S608 - fixed text
     columns = [d[0] for d in cur.description]
     return [dict(zip(columns, r, strict=True)) for r in cur.fetchall()]

@@ -23,7 +23,7 @@ WRITE_TABLES = ("schedule_requests", "messages", "message_acks", "users", "agent
                 "adherence_exceptions")
 # Writes a role may legitimately make with the forged inputs (its own request; the desk's full scope).
 ALLOWED_WRITES = {("agent", "req-submit"), ("control_desk", "desk-alert"), ("control_desk", "req-approve"),
-                  ("control_desk", "req-decline"), ("control_desk", "msg-ack"), ("control_desk", "exc-approve"),
+                  ("control_desk", "req-decline"), ("control_desk", "exc-approve"),
                   ("control_desk", "msg-send"), ("control_desk", "ppl-add"), ("control_desk", "ppl-set-password"),
                   ("control_desk", "ppl-disable"), ("control_desk", "ppl-enable")}
 

@@ -131,3 +131,29 @@ def test_user_command_adds_lists_changes_and_disables(tmp_path, capsys, monkeypa
     accounts.set_password(con, "bo", "newpass99")
     assert accounts.authenticate(con, "bo", "newpass99").role == "supervisor"
     assert rows(con, "SELECT password_hash LIKE '$argon2id$%' FROM users") == [(True,)]
+
+
+def test_a_coaching_note_is_private_to_its_sender_and_its_agent(people):
+    """The control desk's data scope covers everyone, but a note to one agent is not addressed to it: it is not in
+    its inbox, it cannot acknowledge it, and the sender only ever sees the agent's own acknowledgement."""
+    con, p = people
+    mid = messages.send(con, p["sup1"], "agent", "A1", "Ann, let's talk about your ACW after the huddle")
+    for leader in ("desk", "mgr_ldn", "sup2"):
+        assert [m["message_id"] for m in messages.inbox(con, p[leader])] == []
+        with pytest.raises(messages.MessageError, match="no such message"):
+            messages.acknowledge(con, p[leader], mid)
+    # An acknowledgement written before this fix by someone outside the audience is not shown to the sender.
+    con.execute("INSERT INTO message_acks VALUES (?, 'desk', now()::TIMESTAMP)", [mid])
+    assert messages.sent(con, p["sup1"])[0]["acknowledged_by"] is None
+    assert [m["message_id"] for m in messages.inbox(con, p["ann"])] == [mid]
+    messages.acknowledge(con, p["ann"], mid)
+    assert messages.sent(con, p["sup1"])[0]["acknowledged_by"].startswith("Ann Adams ")
+    # A team message reaches the team's agents and its supervisor only; "everyone" reaches the control desk too.
+    team_mid = messages.send(con, p["mgr_ldn"], "team", "T2", "Huddle at 10")
+    assert [m["message_id"] for m in messages.inbox(con, p["lee"])] == [team_mid]
+    assert [m["message_id"] for m in messages.inbox(con, p["sup2"])] == [team_mid]
+    assert messages.inbox(con, p["desk"]) == []
+    desk2 = accounts.add_user(con, "desk2", "Desk Two", "control_desk", "pass1234")
+    all_mid = messages.send(con, p["desk"], "all", None, "Fire drill at 15:00")
+    assert [m["message_id"] for m in messages.inbox(con, desk2)] == [all_mid]
+    assert all_mid in [m["message_id"] for m in messages.inbox(con, p["ann"])]
