@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-Role = Literal["agent", "supervisor", "manager", "control_desk"]
-ROLES: tuple[str, ...] = ("agent", "supervisor", "manager", "control_desk")
-HOME = {"agent": "/agent", "supervisor": "/supervisor", "manager": "/manager", "control_desk": "/control-desk"}
+from roles import HOME, ROLES, Role, known
+
+NOTHING = ("\x00none",)  # a filter value no row has: what a person without scope sees
 _hasher = PasswordHasher()
 
 
@@ -30,17 +29,29 @@ class User:
 
     @property
     def home(self) -> str:
-        return HOME[self.role]
+        return HOME.get(self.role, "/")
+
+    @property
+    def has_scope(self) -> bool:
+        """Whether the role is known and carries what it needs (an agent id, teams, sites); if not, nothing is
+        shown and the person is told why."""
+        if not known(self.role):
+            return False
+        return {Role.AGENT: bool(self.agent_id), Role.SUPERVISOR: bool(self.team_ids),
+                Role.MANAGER: bool(self.site_ids)}.get(Role(self.role), True)
 
     def scope_filters(self) -> dict[str, tuple[str, ...]]:
-        """The only data this person may see: their own agent id, their teams, their sites, or everything."""
-        if self.role == "agent":
-            return {"agent": (self.agent_id or "\x00none",)}
-        if self.role == "supervisor":
-            return {"team": self.team_ids or ("\x00none",)}
-        if self.role == "manager":
-            return {"site": self.site_ids or ("\x00none",)}
-        return {}
+        """The only data this person may see: their own agent id, their teams, their sites, or everything
+        (control desk only). Anything else, an unknown role included, sees nothing: it fails closed."""
+        if self.role == Role.CONTROL_DESK:
+            return {}
+        if self.role == Role.AGENT:
+            return {"agent": (self.agent_id,) if self.agent_id else NOTHING}
+        if self.role == Role.SUPERVISOR:
+            return {"team": self.team_ids or NOTHING}
+        if self.role == Role.MANAGER:
+            return {"site": self.site_ids or NOTHING}
+        return {"agent": NOTHING, "team": NOTHING, "site": NOTHING}
 
 
 def _validate(con: duckdb.DuckDBPyConnection, role: str, agent_id: str | None, team_ids: tuple[str, ...],

@@ -35,6 +35,7 @@ from layouts import (
     supervisor_page,
     targets_page,
 )
+from roles import pages_for
 from settings import Settings, load_settings
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -81,7 +82,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
         user = web_auth.current_user() if flask.has_request_context() else None
         if user is None:
             return shell.frame(dash.page_container)
-        allowed = tuple(p for p in web_auth.PAGES_BY_ROLE[user.role] if p != "/")
+        allowed = tuple(p for p in pages_for(user.role) if p != "/")
         return shell.frame(dash.page_container, allowed, user.display_name, user.role)
 
     app.layout = shell_for_user

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from roles import ROLES
 from settings import ConfigError, Settings, load_settings
 from store import DatabaseLocked
 
@@ -372,7 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     add = actions.add_parser("add", help="add a user (password asked, or read from stdin)")
     add.add_argument("username")
     add.add_argument("--name", help="display name")
-    add.add_argument("--role", required=True, choices=["agent", "supervisor", "manager", "control_desk"])
+    add.add_argument("--role", required=True, choices=ROLES)
     for p in (add,):
         p.add_argument("--agent", help="agent id (role agent)")
         p.add_argument("--teams", help="team ids, comma-separated (role supervisor)")
@@ -387,7 +388,7 @@ def build_parser() -> argparse.ArgumentParser:
     disable.add_argument("--enable", action="store_true")
     role = actions.add_parser("role", help="change a user's role and scope")
     role.add_argument("username")
-    role.add_argument("role", choices=["agent", "supervisor", "manager", "control_desk"])
+    role.add_argument("role", choices=ROLES)
     role.add_argument("--agent")
     role.add_argument("--teams")
     role.add_argument("--sites")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 
 class DatabaseLocked(RuntimeError):
@@ -162,6 +162,24 @@ MIGRATIONS: list[list[str]] = [
             agent_id VARCHAR NOT NULL, source VARCHAR NOT NULL, period_start DATE NOT NULL, period_end DATE NOT NULL,
             adherence_pct DOUBLE, conformance_pct DOUBLE, exceptions DOUBLE, exception_minutes DOUBLE,
             scheduled_minutes DOUBLE, load_id BIGINT)""",
+    ],
+    [  # 9: roles limited to the declared ones (roles.py); a session version that sign-out, a password reset,
+       # a role or scope change and disabling raise, ending every session issued before. A user with a role
+       # that is not declared is kept, disabled, as an agent without an agent id: it can see nothing.
+        """CREATE TABLE users_v9 (
+            username VARCHAR PRIMARY KEY, display_name VARCHAR NOT NULL,
+            role VARCHAR NOT NULL CHECK (role IN ('agent', 'supervisor', 'manager', 'control_desk')),
+            agent_id VARCHAR, team_ids VARCHAR[] NOT NULL DEFAULT [], site_ids VARCHAR[] NOT NULL DEFAULT [],
+            password_hash VARCHAR NOT NULL, disabled BOOLEAN NOT NULL DEFAULT false,
+            created_at TIMESTAMP NOT NULL DEFAULT current_timestamp::TIMESTAMP,
+            session_version BIGINT NOT NULL DEFAULT 0)""",
+        """INSERT INTO users_v9
+           SELECT username, display_name, CASE WHEN known THEN role ELSE 'agent' END,
+                  CASE WHEN known THEN agent_id END, team_ids, site_ids, password_hash, disabled OR NOT known,
+                  created_at, 0
+           FROM (SELECT *, role IN ('agent', 'supervisor', 'manager', 'control_desk') AS known FROM users)""",
+        "DROP TABLE users",
+        "ALTER TABLE users_v9 RENAME TO users",
     ],
 ]
 

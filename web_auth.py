@@ -19,16 +19,10 @@ import flask
 
 import accounts
 import store
+from roles import ROLE_WORDS, pages_for
 from settings import AuthSettings, Settings
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/favicon.ico")
-PAGES_BY_ROLE = {
-    "agent": ("/", "/agent"),
-    "supervisor": ("/", "/supervisor", "/agent", "/targets", "/messages"),
-    "manager": ("/", "/manager", "/supervisor", "/agent", "/targets", "/messages", "/admin", "/data"),
-    "control_desk": ("/", "/control-desk", "/manager", "/supervisor", "/agent", "/targets", "/messages", "/admin",
-                     "/data"),
-}
 MAX_FAILURES = 5  # per username and address within WINDOW_S
 WINDOW_S = 300
 
@@ -83,7 +77,17 @@ def current_user() -> accounts.User | None:
 
 
 def may_open(user: accounts.User, path: str) -> bool:
-    return path.rstrip("/") in {p.rstrip("/") for p in PAGES_BY_ROLE[user.role]}
+    """Only the pages declared for the user's role (roles.PAGES), and nothing without a usable scope."""
+    return user.has_scope and path.rstrip("/") in {p.rstrip("/") for p in pages_for(user.role)}
+
+
+def refusal(user: accounts.User) -> str:
+    """Why this person sees nothing at all, in words they can pass on."""
+    if user.role not in ROLE_WORDS:
+        return (f"Your sign-in has the role {user.role!r}, which Floorview does not know, so it shows you no data. "
+                "Ask whoever manages sign-ins to give you a role.")
+    return (f"Your sign-in ({ROLE_WORDS[user.role].lower()}) is not linked to any agent, team or site, so it "
+            "shows you no data. Ask whoever manages sign-ins to set your scope.")
 
 
 class _Throttle:
@@ -122,11 +126,16 @@ def install(server: flask.Flask, db: store.Database, settings: Settings) -> None
             return None
         user = current_user()
         if path.startswith("/_"):  # Dash's XHR endpoints: callbacks, layout, dependencies
-            return None if user else (flask.jsonify(error="sign in first"), 401)
+            if user is None:
+                return flask.jsonify(error="sign in first"), 401
+            return None if user.has_scope else (flask.jsonify(error=refusal(user)), 403)
         if user is None:
             return flask.redirect(f"/login?next={quote(path)}")
+        if not user.has_scope:
+            return _notice_page("No data for this sign-in", refusal(user), user), 403
         if not may_open(user, path):
-            return flask.redirect(user.home)
+            return _notice_page("Not allowed", f"The page {path} is not open to your role "
+                                f"({ROLE_WORDS[user.role].lower()}). Your own page is {user.home}.", user), 403
         return None
 
     @server.route("/login", methods=["GET", "POST"])
@@ -160,6 +169,19 @@ def _safe(path: str) -> bool:
     """Only same-site paths may be redirected to after sign-in."""
     parsed = urlparse(path)
     return bool(path) and path.startswith("/") and not path.startswith("//") and not parsed.netloc
+
+
+def _notice_page(title: str, text: str, user: accounts.User) -> str:
+    """A plain server-rendered page saying why a request was refused, with the way back."""
+    home = "" if not user.has_scope else f'<a class="btn btn-primary me-2" href="{html.escape(user.home)}">Go to my page</a>'
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)} · Floorview</title><link rel="stylesheet" href="/assets/bootstrap.min.css"></head>
+<body class="bg-light"><main class="container" style="max-width: 560px; margin-top: 12vh">
+<h1 class="h3 mb-3 fw-bold">Floorview</h1>
+<div class="alert alert-warning" role="alert"><strong>✕ {html.escape(title)}.</strong> {html.escape(text)}</div>
+<p class="text-muted">Signed in as {html.escape(user.display_name)} ({html.escape(user.username)}).</p>
+{home}<a class="btn btn-outline-secondary" href="/logout">Sign out</a></main></body></html>"""
 
 
 def _login_page(settings: Settings, error: str, next_path: str) -> str:

@@ -33,9 +33,12 @@ TILES = ["adherence", "conformance", "out_of_adherence_minutes", "aht", "avg_tal
 
 def _agent_for(user, search: str | None, cur) -> str:
     """Agents see themselves; leaders may open an agent inside their own scope, nobody else."""
-    if user.role == "agent":
-        return user.agent_id
     wanted = (parse_qs((search or "").lstrip("?")).get("agent") or [""])[0]
+    if user.role == "agent":
+        if wanted and wanted != user.agent_id:
+            raise NotAllowed(f"✕ Not allowed: agents see only their own numbers, not those of {wanted}. "
+                             "Remove ?agent= from the address to see yours.")
+        return user.agent_id
     if wanted and detail.in_scope(cur, wanted, user.scope_filters()):
         return wanted
     raise NotAllowed("Choose an agent from your team's table to see their view." if not wanted

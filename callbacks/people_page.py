@@ -10,6 +10,7 @@ from actions import people
 from actions.scope import places_in_scope
 from callbacks.common import NotAllowed, choices, require_user
 from layouts import people_page
+from roles import ROLE_WORDS
 
 PLACE_LEVEL = {"agent": "agent", "supervisor": "team", "manager": "site"}
 
@@ -22,7 +23,7 @@ def register(app: Dash, db: store.Database) -> None:
         except NotAllowed:
             return [], None
         allowed = people.ROLES_ADDED_BY[user.role]
-        return [{"label": people_page.ROLE_WORDS[r], "value": r} for r in allowed], allowed[0]
+        return [{"label": ROLE_WORDS[r], "value": r} for r in allowed], allowed[0]
 
     @app.callback(Output(ids.PPL_PLACE, "options"), Output(ids.PPL_PLACE, "value"), Input(ids.PPL_ROLE, "value"))
     def place_options(role):

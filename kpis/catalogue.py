@@ -12,15 +12,13 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from kpis.measures import MEASURES
+from roles import LEADERS, PLANNERS, ROLES
 from settings import Settings
 
 Unit = Literal["%", "s", "count", "agents", "pts", "min", "h", "/h"]
 UNITS = ("%", "s", "count", "agents", "pts", "min", "h", "/h")
-ROLES = ("agent", "supervisor", "manager", "control_desk")
 AGENT, SUPERVISOR, MANAGER, DESK = ROLES
 EVERYONE = ROLES
-LEADERS = (SUPERVISOR, MANAGER, DESK)
-PLANNERS = (MANAGER, DESK)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ USER_COLUMNS = [
     {"field": "status", "headerName": "Status", "maxWidth": 120,
      "cellClassRules": {"fv-cell-red": "params.value == 'disabled'"}},
 ]
-ROLE_WORDS = {"agent": "Agent", "supervisor": "Supervisor", "manager": "Manager", "control_desk": "Control desk"}
 PLACE_WORDS = {"agent": "Which agent", "supervisor": "Which team", "manager": "Which site", "control_desk": "—"}
 
 

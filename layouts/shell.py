@@ -6,18 +6,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
+from roles import PAGES, ROLE_WORDS
 
-NAV_ITEMS = [
-    ("Agent", "/agent"),
-    ("Supervisor", "/supervisor"),
-    ("Manager", "/manager"),
-    ("Control desk", "/control-desk"),
-    ("Targets", "/targets"),
-    ("Messages", "/messages"),
-    ("People", "/admin"),
-    ("Data", "/data"),
-]
-ROLE_NAMES = {"agent": "Agent", "supervisor": "Supervisor", "manager": "Manager", "control_desk": "Control desk"}
+NAV_ITEMS = [(page.label, page.path) for page in PAGES]
 
 
 def navbar(allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: str = "", role: str = "") -> dbc.Navbar:
@@ -25,7 +16,7 @@ def navbar(allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: st
              if href in allowed]
     who = []
     if person:
-        who = [html.Span([html.Strong(person), f" · {ROLE_NAMES.get(role, role)}"], id=ids.USER_BADGE,
+        who = [html.Span([html.Strong(person), f" · {ROLE_WORDS.get(role, role)}"], id=ids.USER_BADGE,
                          className="text-light small ms-3"),
                dbc.NavLink("Sign out", href="/logout", external_link=True, className="text-light small ms-2")]
     return dbc.Navbar(

@@ -60,7 +60,8 @@ def test_sign_in_lands_on_the_role_page_and_sign_out_ends_the_session(app):
     client, landing = signed_in(app, "ann")
     assert landing == "/agent"
     assert client.get("/agent").status_code == 200
-    assert client.get("/data").headers["Location"] == "/agent"  # an agent may not open the data page
+    refused = client.get("/data")  # an agent may not open the data page, and is told so
+    assert refused.status_code == 403 and b"Not allowed" in refused.data and b'href="/agent"' in refused.data
     client.get("/logout")
     assert client.get("/agent").status_code == 302
     _, desk_landing = signed_in(app, "desk")
@@ -105,7 +106,9 @@ def test_an_agent_cannot_get_another_agents_numbers_whatever_the_browser_sends(a
     response = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=A2"))
     assert response.status_code == 200
     text = json.dumps(response.get_json())
-    assert "Ann Adams" in text and "Bo Chen" not in text
+    assert "Not allowed" in text and "Bo Chen" not in text and "A2" in text
+    own = json.dumps(callback(client, AGENT_OUTPUTS, agent_inputs("")).get_json())
+    assert "Ann Adams" in own
 
 
 def test_a_supervisor_can_open_only_agents_of_their_own_teams(app):
@@ -178,7 +181,9 @@ def test_sso_header_signs_in_only_through_the_trusted_proxy(sso_app):
     scoped = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=A2"), headers={"X-Forwarded-User": "ann"},
                       environ_base=proxy)
     assert scoped.status_code == 200
-    assert "Ann Adams" in scoped.get_data(as_text=True) and "Bo Chen" not in scoped.get_data(as_text=True)
+    assert "Not allowed" in scoped.get_data(as_text=True) and "Bo Chen" not in scoped.get_data(as_text=True)
+    own = callback(client, AGENT_OUTPUTS, agent_inputs(""), headers={"X-Forwarded-User": "ann"}, environ_base=proxy)
+    assert "Ann Adams" in own.get_data(as_text=True)
 
 
 def test_sso_is_off_by_default(app):
@@ -193,3 +198,52 @@ def test_sso_settings_reject_a_bad_proxy_address(tmp_path):
     from tests.conftest import REPO
     with pytest.raises(ConfigError, match="trusted_proxies"):
         load_settings(REPO / "config.toml", auth={"trusted_proxies": ["not-an-address"]})
+
+
+def test_a_sign_in_without_scope_sees_nothing_and_is_told_why(app):
+    db = app.server.config["FLOORVIEW_DB"]
+    with db.session() as cur:
+        cur.execute("UPDATE users SET team_ids = [] WHERE username = 'sue'")
+    client, _ = signed_in(app, "sue")
+    page = client.get("/supervisor")
+    assert page.status_code == 403 and b"not linked to any agent, team or site" in page.data
+    response = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=L1"))
+    assert response.status_code == 403 and b"Lee" not in response.data
+
+
+def test_an_unknown_role_fails_closed():
+    stranger = accounts.User("x", "X", "auditor")
+    assert not stranger.has_scope
+    assert set(stranger.scope_filters()) == {"agent", "team", "site"}
+    assert all(v == accounts.NOTHING for v in stranger.scope_filters().values())
+    import web_auth
+    assert not web_auth.may_open(stranger, "/") and not web_auth.may_open(stranger, "/control-desk")
+    assert accounts.User("d", "D", "control_desk").scope_filters() == {}
+
+
+def test_the_users_table_accepts_only_declared_roles(roster):
+    import duckdb
+
+    from roles import ROLES
+    for n, role in enumerate(ROLES):
+        roster.execute("INSERT INTO users (username, display_name, role, password_hash) VALUES (?, 'x', ?, 'h')",
+                       [f"u{n}", role])
+    with pytest.raises(duckdb.ConstraintException):
+        roster.execute("INSERT INTO users (username, display_name, role, password_hash) VALUES ('z', 'z', 'auditor', 'h')")
+
+
+def test_migration_keeps_a_user_with_an_undeclared_role_disabled_and_without_scope(tmp_path):
+    import duckdb
+    path = tmp_path / "v8.duckdb"
+    con = duckdb.connect(str(path))
+    for version in range(1, 9):
+        for statement in store.MIGRATIONS[version - 1]:
+            con.execute(statement)
+    con.execute("INSERT INTO meta VALUES ('schema_version', '8')")
+    con.execute("INSERT INTO users (username, display_name, role, agent_id, password_hash) "
+                "VALUES ('old', 'Old', 'auditor', 'A1', 'h'), ('ann', 'Ann', 'agent', 'A1', 'h')")
+    con.close()
+    con = store.connect(path)
+    rows = con.execute("SELECT username, role, agent_id, disabled, session_version FROM users ORDER BY 1").fetchall()
+    assert rows == [("ann", "agent", "A1", False, 0), ("old", "agent", None, True, 0)]
+    con.close()
