@@ -40,6 +40,16 @@ class User:
         return {Role.AGENT: bool(self.agent_id), Role.SUPERVISOR: bool(self.team_ids),
                 Role.MANAGER: bool(self.site_ids)}.get(Role(self.role), True)
 
+    @property
+    def site_scope(self) -> tuple[str, ...] | None:
+        """The sites whose load history, counts and rejects this person may see: None means all (control desk);
+        a manager sees their own sites; anyone else none."""
+        if self.role == Role.CONTROL_DESK:
+            return None
+        if self.role == Role.MANAGER:
+            return self.site_ids or NOTHING
+        return NOTHING
+
     def scope_filters(self) -> dict[str, tuple[str, ...]]:
         """The only data this person may see: their own agent id, their teams, their sites, or everything
         (control desk only). Anything else, an unknown role included, sees nothing: it fails closed."""

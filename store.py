@@ -13,12 +13,16 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 
 class DatabaseLocked(RuntimeError):
     """Another process (usually the running app) holds the database's write lock."""
 
+
+# Migration 10's backfill: the sites each earlier load left rows for, from a table's own site or its agent's.
+_LOAD_SITES_OF = ("INSERT INTO load_sites SELECT t.load_id, {site}, count(*) FROM {table} t {join} "
+                  "WHERE t.load_id IS NOT NULL GROUP BY ALL")
 
 # Each migration takes the schema from version N-1 to N. Never edit a released step: append one.
 MIGRATIONS: list[list[str]] = [
@@ -181,6 +185,15 @@ MIGRATIONS: list[list[str]] = [
         "DROP TABLE users",
         "ALTER TABLE users_v9 RENAME TO users",
     ],
+    [  # 10: the sites each load wrote rows for, and the site of each rejected row where it can be told, so a
+       # manager's data page shows only their sites' loads, counts and rejects
+        "CREATE TABLE load_sites (load_id BIGINT NOT NULL, site_id VARCHAR, rows_loaded BIGINT NOT NULL)",
+        "ALTER TABLE rejects ADD COLUMN site_id VARCHAR",
+        *[_LOAD_SITES_OF.format(table=table, site="t.site_id", join="")
+          for table in ("contacts", "forecast", "queue_intervals")],
+        *[_LOAD_SITES_OF.format(table=table, site="a.site_id", join="LEFT JOIN agents a USING (agent_id)")
+          for table in ("agent_states", "schedule", "surveys", "agent_intervals", "vendor_adherence")],
+    ],
 ]
 
 CANONICAL_TABLES = ("sites", "teams", "agents", "queues", "contacts", "agent_states", "schedule", "forecast", "surveys")
@@ -261,10 +274,27 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 VENDOR_TABLES = ("id_map", "queue_intervals", "agent_intervals", "vendor_adherence")
 
 
-def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-    counts = {}
-    for table in CANONICAL_TABLES + VENDOR_TABLES + FACT_TABLES + ("rejects",):
-        counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608 - fixed names
+def _site_path(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """How a table's rows find their site, from its own columns: its site_id, its agent's, or none."""
+    columns = {c for (c,) in con.execute(
+        "SELECT column_name FROM information_schema.columns WHERE table_name = ?", [table]).fetchall()}
+    if "site_id" in columns:
+        return "site_id"
+    if "agent_id" in columns:
+        return "(SELECT a.site_id FROM agents a WHERE a.agent_id = t.agent_id)"
+    return None
+
+
+def table_counts(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> dict[str, int | None]:
+    """Rows per table; with `sites`, only those sites' rows (None for a table whose rows have no site)."""
+    counts: dict[str, int | None] = {}
+    for table in CANONICAL_TABLES + VENDOR_TABLES + FACT_TABLES + ("rejects",):  # fixed names
+        if sites is None:
+            counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
+            continue
+        path = _site_path(con, table)
+        counts[table] = None if path is None else con.execute(
+            f"SELECT count(*) FROM {table} t WHERE list_contains(?, {path})", [list(sites)]).fetchall()[0][0]  # noqa: S608
     return counts
 
 
@@ -293,28 +323,73 @@ class Database:
         self._con.close()
 
 
-def load_history(con: duckdb.DuckDBPyConnection, limit: int = 500) -> list[dict]:
-    """The most recent loads from the manifest, newest first."""
+_STARTED = "strftime(m.started_at, '%Y-%m-%d %H:%M:%S') AS started_utc"
+_SECONDS = "round(epoch(m.finished_at - m.started_at), 2) AS seconds"
+
+# The loads and rejects a set of sites may see: a load that wrote rows for one of them, or rejected rows of one;
+# of such a load, the rejects whose site is unknown (a line that could not be parsed, an unknown agent) too.
+_VISIBLE = """
+    WITH mine AS (SELECT load_id, sum(rows_loaded) AS rows_loaded FROM load_sites
+                  WHERE list_contains($sites, site_id) GROUP BY load_id),
+    seen AS (SELECT load_id FROM mine UNION SELECT load_id FROM rejects WHERE list_contains($sites, site_id)),
+    visible_rejects AS (SELECT r.* FROM rejects r
+                        WHERE list_contains($sites, r.site_id) OR (r.site_id IS NULL AND r.load_id IN (FROM seen)))"""
+
+
+def load_history(con: duckdb.DuckDBPyConnection, limit: int = 500, sites: tuple[str, ...] | None = None) -> list[dict]:
+    """The most recent loads from the manifest, newest first. With `sites`, only loads that touched them, and
+    of a load that touched others too, only their rows."""
+    if sites is None:
+        return con.execute(
+            f"""SELECT load_id, file_name, kind, status, rows_read, rows_loaded, rows_rejected, {_STARTED},
+                      {_SECONDS}, sha256, message
+               FROM load_manifest m ORDER BY load_id DESC LIMIT $limit""",  # noqa: S608 - fixed fragments
+            {"limit": limit},
+        ).df().to_dict("records")
     return con.execute(
-        """SELECT load_id, file_name, kind, status, rows_read, rows_loaded, rows_rejected,
-                  strftime(started_at, '%Y-%m-%d %H:%M:%S') AS started_utc,
-                  round(epoch(finished_at - started_at), 2) AS seconds, sha256, message
-           FROM load_manifest ORDER BY load_id DESC LIMIT ?""",
-        [limit],
+        f"""{_VISIBLE},
+            rejected AS (SELECT load_id, count(DISTINCT line) AS n FROM visible_rejects GROUP BY load_id)
+        SELECT m.load_id, m.file_name, m.kind, m.status,
+               coalesce(mine.rows_loaded, 0) + coalesce(rejected.n, 0) AS rows_read,
+               coalesce(mine.rows_loaded, 0) AS rows_loaded, coalesce(rejected.n, 0) AS rows_rejected,
+               {_STARTED}, {_SECONDS}, m.sha256, m.message
+        FROM load_manifest m SEMI JOIN seen USING (load_id)
+        LEFT JOIN mine USING (load_id) LEFT JOIN rejected USING (load_id)
+        ORDER BY m.load_id DESC LIMIT $limit""",  # noqa: S608 - fixed fragments
+        {"sites": list(sites), "limit": limit},
     ).df().to_dict("records")
 
 
-def recent_rejects(con: duckdb.DuckDBPyConnection, limit: int = 2000) -> list[dict]:
-    """Rejected rows with their reasons, newest load first."""
+def recent_rejects(con: duckdb.DuckDBPyConnection, limit: int = 2000,
+                   sites: tuple[str, ...] | None = None) -> list[dict]:
+    """Rejected rows with their reasons, newest load first. With `sites`, only theirs; the raw value of a row
+    whose site is unknown is withheld, since it may be another site's."""
+    if sites is None:
+        return con.execute(
+            """SELECT load_id, file_name, line, field, value, reason FROM rejects
+               ORDER BY load_id DESC, line LIMIT ?""",
+            [limit],
+        ).df().to_dict("records")
     return con.execute(
-        """SELECT load_id, file_name, line, field, value, reason FROM rejects
-           ORDER BY load_id DESC, line LIMIT ?""",
-        [limit],
+        f"""{_VISIBLE}
+        SELECT load_id, file_name, line, field,
+               CASE WHEN site_id IS NULL AND value IS NOT NULL THEN '(withheld: site unknown)' ELSE value END AS value,
+               reason
+        FROM visible_rejects ORDER BY load_id DESC, line LIMIT $limit""",  # noqa: S608 - fixed fragments
+        {"sites": list(sites), "limit": limit},
     ).df().to_dict("records")
 
 
-def data_freshness(con: duckdb.DuckDBPyConnection) -> dict:
-    """Oldest and newest loaded contact, in UTC, and when the last file was loaded."""
-    first, last = con.execute("SELECT min(offered_at), max(offered_at) FROM contacts").fetchall()[0]
-    loaded = con.execute("SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'").fetchall()[0][0]
+def data_freshness(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> dict:
+    """Oldest and newest loaded contact, in UTC, and when the last file was loaded (of `sites` only, if given)."""
+    if sites is None:
+        first, last = con.execute("SELECT min(offered_at), max(offered_at) FROM contacts").fetchall()[0]
+        loaded = con.execute("SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'").fetchall()[0][0]
+    else:
+        first, last = con.execute("SELECT min(offered_at), max(offered_at) FROM contacts WHERE list_contains(?, site_id)",
+                                  [list(sites)]).fetchall()[0]
+        loaded = con.execute(
+            """SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'
+               AND load_id IN (SELECT load_id FROM load_sites WHERE list_contains(?, site_id))""",
+            [list(sites)]).fetchall()[0][0]
     return {"first_contact_utc": first, "last_contact_utc": last, "last_load_utc": loaded}

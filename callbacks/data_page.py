@@ -25,13 +25,14 @@ def register(app: Dash, db: store.Database) -> None:
             user = require_user("manager", "control_desk")
         except NotAllowed:
             return data_page.not_allowed(), None, [], [], []
+        sites = user.site_scope  # a manager's own sites; None for the control desk (all)
         with db.session() as cur:
-            fresh = store.data_freshness(cur)
+            fresh = store.data_freshness(cur, sites)
             return (
-                data_page.counts_table(store.table_counts(cur)),
+                data_page.counts_table(store.table_counts(cur, sites), sites),
                 data_page.freshness(fresh["first_contact_utc"], fresh["last_contact_utc"], fresh["last_load_utc"]),
-                store.load_history(cur),
-                store.recent_rejects(cur),
+                store.load_history(cur, sites=sites),
+                store.recent_rejects(cur, sites=sites),
                 audit.trail(cur, user),
             )
 

@@ -75,11 +75,16 @@ def layout(**_query: str) -> html.Div:
     ])
 
 
-def counts_table(counts: dict[str, int]) -> dbc.Table:
+def counts_table(counts: dict[str, int | None], sites: tuple[str, ...] | None = None) -> html.Div:
+    """Rows per table; for a manager (`sites`), only their sites' rows, and tables without a site left out."""
     rows = [html.Tr([html.Td(TABLE_LABELS.get(name, name)), html.Td(f"{n:,}", className="text-end")])
-            for name, n in counts.items()]
-    return dbc.Table([html.Thead(html.Tr([html.Th("Table"), html.Th("Rows", className="text-end")])),
-                      html.Tbody(rows)], size="sm", striped=True, className="small")
+            for name, n in counts.items() if n is not None]
+    table = dbc.Table([html.Thead(html.Tr([html.Th("Table"), html.Th("Rows", className="text-end")])),
+                       html.Tbody(rows)], size="sm", striped=True, className="small")
+    if sites is None:
+        return html.Div(table)
+    return html.Div([html.P(f"Rows of your sites only ({', '.join(sites)}); tables without a site are not shown.",
+                            className="small text-muted mb-1"), table])
 
 
 def _fmt(value: datetime | None) -> str:

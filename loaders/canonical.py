@@ -334,12 +334,14 @@ def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: l
     result.rows_read = n_staged + len({r[0] for r in parse_rejects}) + len({r[0] for r in unconverted})
     result.rows_rejected = len(set(rejects["line"].to_pylist()))
     result.rows_loaded = con.execute("SELECT count(*) FROM good").fetchall()[0][0]
-    result.sample_rejects = [tuple(r.values()) for r in rejects.slice(0, 20).to_pylist()]
+    result.sample_rejects = [(r["line"], r["field"], r["value"], r["reason"]) for r in rejects.slice(0, 20).to_pylist()]
     if rejects.num_rows:
         con.register("new_rejects", rejects)
-        con.execute("INSERT INTO rejects SELECT ?, ?, line, field, value, reason FROM new_rejects",
-                    [result.load_id, path.name])
+        con.execute("INSERT INTO rejects BY NAME SELECT ? AS load_id, ? AS file_name, line, field, value, reason, "
+                    "site_id FROM new_rejects", [result.load_id, path.name])
         con.unregister("new_rejects")
+    con.execute(f"""INSERT INTO load_sites SELECT ?, site, count(*) FROM (SELECT {_site_of_row(kind, 'g')} AS site
+                    FROM good g) GROUP BY site""", [result.load_id])  # noqa: S608 - from the kind's declaration
     on_stage(path, "merging", 0.6)
     _merge(con, kind, settings, result.load_id)
     on_stage(path, "interval facts", 0.75)
@@ -349,6 +351,15 @@ def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: l
         facts.refresh(con, settings, facts.FACTS_OF_KIND[kind.name])
     elif kind.name == "agents":
         facts.retag_teams(con)
+
+
+def _site_of_row(kind: Kind, alias: str = "c") -> str:
+    """SQL for the site of a checked row: its own site_id, its agent's (as the roster stands), or unknown."""
+    if "site_id" in kind.names:
+        return f"{alias}.t_site_id"
+    if "agent_id" in kind.names:
+        return f"(SELECT a.site_id FROM agents a WHERE a.agent_id = {alias}.t_agent_id)"  # noqa: S608
+    return "NULL"
 
 
 _PARSE_REASONS = {
@@ -374,9 +385,11 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: 
             continue
         seen.add((line, reason))
         lines.append(int(line)), fields.append(column), values.append(None), reasons.append(reason)
-    bad = con.sql("SELECT __rn, field, value, reason FROM bad").to_arrow_table()
+    site = _site_of_row(kind)  # an expression from the kind's declaration
+    with_site = "SELECT x.*, {site} AS site FROM {table} x LEFT JOIN checked c USING (__rn) ORDER BY x.__rn"
+    bad = con.sql(with_site.format(site=site, table="bad")).to_arrow_table()
     keys = ", ".join(kind.key)
-    dupes = con.sql("SELECT __rn, kept FROM dupes").to_arrow_table()
+    dupes = con.sql(with_site.format(site=site, table="dupes")).to_arrow_table()
     bad_lines = [to_line(rn) for rn in bad["__rn"].to_pylist()]
     dupe_lines = [to_line(rn) for rn in dupes["__rn"].to_pylist()]
     table = pa.table({
@@ -386,6 +399,7 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: 
         "reason": pa.array(reasons + bad["reason"].to_pylist()
                            + [f"duplicate key ({keys}); replaced by line {to_line(k)}" for k in dupes["kept"].to_pylist()],
                            pa.string()),
+        "site_id": pa.array([None] * len(lines) + bad["site"].to_pylist() + dupes["site"].to_pylist(), pa.string()),
     })
     return table.sort_by([("line", "ascending")])
 

@@ -144,6 +144,21 @@ def test_data_callback_returns_counts_loads_and_rejects(app):
          "reason": "not an IANA time zone (e.g. Europe/London)"}]
 
 
+def test_data_callback_shows_a_manager_only_their_sites(app):
+    cur = app.server.config["FLOORVIEW_DB"].cursor()
+    accounts.add_user(cur, "mia", "Mia Ford", "manager", PASSWORD, site_ids=("LDN",))
+    cur.close()
+    client, _ = signed_in(app, "mia")
+    outputs = [(ids.DATA_COUNTS, "children"), (ids.DATA_FRESHNESS, "children"), (ids.DATA_LOADS, "rowData"),
+               (ids.DATA_REJECTS, "rowData"), (ids.DATA_AUDIT, "rowData")]
+    response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}])
+    result = response.get_json()["response"]
+    loads = {r["file_name"]: r["rows_loaded"] for r in result[ids.DATA_LOADS]["rowData"]}
+    assert loads == {"sites.csv": 1, "teams.csv": 1, "agents.csv": 1}  # London's rows; no queues, no bad.csv
+    assert result[ids.DATA_REJECTS]["rowData"] == [] and b"Not/AZone" not in response.data
+    assert b"Rows of your sites only (LDN)" in response.data
+
+
 def test_data_callback_refuses_an_agent(app):
     client, _ = signed_in(app, "ann")
     outputs = [(ids.DATA_COUNTS, "children"), (ids.DATA_FRESHNESS, "children"), (ids.DATA_LOADS, "rowData"),
