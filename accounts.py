@@ -10,6 +10,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from roles import HOME, ROLES, Role, known
 
+_END_SESSIONS = "session_version = session_version + 1"
 NOTHING = ("\x00none",)  # a filter value no row has: what a person without scope sees
 _hasher = PasswordHasher()
 
@@ -26,6 +27,7 @@ class User:
     agent_id: str | None = None
     team_ids: tuple[str, ...] = ()
     site_ids: tuple[str, ...] = ()
+    session_version: int = 0  # sessions issued under an older version are over
 
     @property
     def home(self) -> str:
@@ -91,22 +93,25 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, display_name: str, r
         raise AccountError("a username and a password of at least 4 characters are needed")
     _validate(con, role, agent_id, tuple(team_ids), tuple(site_ids))
     verb = "INSERT OR REPLACE" if replace else "INSERT"
+    # Replacing a user ends the sessions of the one replaced.
+    before = con.execute("SELECT session_version FROM users WHERE username = ?", [username]).fetchall()
     try:
-        con.execute(f"{verb} INTO users (username, display_name, role, agent_id, team_ids, site_ids, password_hash) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [username, display_name, role, agent_id, list(team_ids), list(site_ids), _hasher.hash(password)])
+        con.execute(f"{verb} INTO users (username, display_name, role, agent_id, team_ids, site_ids, password_hash, "
+                    "session_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [username, display_name, role, agent_id, list(team_ids), list(site_ids), _hasher.hash(password),
+                     before[0][0] + 1 if before else 0])
     except duckdb.ConstraintException:
         raise AccountError(f"user {username!r} already exists") from None
     return User(username, display_name, role, agent_id, tuple(team_ids), tuple(site_ids))
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
-    rows = con.execute("SELECT username, display_name, role, agent_id, team_ids, site_ids FROM users "
+    rows = con.execute("SELECT username, display_name, role, agent_id, team_ids, site_ids, session_version FROM users "
                        "WHERE username = ? AND NOT disabled", [username]).fetchall()
     if not rows:
         return None
     u = rows[0]
-    return User(u[0], u[1], u[2], u[3], tuple(u[4] or ()), tuple(u[5] or ()))
+    return User(u[0], u[1], u[2], u[3], tuple(u[4] or ()), tuple(u[5] or ()), u[6])
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
@@ -139,17 +144,24 @@ def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -
     _require(con, username)
     if len(password) < 4:
         raise AccountError("a password of at least 4 characters is needed")
-    con.execute("UPDATE users SET password_hash = ? WHERE username = ?", [_hasher.hash(password), username])
+    con.execute(f"UPDATE users SET password_hash = ?, {_END_SESSIONS} WHERE username = ?",  # noqa: S608
+                [_hasher.hash(password), username])
+
+
+def end_sessions(con: duckdb.DuckDBPyConnection, username: str) -> None:
+    """Sign the user out everywhere: every session issued so far stops working."""
+    con.execute(f"UPDATE users SET {_END_SESSIONS} WHERE username = ?", [username])  # noqa: S608
 
 
 def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool = True) -> None:
     _require(con, username)
-    con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
+    con.execute(f"UPDATE users SET disabled = ?, {_END_SESSIONS} WHERE username = ?",  # noqa: S608
+                [disabled, username])
 
 
 def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str, agent_id: str | None = None,
              team_ids: tuple[str, ...] = (), site_ids: tuple[str, ...] = ()) -> None:
     _require(con, username)
     _validate(con, role, agent_id, tuple(team_ids), tuple(site_ids))
-    con.execute("UPDATE users SET role = ?, agent_id = ?, team_ids = ?, site_ids = ? WHERE username = ?",
-                [role, agent_id, list(team_ids), list(site_ids), username])
+    sql = f"UPDATE users SET role = ?, agent_id = ?, team_ids = ?, site_ids = ?, {_END_SESSIONS} WHERE username = ?"  # noqa: S608
+    con.execute(sql, [role, agent_id, list(team_ids), list(site_ids), username])

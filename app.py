@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from dash import Dash, html
 
 import store
 import web_auth
+import web_front
 from callbacks import actions_ui as actions_callbacks
 from callbacks import agent_page as agent_callbacks
 from callbacks import common as common_callbacks
@@ -83,7 +85,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
         if user is None:
             return shell.frame(dash.page_container)
         allowed = tuple(p for p in pages_for(user.role) if p != "/")
-        return shell.frame(dash.page_container, allowed, user.display_name, user.role)
+        return shell.frame(dash.page_container, allowed, user.display_name, user.role, web_auth.csrf_token())
 
     app.layout = shell_for_user
     start, end = resolve_period(DEFAULT_PERIOD, today(settings))
@@ -106,13 +108,15 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     targets_callbacks.register(app, db, settings)
     messages_callbacks.register(app, db)
     people_callbacks.register(app, db)
+    web_front.install_headers(app.server, settings, app.csp_hashes)
     return app
 
 
 def main() -> None:
+    os.umask(0o077)  # as the CLI: files made by the server are its owner's only
     settings = load_settings()
     app = create_app(settings)
-    app.run(host=settings.app.host, port=settings.app.port, debug=settings.app.debug)
+    web_front.run(app, settings, settings.app.host, settings.app.port)
 
 
 if __name__ == "__main__":

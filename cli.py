@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -280,14 +281,18 @@ def serve_settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import web_front
     from app import create_app
 
     settings = serve_settings(args)
+    if args.debug:
+        settings.app.debug = True
     app = create_app(settings)
     host = args.host or settings.app.host
     port = args.port or settings.app.port
-    print(f"Floorview on http://{host}:{port}  (database {settings.db_path})", flush=True)
-    app.run(host=host, port=port, debug=settings.app.debug)
+    server = "Flask's development server (--debug)" if settings.app.debug else "waitress"
+    print(f"Floorview on http://{host}:{port}  (database {settings.db_path}; {server})", flush=True)
+    web_front.run(app, settings, host, port)
     return 0
 
 
@@ -400,11 +405,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--db")
     serve.add_argument("--demo-today", metavar="DIR",
                        help="pin 'today' to the last day of the demo generated in DIR (as `make run` does)")
+    serve.add_argument("--debug", action="store_true",
+                       help="Flask's development server with Dash's dev tools (never in production)")
     serve.set_defaults(func=cmd_serve)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    os.umask(0o077)  # the database, its log, keys, backups and exports hold personal data: the owner's only
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

@@ -51,8 +51,17 @@ class AppSettings(_Section):
 class AuthSettings(_Section):
     # Header-based single sign-on behind a reverse proxy that has authenticated the person: off while empty.
     sso_header: str = ""
-    # Only requests from these addresses (or CIDR networks) may assert a user through the header.
+    # Only requests from these addresses (or CIDR networks) may assert a user through the header, say the
+    # request came over HTTPS (X-Forwarded-Proto) or name the client's address (X-Forwarded-For).
     trusted_proxies: list[str] = Field(default_factory=list)
+    session_idle_hours: float = Field(12, gt=0, le=24 * 31)  # signed out after this long without a request
+    session_max_hours: float = Field(168, gt=0, le=24 * 31)  # and this long after signing in, whatever happens
+    # Session cookie marked Secure: "auto" when the request came over HTTPS (directly or via a trusted proxy).
+    secure_cookies: Literal["auto", "always", "never"] = "auto"
+    failures_per_name: int = Field(5, ge=1)  # failed sign-ins for one name, from anywhere, within the window
+    failures_per_address: int = Field(20, ge=1)  # failed sign-ins from one address, for any names
+    throttle_window_s: int = Field(300, ge=1)
+    password_checks_at_once: int = Field(2, ge=1, le=64)  # each argon2 check takes 64 MiB: bound the memory
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -63,6 +72,15 @@ class AuthSettings(_Section):
             except ValueError:
                 raise ValueError(f"{item!r} is not an IP address or network") from None
         return value
+
+
+class ServerSettings(_Section):
+    """The WSGI server (waitress) `floorview serve` runs; Flask's own only with --debug."""
+
+    threads: int = Field(8, ge=1, le=256)  # requests handled at once; slow clients are buffered, not threads
+    connection_limit: int = Field(200, ge=1)  # open connections before new ones wait
+    channel_timeout_s: int = Field(30, ge=1)  # an idle or half-sent connection is closed after this
+    max_request_mb: float = Field(20, gt=0, le=2048)  # larger request bodies are refused (413)
 
 
 class PrivacySettings(_Section):
@@ -179,6 +197,7 @@ class Settings(BaseSettings):
 
     app: AppSettings = AppSettings()
     auth: AuthSettings = AuthSettings()
+    server: ServerSettings = ServerSettings()
     privacy: PrivacySettings = PrivacySettings()
     vendors: VendorSettings = VendorSettings()
     profiles: dict[str, MappingProfile] = Field(default_factory=dict)

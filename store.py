@@ -7,6 +7,7 @@ All `*_at` and `interval_utc` columns hold UTC instants as naive TIMESTAMPs; `in
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,6 +15,10 @@ from pathlib import Path
 import duckdb
 
 SCHEMA_VERSION = 10
+
+
+class WriteFailed(RuntimeError):
+    """A write could not be saved; nothing of it was kept. The message says so, for the person who tried."""
 
 
 class DatabaseLocked(RuntimeError):
@@ -210,6 +215,8 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as err:
         raise _lock_error(path, err) from None
+    if not read_only:
+        owner_only(path)
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         try:
@@ -218,6 +225,14 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
             con.close()
             raise
     return con
+
+
+def owner_only(path: Path) -> None:
+    """The database holds password hashes and customers' data: readable by its owner only (its write-ahead log
+    too). A new file is made so before anything is written to it; the CLI and server also run with umask 077."""
+    for file in (path, path.with_name(path.name + ".wal")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
 
 
 def _lock_error(path: Path, err: Exception) -> Exception:
@@ -304,6 +319,7 @@ class Database:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._con = connect(self.path)
+        self._write_lock = threading.Lock()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self._con.cursor()
@@ -318,6 +334,24 @@ class Database:
             yield cur
         finally:
             cur.close()
+
+    @contextmanager
+    def write(self, cur: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+        """One write at a time in this process, each in its own transaction. DuckDB's optimistic concurrency
+        fails the second of two transactions that touch the same rows ("Conflict on tuple deletion", e.g. two
+        approvals rebuilding one site-day's facts): taken in turn, none conflicts and none is lost. A failure
+        is raised as WriteFailed, with the database as it was, for the caller to tell the person."""
+        with self._write_lock:
+            own = cur is None
+            cur = cur or self.cursor()
+            try:
+                with transaction(cur):
+                    yield cur
+            except duckdb.Error as err:
+                raise WriteFailed(f"not saved: {str(err).strip().splitlines()[0]}") from err
+            finally:
+                if own:
+                    cur.close()
 
     def close(self) -> None:
         self._con.close()

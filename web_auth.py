@@ -7,24 +7,27 @@ may open is decided here; which data a request may see is decided from `current_
 from __future__ import annotations
 
 import html
-import ipaddress
+import os
 import secrets
+import threading
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote, urlparse
 
 import flask
+from flask.sessions import SecureCookieSessionInterface
 
 import accounts
 import store
+import web_front
 from roles import ROLE_WORDS, pages_for
 from settings import AuthSettings, Settings
 
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/favicon.ico")
-MAX_FAILURES = 5  # per username and address within WINDOW_S
-WINDOW_S = 300
+SEEN_EVERY_S = 60  # how often a session's last-seen time is refreshed (each refresh re-sends the cookie)
 
 
 def secret_key(path: Path) -> str:
@@ -33,8 +36,10 @@ def secret_key(path: Path) -> str:
         return path.read_text().strip()
     path.parent.mkdir(parents=True, exist_ok=True)
     key = secrets.token_hex(32)
-    path.write_text(key + "\n")
-    path.chmod(0o600)
+    # Created 0600 in one step, so the key is never readable by others, not even for a moment.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
     return key
 
 
@@ -43,11 +48,11 @@ class SingleSignOn:
     """The SSO header and the networks allowed to send it, parsed once at start-up."""
 
     header: str
-    proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    proxies: tuple[web_front.Network, ...]
 
     @classmethod
     def from_settings(cls, auth: AuthSettings) -> SingleSignOn:
-        return cls(auth.sso_header, tuple(ipaddress.ip_network(p, strict=False) for p in auth.trusted_proxies))
+        return cls(auth.sso_header, web_front.parse_networks(auth.trusted_proxies))
 
 
 def sso_username(sso: SingleSignOn) -> str | None:
@@ -55,25 +60,71 @@ def sso_username(sso: SingleSignOn) -> str | None:
     if not sso.header:
         return None
     name = flask.request.headers.get(sso.header, "").strip().lower()
-    try:
-        address = ipaddress.ip_address(flask.request.remote_addr or "")
-    except ValueError:
-        return None
-    return name if name and any(address in network for network in sso.proxies) else None
+    return name if name and web_front.from_trusted_proxy(sso.proxies) else None
 
 
 def current_user() -> accounts.User | None:
     """The signed-in user of this request, read on the server (never from what the browser sends):
-    the trusted proxy's SSO header when configured, else the signed session cookie."""
+    the trusted proxy's SSO header when configured, else the signed session cookie while it is current."""
     if "user" not in flask.g:
-        username = sso_username(flask.current_app.config["FLOORVIEW_SSO"]) or flask.session.get("username")
+        sso = sso_username(flask.current_app.config["FLOORVIEW_SSO"])
+        username = sso or flask.session.get("username")
         db: store.Database = flask.current_app.config["FLOORVIEW_DB"]
         user = None
         if username:
             with db.session() as cur:
                 user = accounts.get_user(cur, username)
+        if user is not None and not sso and not _session_current(user, flask.current_app.config["FLOORVIEW_AUTH"]):
+            flask.session.clear()
+            user = None
         flask.g.user = user
     return flask.g.user
+
+
+def _session_current(user: accounts.User, auth: AuthSettings) -> bool:
+    """A cookie session holds while its user's session version is unchanged (no sign-out, password reset,
+    role or scope change, disabling since) and it is within its idle and absolute lifetimes."""
+    session, now = flask.session, time.time()
+    issued, seen = session.get("issued", 0), session.get("seen", 0)
+    if session.get("version") != user.session_version:
+        return False
+    if now - issued > auth.session_max_hours * 3600 or now - seen > auth.session_idle_hours * 3600:
+        return False
+    if now - seen > SEEN_EVERY_S:
+        session["seen"] = now
+    return True
+
+
+def _start_session(user: accounts.User) -> None:
+    flask.session.clear()
+    now = time.time()
+    flask.session.update(username=user.username, version=user.session_version, issued=now, seen=now,
+                         csrf=secrets.token_urlsafe(32))
+    flask.session.permanent = True  # the cookie outlives the browser window, up to the absolute lifetime
+
+
+def csrf_token() -> str:
+    """This browser's form token (made on first use): forms that change state must send it back."""
+    if "csrf" not in flask.session:
+        flask.session["csrf"] = secrets.token_urlsafe(32)
+    return flask.session["csrf"]
+
+
+def _csrf_ok() -> bool:
+    sent, kept = flask.request.form.get("csrf", ""), flask.session.get("csrf", "")
+    return bool(sent and kept) and secrets.compare_digest(sent, kept)
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the cookie marked Secure per request as configured."""
+
+    def __init__(self, mode: str, proxies: tuple[web_front.Network, ...]) -> None:
+        self.mode, self.proxies = mode, proxies
+
+    def get_cookie_secure(self, app: flask.Flask) -> bool:
+        if self.mode != "auto":
+            return self.mode == "always"
+        return flask.has_request_context() and web_front.is_https(self.proxies)
 
 
 def may_open(user: accounts.User, path: str) -> bool:
@@ -91,33 +142,51 @@ def refusal(user: accounts.User) -> str:
 
 
 class _Throttle:
-    """Refuses sign-in after repeated failures for the same name from the same address."""
+    """Refuses sign-in after repeated failures for one name (from anywhere) or from one address (for any
+    names), and lets only a few password checks run at once: each argon2 check takes 64 MiB."""
 
-    def __init__(self) -> None:
-        self._failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+    def __init__(self, auth: AuthSettings) -> None:
+        self._auth = auth
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+        self.checks = threading.BoundedSemaphore(auth.password_checks_at_once)
 
-    def blocked(self, key: tuple[str, str]) -> bool:
+    def _recent(self, key: str) -> int:
         recent = self._failures[key]
-        while recent and recent[0] < time.monotonic() - WINDOW_S:
+        while recent and recent[0] < time.monotonic() - self._auth.throttle_window_s:
             recent.popleft()
-        return len(recent) >= MAX_FAILURES
+        return len(recent)
 
-    def fail(self, key: tuple[str, str]) -> None:
-        self._failures[key].append(time.monotonic())
+    def blocked(self, name: str, address: str) -> bool:
+        with self._lock:
+            return (self._recent(f"name:{name}") >= self._auth.failures_per_name
+                    or self._recent(f"addr:{address}") >= self._auth.failures_per_address)
 
-    def clear(self, key: tuple[str, str]) -> None:
-        self._failures.pop(key, None)
+    def fail(self, name: str, address: str) -> None:
+        with self._lock:
+            for key in (f"name:{name}", f"addr:{address}"):
+                self._failures[key].append(time.monotonic())
+
+    def clear(self, name: str) -> None:
+        with self._lock:
+            self._failures.pop(f"name:{name}", None)
 
 
 def install(server: flask.Flask, db: store.Database, settings: Settings) -> None:
+    auth = settings.auth
+    proxies = web_front.parse_networks(auth.trusted_proxies)
     server.config.update(
         SECRET_KEY=secret_key(settings.resolve(settings.app.secret_key_file)),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        # The signed cookie's own age limit; idle time and revocation are checked in current_user().
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=auth.session_max_hours),
         FLOORVIEW_DB=db,
-        FLOORVIEW_SSO=SingleSignOn.from_settings(settings.auth),
+        FLOORVIEW_SSO=SingleSignOn.from_settings(auth),
+        FLOORVIEW_AUTH=auth,
     )
-    throttle = _Throttle()
+    server.session_interface = _SessionInterface(auth.secure_cookies, proxies)
+    throttle = _Throttle(auth)
 
     @server.before_request
     def guard():  # noqa: ANN202 - Flask hook
@@ -140,27 +209,41 @@ def install(server: flask.Flask, db: store.Database, settings: Settings) -> None
 
     @server.route("/login", methods=["GET", "POST"])
     def login():  # noqa: ANN202
-        error = ""
         next_path = flask.request.values.get("next", "")
-        if flask.request.method == "POST":
-            username = flask.request.form.get("username", "").strip().lower()
-            key = (username, flask.request.remote_addr or "")
-            if throttle.blocked(key):
-                return _login_page(settings, "Too many attempts. Wait five minutes and try again.", next_path), 429
+        if flask.request.method == "GET":
+            return _login_page(settings, "", next_path)
+        if not _csrf_ok():
+            return _login_page(settings, "This sign-in form has expired. Please sign in again.", next_path), 400
+        username = flask.request.form.get("username", "").strip().lower()
+        address = web_front.client_address(proxies)
+        if throttle.blocked(username, address):
+            return _login_page(settings, "Too many attempts. Wait five minutes and try again.", next_path), 429
+        if not throttle.checks.acquire(timeout=10):
+            return _login_page(settings, "Many people are signing in at once. Try again in a moment.", next_path), 503
+        try:
             with db.session() as cur:
                 user = accounts.authenticate(cur, username, flask.request.form.get("password", ""))
-            if user:
-                throttle.clear(key)
-                flask.session.clear()
-                flask.session["username"] = user.username
-                target = next_path if _safe(next_path) and may_open(user, next_path) else user.home
-                return flask.redirect(target)
-            throttle.fail(key)
-            error = "That user name and password do not match."
-        return _login_page(settings, error, next_path)
+        finally:
+            throttle.checks.release()
+        if user:
+            throttle.clear(username)
+            _start_session(user)
+            target = next_path if _safe(next_path) and may_open(user, next_path) else user.home
+            return flask.redirect(target)
+        throttle.fail(username, address)
+        return _login_page(settings, "That user name and password do not match.", next_path)
 
-    @server.route("/logout")
+    @server.route("/logout", methods=["GET", "POST"])
     def logout():  # noqa: ANN202
+        user = current_user()
+        if flask.request.method == "GET":  # a link or an old bookmark: ask, since signing out is a POST
+            return (_notice_page("Sign out", "Sign out of Floorview on every device?", user, refused=False)
+                    if user else flask.redirect("/login"))
+        if not _csrf_ok():
+            return flask.redirect("/logout")
+        if user is not None:
+            with db.session() as cur:
+                accounts.end_sessions(cur, user.username)
         flask.session.clear()
         return flask.redirect("/login")
 
@@ -171,17 +254,25 @@ def _safe(path: str) -> bool:
     return bool(path) and path.startswith("/") and not path.startswith("//") and not parsed.netloc
 
 
-def _notice_page(title: str, text: str, user: accounts.User) -> str:
+def _sign_out_form() -> str:
+    return (f'<form method="post" action="/logout" class="d-inline"><input type="hidden" name="csrf" '
+            f'value="{html.escape(csrf_token())}"><button class="btn btn-outline-secondary" type="submit">Sign out'
+            '</button></form>')
+
+
+def _notice_page(title: str, text: str, user: accounts.User, refused: bool = True) -> str:
     """A plain server-rendered page saying why a request was refused, with the way back."""
-    home = "" if not user.has_scope else f'<a class="btn btn-primary me-2" href="{html.escape(user.home)}">Go to my page</a>'
+    home = ("" if not user.has_scope else
+            f'<a class="btn btn-primary me-2" href="{html.escape(user.home)}">Go to my page</a>')
+    mark, tone = ("✕ ", "warning") if refused else ("", "info")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)} · Floorview</title><link rel="stylesheet" href="/assets/bootstrap.min.css"></head>
 <body class="bg-light"><main class="container" style="max-width: 560px; margin-top: 12vh">
 <h1 class="h3 mb-3 fw-bold">Floorview</h1>
-<div class="alert alert-warning" role="alert"><strong>✕ {html.escape(title)}.</strong> {html.escape(text)}</div>
+<div class="alert alert-{tone}" role="alert"><strong>{mark}{html.escape(title)}.</strong> {html.escape(text)}</div>
 <p class="text-muted">Signed in as {html.escape(user.display_name)} ({html.escape(user.username)}).</p>
-{home}<a class="btn btn-outline-secondary" href="/logout">Sign out</a></main></body></html>"""
+{home}{_sign_out_form()}</main></body></html>"""
 
 
 def _login_page(settings: Settings, error: str, next_path: str) -> str:
@@ -200,6 +291,7 @@ def _login_page(settings: Settings, error: str, next_path: str) -> str:
 {alert}
 <form method="post" action="/login" class="card card-body shadow-sm">
 <input type="hidden" name="next" value="{html.escape(next_path)}">
+<input type="hidden" name="csrf" value="{html.escape(csrf_token())}">
 <label class="form-label" for="username">User name</label>
 <input class="form-control mb-3" id="username" name="username" autocomplete="username" required autofocus>
 <label class="form-label" for="password">Password</label>

@@ -24,6 +24,10 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         with db.session() as cur:
             return fn(cur)
 
+    def writing(fn):
+        with db.write() as cur:
+            return fn(cur)
+
     @app.callback(
         Output(ids.MSG_INBOX, "children"),
         Input(ids.URL, "pathname"),
@@ -37,8 +41,8 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         trigger = ctx.triggered_id
         if isinstance(trigger, dict) and trigger.get("type") == "msg-ack" and any(_clicks or []):
             # A message not addressed to this user (a forged request) has nothing to acknowledge.
-            with contextlib.suppress(messages.MessageError, ValueError, TypeError):
-                with_cursor(lambda cur: messages.acknowledge(cur, user, int(trigger["id"])))
+            with contextlib.suppress(messages.MessageError, store.WriteFailed, ValueError, TypeError):
+                writing(lambda cur: messages.acknowledge(cur, user, int(trigger["id"])))
         return actions_ui.inbox(with_cursor(lambda cur: messages.inbox(cur, user)))
 
     @app.callback(Output(ids.REQ_FORM_WRAP, "style"), Input(ids.URL, "pathname"))
@@ -64,10 +68,10 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
             try:
                 if not day:
                     raise requests.RequestError("pick the date the change is for")
-                rid = with_cursor(lambda cur: requests.submit(cur, user, date.fromisoformat(day[:10]), (start or "").strip(),
+                rid = writing(lambda cur: requests.submit(cur, user, date.fromisoformat(day[:10]), (start or "").strip(),
                                                               (end or "").strip(), reason or ""))
                 message = f"✓ Request {rid} sent to your supervisor."
-            except requests.RequestError as err:
+            except (requests.RequestError, store.WriteFailed) as err:
                 message = f"✕ {err}"
         return message, actions_ui.my_requests(with_cursor(lambda cur: requests.visible(cur, user)))
 
@@ -91,11 +95,11 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
                 message = "Select a request first."
             else:
                 try:
-                    with_cursor(lambda cur: requests.decide(cur, user, int(selected[0]["request_id"]),
+                    writing(lambda cur: requests.decide(cur, user, int(selected[0]["request_id"]),
                                                             approve=ctx.triggered_id == ids.REQ_APPROVE, note=note or ""))
                     verb = "approved" if ctx.triggered_id == ids.REQ_APPROVE else "declined"
                     message = f"✓ Request {selected[0]['request_id']} {verb}."
-                except requests.RequestError as err:
+                except (requests.RequestError, store.WriteFailed) as err:
                     message = f"✕ {err}"
         return with_cursor(lambda cur: requests.visible(cur, user)), message
 
@@ -132,10 +136,10 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
             body = (f"{name}: staff on hand is below the requirement (see the control desk's net-staffing view); "
                     f"please check what is keeping agents off the phones.")
             try:
-                with_cursor(lambda cur: messages.send(cur, user, "site", site, body, kind="alert",
+                writing(lambda cur: messages.send(cur, user, "site", site, body, kind="alert",
                                                       kpi="net_staffing_on_hand", period=period))
                 status = f"✓ Alert sent to {name}."
-            except messages.MessageError as err:
+            except (messages.MessageError, store.WriteFailed) as err:
                 status = f"✕ {err}"
         return status, with_cursor(lambda cur: messages.sent(cur, user))
 

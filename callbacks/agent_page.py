@@ -138,8 +138,8 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         except ValueError:
             return "✕ That exception could not be read; reload the page."
         try:
-            with store.transaction(cur):
+            with db.write(cur):
                 exceptions.approve(cur, settings, user, agent_id, start, end, reason or "")
-        except exceptions.ExceptionError as err:
+        except (exceptions.ExceptionError, store.WriteFailed) as err:
             return f"✕ {err}"
         return f"✓ Approved {start:%H:%M:%S}–{end:%H:%M:%S}; adherence now counts it."

@@ -69,11 +69,11 @@ def register(app: Dash, db: store.Database) -> None:
                         raise messages.MessageError("choose whom to send it to")
                     if kpi and kpi not in BY_ID:
                         raise messages.MessageError("unknown KPI")
-                    with store.transaction(cur):
+                    with db.write(cur):
                         mid = messages.send(cur, user, level or "", to or None, body or "", kind=kind or "message",
                                             kpi=BY_ID[kpi].label if kpi else None,
                                             period=(period or "").strip()[:80] or None)
                     feedback = f"✓ Sent (message {mid})."
-                except messages.MessageError as err:
+                except (messages.MessageError, store.WriteFailed) as err:
                     feedback = f"✕ {err}"
             return feedback, messages.sent(cur, user)

@@ -64,7 +64,7 @@ def register(app: Dash, db: store.Database) -> None:
         trigger = ctx.triggered_id
         with db.session() as cur:
             try:
-                with store.transaction(cur):
+                with db.write(cur):
                     if trigger == ids.PPL_ADD and _add:
                         people.add(cur, user, username or "", name or "", role or "", place, password or "")
                         feedback = f"✓ Added {(username or '').strip().lower()}."
@@ -77,6 +77,6 @@ def register(app: Dash, db: store.Database) -> None:
                         else:
                             people.set_disabled(cur, user, chosen, trigger == ids.PPL_DISABLE)
                             feedback = f"✓ {chosen} {'disabled' if trigger == ids.PPL_DISABLE else 'enabled'}."
-            except people.PeopleError as err:
+            except (people.PeopleError, store.WriteFailed) as err:
                 feedback = f"✕ {err}"
             return people.visible(cur, user), feedback

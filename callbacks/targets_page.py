@@ -110,12 +110,12 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         with db.session() as cur:
             if ctx.triggered_id == ids.TGT_SAVE and clicks:
                 try:
-                    with store.transaction(cur):
+                    with db.write(cur):
                         rule = targets.set_target(cur, settings, user, kpi or "", level or "", place or "",
                                                   _number(value), _number(amber), _day(start), _day(end),
                                                   reason or "")
                     message = f"✓ Target saved (rule {rule}); dashboards use it from now on."
-                except targets.TargetError as err:
+                except (targets.TargetError, store.WriteFailed) as err:
                     message = f"✕ {err}"
             return message, targets.visible_rules(cur, user)
 

@@ -11,14 +11,22 @@ from roles import PAGES, ROLE_WORDS
 NAV_ITEMS = [(page.label, page.path) for page in PAGES]
 
 
-def navbar(allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: str = "", role: str = "") -> dbc.Navbar:
+def sign_out(csrf: str) -> html.Form:
+    """Signing out is a POST carrying the form token, so no other site can sign anyone out."""
+    return html.Form([dcc.Input(type="hidden", name="csrf", value=csrf),
+                      html.Button("Sign out", type="submit", className="btn btn-link text-light small ms-2 p-0")],
+                     method="POST", action="/logout", className="d-inline mb-0")
+
+
+def navbar(allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: str = "", role: str = "",
+           csrf: str = "") -> dbc.Navbar:
     links = [dbc.NavItem(dbc.NavLink(label, href=href, active="exact")) for label, href in NAV_ITEMS
              if href in allowed]
     who = []
     if person:
         who = [html.Span([html.Strong(person), f" · {ROLE_WORDS.get(role, role)}"], id=ids.USER_BADGE,
                          className="text-light small ms-3"),
-               dbc.NavLink("Sign out", href="/logout", external_link=True, className="text-light small ms-2")]
+               sign_out(csrf)]
     return dbc.Navbar(
         dbc.Container([
             dbc.NavbarBrand("Floorview", href="/", className="fw-bold"),
@@ -30,6 +38,6 @@ def navbar(allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: st
 
 
 def frame(page_container: html.Div, allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: str = "",
-          role: str = "") -> html.Div:
-    return html.Div([dcc.Location(id=ids.URL, refresh="callback-nav"), navbar(allowed, person, role),
+          role: str = "", csrf: str = "") -> html.Div:
+    return html.Div([dcc.Location(id=ids.URL, refresh="callback-nav"), navbar(allowed, person, role, csrf),
                      dbc.Container([html.Div(id=ids.MSG_INBOX), page_container], fluid=True, className="pb-4")])

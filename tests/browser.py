@@ -8,7 +8,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from playwright.sync_api import Browser, sync_playwright
-from werkzeug.serving import make_server
+
+import web_front
+from settings import ServerSettings
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -23,14 +25,15 @@ def free_port() -> int:
 
 @contextmanager
 def serve(flask_app) -> Iterator[str]:
+    """The app behind the production server (waitress), as `floorview serve` runs it."""
     port = free_port()
-    server = make_server("127.0.0.1", port, flask_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server = web_front.create_server(flask_app, ServerSettings(), "127.0.0.1", port)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.shutdown()
+        server.close()
 
 
 @contextmanager

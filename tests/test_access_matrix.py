@@ -17,6 +17,7 @@ import accounts
 import store
 from actions import messages, requests
 from app import create_app
+from tests.web import login
 
 INJECTION = "x'); DROP TABLE users; --"
 WRITE_TABLES = ("schedule_requests", "messages", "message_acks", "users", "agents", "stored_targets",
@@ -166,7 +167,7 @@ def test_every_callback_for_every_role_stays_in_scope(world):
     checked = 0
     for user in world["users"]:
         client = app.server.test_client()
-        assert client.post("/login", data={"username": user.username, "password": world["password"]}).status_code == 302
+        assert login(client, user.username, world["password"]).status_code == 302
         agents, _, sites = scope_of(world, user)
         visible_names = {a[1] for a in world["agents"] if a[0] in agents}
         hidden_names = [a[1] for a in world["agents"] if a[0] not in agents and a[1] not in visible_names]

@@ -11,6 +11,7 @@ import ids
 import store
 from app import create_app
 from tests.conftest import ROSTER, write
+from tests.web import form_token, login
 
 PASSWORD = "s3cret-pass"
 
@@ -31,7 +32,7 @@ def app(roster, settings, tmp_path):
 
 def signed_in(app, username):
     client = app.server.test_client()
-    response = client.post("/login", data={"username": username, "password": PASSWORD})
+    response = login(client, username, PASSWORD)
     assert response.status_code == 302
     return client, response.headers["Location"]
 
@@ -62,7 +63,7 @@ def test_sign_in_lands_on_the_role_page_and_sign_out_ends_the_session(app):
     assert client.get("/agent").status_code == 200
     refused = client.get("/data")  # an agent may not open the data page, and is told so
     assert refused.status_code == 403 and b"Not allowed" in refused.data and b'href="/agent"' in refused.data
-    client.get("/logout")
+    client.post("/logout", data={"csrf": form_token(client, "/logout")})
     assert client.get("/agent").status_code == 302
     _, desk_landing = signed_in(app, "desk")
     assert desk_landing == "/control-desk"
@@ -71,21 +72,21 @@ def test_sign_in_lands_on_the_role_page_and_sign_out_ends_the_session(app):
 def test_wrong_password_is_refused_and_repeated_failures_are_throttled(app):
     client = app.server.test_client()
     for _ in range(5):
-        response = client.post("/login", data={"username": "ann", "password": "wrong"})
+        response = login(client, "ann", "wrong")
         assert response.status_code == 200 and b"do not match" in response.data
-    assert client.post("/login", data={"username": "ann", "password": PASSWORD}).status_code == 429
+    assert login(client, "ann", PASSWORD).status_code == 429
 
 
 def test_session_cookie_is_httponly_and_samesite(app):
     client = app.server.test_client()
-    response = client.post("/login", data={"username": "ann", "password": PASSWORD})
+    response = login(client, "ann", PASSWORD)
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_redirect_after_sign_in_stays_on_site(app):
     client = app.server.test_client()
-    response = client.post("/login", data={"username": "ann", "password": PASSWORD, "next": "//evil.example/x"})
+    response = login(client, "ann", PASSWORD, next_path="//evil.example/x")
     assert response.headers["Location"] == "/agent"
 
 

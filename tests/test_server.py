@@ -1,0 +1,77 @@
+"""`floorview serve` runs a production WSGI server: no banner, bounded request bodies, and slow or half-sent
+clients that cannot take the server's threads. Run as a real process, as `make run` does."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser import free_port
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def served(tmp_path):
+    port = free_port()
+    env = {**os.environ, "FLOORVIEW_APP__SECRET_KEY_FILE": str(tmp_path / "secret"),
+           "FLOORVIEW_SERVER__THREADS": "4", "FLOORVIEW_SERVER__CHANNEL_TIMEOUT_S": "3",
+           "FLOORVIEW_SERVER__MAX_REQUEST_MB": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--db",
+                                str(tmp_path / "s.duckdb")], cwd=REPO, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(f"floorview serve exited: {process.stdout.read()}")
+            time.sleep(0.2)
+    yield port, process
+    process.terminate()
+    process.wait(timeout=10)
+
+
+def get(port: int, path: str, method: str = "GET", body: bytes | None = None) -> http.client.HTTPResponse:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request(method, path, body=body, headers={"Content-Type": "application/x-www-form-urlencoded"})
+    return conn.getresponse()
+
+
+def test_serve_uses_waitress_without_a_server_banner(served):
+    port, process = served
+    response = get(port, "/login")
+    assert response.status == 200
+    assert response.getheader("Server") is None  # neither Werkzeug/… nor waitress
+    assert response.getheader("X-Frame-Options") == "DENY"
+
+
+def test_a_request_body_over_the_limit_is_refused(served):
+    port, _ = served
+    response = get(port, "/login", "POST", b"username=x&password=" + b"a" * (2 * 1024 * 1024))
+    assert response.status == 413
+
+
+def test_half_sent_requests_hold_no_threads_and_are_closed_after_the_timeout(served):
+    port, _ = served
+    stalled = []
+    for _ in range(100):  # far more than the server's 4 threads
+        s = socket.create_connection(("127.0.0.1", port))
+        s.sendall(b"GET /login HTTP/1.1\r\nHost: x\r\n")  # headers never finished
+        stalled.append(s)
+    started = time.monotonic()
+    assert get(port, "/login").status == 200  # served at once all the same
+    assert time.monotonic() - started < 5
+    stalled[0].settimeout(15)
+    assert stalled[0].recv(1024) == b""  # the server closed the stalled connection
+    for s in stalled:
+        s.close()

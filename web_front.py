@@ -1,0 +1,104 @@
+"""The web front: which requests came over HTTPS or through a trusted proxy, the security headers on every
+response, and the production WSGI server (waitress) that serves the app."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Sequence
+
+import flask
+
+from settings import ServerSettings, Settings
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(items: Sequence[str]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(p, strict=False) for p in items)
+
+
+def from_trusted_proxy(proxies: tuple[Network, ...]) -> bool:
+    """Whether this request's peer is one of the configured reverse proxies."""
+    try:
+        address = ipaddress.ip_address(flask.request.remote_addr or "")
+    except ValueError:
+        return False
+    return any(address in network for network in proxies)
+
+
+def is_https(proxies: tuple[Network, ...]) -> bool:
+    """HTTPS directly, or as a trusted proxy says in X-Forwarded-Proto (anyone else's header is ignored)."""
+    if flask.request.scheme == "https":
+        return True
+    forwarded = flask.request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return forwarded == "https" and from_trusted_proxy(proxies)
+
+
+def client_address(proxies: tuple[Network, ...]) -> str:
+    """The client's address: the peer, or the address a trusted proxy appended to X-Forwarded-For."""
+    peer = flask.request.remote_addr or ""
+    forwarded = [a.strip() for a in flask.request.headers.get("X-Forwarded-For", "").split(",") if a.strip()]
+    return forwarded[-1] if forwarded and from_trusted_proxy(proxies) else peer
+
+
+def content_security_policy(script_hashes: Sequence[str]) -> str:
+    """Scripts only from this server, plus Dash's own inline scripts by hash; nothing may frame the app."""
+    return "; ".join([
+        "default-src 'self'",
+        "script-src 'self' " + " ".join(script_hashes),
+        "style-src 'self' 'unsafe-inline'",  # Plotly and AG Grid add <style> elements at run time
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def install_headers(server: flask.Flask, settings: Settings, script_hashes: Callable[[], Sequence[str]]) -> None:
+    """Security headers on every response. `script_hashes` is asked once, on the first response, when every
+    callback (and so every inline script) is registered."""
+    proxies = parse_networks(settings.auth.trusted_proxies)
+    policy: list[str] = []
+
+    @server.after_request
+    def secure(response: flask.Response) -> flask.Response:
+        if not policy:
+            policy.append(content_security_policy(script_hashes()))
+        response.headers["Content-Security-Policy"] = policy[0]
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+        if is_https(proxies):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000"
+        if flask.request.path.startswith(("/_dash-update-component", "/login", "/logout")):
+            response.headers["Cache-Control"] = "no-store"  # personal data and forms are never cached
+        return response
+
+
+def run(dash_app, settings: Settings, host: str, port: int) -> None:  # noqa: ANN001 - a Dash app
+    """Serve the app: waitress in production, Flask's development server (with Dash's dev tools) only in debug."""
+    if settings.app.debug:
+        dash_app.run(host=host, port=port, debug=True)
+    else:
+        serve(dash_app.server, settings, host, port)
+
+
+def create_server(app: flask.Flask, server: ServerSettings, host: str, port: int):  # noqa: ANN201 - waitress's
+    """A waitress server: requests are read in full by its event loop before a worker thread takes them, so slow
+    or half-sent clients hold a socket, not a thread, and are closed after `channel_timeout_s`. No Server banner."""
+    import waitress.server
+
+    return waitress.server.create_server(
+        app, host=host, port=port, threads=server.threads, connection_limit=server.connection_limit,
+        channel_timeout=server.channel_timeout_s, cleanup_interval=max(1, min(30, server.channel_timeout_s // 2)),
+        max_request_body_size=int(server.max_request_mb * 1024 * 1024),
+        ident="")
+
+
+def serve(app: flask.Flask, settings: Settings, host: str, port: int) -> None:
+    create_server(app, settings.server, host, port).run()
