@@ -39,6 +39,7 @@ from layouts import (
 )
 from roles import pages_for
 from settings import Settings, load_settings
+from upkeep import retention
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_PERIOD = "this_week"
@@ -109,6 +110,8 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     messages_callbacks.register(app, db)
     people_callbacks.register(app, db)
     web_front.install_headers(app.server, settings, app.csp_hashes)
+    # Personal data past its retention period goes while the app serves (off while privacy.retain_days = 0).
+    app.server.extensions["floorview_retention"] = retention.Schedule(db.write, settings).start()
     return app
 
 

@@ -22,13 +22,25 @@ def _db_path(args: argparse.Namespace, settings: Settings) -> Path:
     return Path(args.db) if getattr(args, "db", None) else settings.db_path
 
 
+def _existing_db(args: argparse.Namespace, settings: Settings, command: str) -> Path | None:
+    """The database path, or None (said on stderr) when there is no database there to read."""
+    db = _db_path(args, settings)
+    if not db.exists():
+        print(f"floorview {command}: no database at {db}", file=sys.stderr)
+        return None
+    return db
+
+
 def cmd_load(args: argparse.Namespace) -> int:
     import store
-    from loaders import expand_paths, load_paths
+    from loaders import load_paths, scan_paths
+    from loaders.canonical import recover_interrupted
     from loaders.progress import FileProgress
 
     settings = _settings(args)
-    files = expand_paths(args.paths)
+    files, skipped = scan_paths(args.paths)
+    for entry, why in skipped:
+        print(f"skipped {entry}: {why}")
     if not files:
         print("nothing to load: no CSV or Parquet files in " + ", ".join(args.paths), file=sys.stderr)
         return 1
@@ -36,6 +48,9 @@ def cmd_load(args: argparse.Namespace) -> int:
 
     con = store.connect(_db_path(args, settings))
     try:
+        for load_id, name, started in recover_interrupted(con):
+            print(f"interrupted: {name} (load {load_id}, started {started:%Y-%m-%d %H:%M} UTC) stopped before it "
+                  "finished; nothing from it was kept — load it again")
         with FileProgress(files, enabled=not args.quiet) as progress:
             results = load_paths(con, files, settings, kind=args.kind, on_file=progress.done, on_stage=progress.stage,
                                  fmt=args.format, profile=args.profile)
@@ -67,9 +82,8 @@ def cmd_compare_adherence(args: argparse.Namespace) -> int:
     from kpis.report import parse_where, plain_table
 
     settings = _settings(args)
-    db = _db_path(args, settings)
-    if not db.exists():
-        print(f"floorview compare-adherence: no database at {db}", file=sys.stderr)
+    db = _existing_db(args, settings, "compare-adherence")
+    if db is None:
         return 1
     con = store.connect(db)
     try:
@@ -117,8 +131,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     settings = _settings(args)
     out = Path(args.out) if args.out else settings.resolve(settings.data.demo_dir)
     end = date.fromisoformat(args.end) if args.end else None
+    spec = DemoSpec(out=out, seed=args.seed, sites=args.sites, agents=args.agents, days=args.days, end=end)
+    if spec.problems():
+        for problem in spec.problems():
+            print(f"floorview demo: {problem}", file=sys.stderr)
+        return 2
     print(f"generating demo exports into {out} …", flush=True)
-    stories = generate(DemoSpec(out=out, seed=args.seed, sites=args.sites, agents=args.agents, days=args.days, end=end))
+    stories = generate(spec)
     if args.local_time:
         from demo.sitetime import rewrite_in_site_time
 
@@ -158,6 +177,64 @@ def cmd_refresh(args: argparse.Namespace) -> int:
         vocabulary.install(con, settings)
         n = facts.refresh(con, settings, everything=True)
     print(f"interval facts rebuilt for {n:,} site-days")
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    import store
+    from upkeep.backup import BackupError, backup
+
+    settings = _settings(args)
+    db = _existing_db(args, settings, "backup")
+    if db is None:
+        return 1
+    con = store.connect(db)
+    try:
+        copied = backup(con, db, Path(args.dest))
+    except (BackupError, OSError) as err:
+        print(f"floorview backup: {err}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(f"backed up {db} to {copied.path} ({copied.bytes / 1e6:,.1f} MB, schema {copied.schema_version}; "
+          + ", ".join(f"{t} {n:,}" for t, n in copied.tables.items()) + ")")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from upkeep.backup import BackupError, restore
+
+    settings = _settings(args)
+    db = _db_path(args, settings)
+    try:
+        restored = restore(Path(args.src), db)
+    except (BackupError, OSError) as err:
+        print(f"floorview restore: {err}", file=sys.stderr)
+        return 1
+    print(f"restored {args.src} into {db} (the database it replaced is kept as {db.name}.before-restore; "
+          + ", ".join(f"{t} {n:,}" for t, n in restored.tables.items()) + ")")
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    import store
+    from upkeep.retention import purge
+
+    settings = _settings(args)
+    if args.retain_days is not None:
+        settings = settings.model_copy(update={"privacy": settings.privacy.model_copy(
+            update={"retain_days": args.retain_days})})
+    con = store.connect(_db_path(args, settings))
+    try:
+        with store.transaction(con):
+            done = purge(con, settings, actor=f"{os.environ.get('USER', 'cli')} (floorview purge)")
+    finally:
+        con.close()
+    if done is None:
+        print("retention is off (privacy.retain_days = 0): nothing purged")
+        return 0
+    print(f"purged personal data older than {done.before}: {done.customer_ids:,} customer ids, {done.comments:,} "
+          f"survey comments, {done.reject_values:,} rejected values (counted in the audit trail)")
     return 0
 
 
@@ -348,6 +425,19 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = sub.add_parser("refresh", help="rebuild all interval facts (after changing thresholds or vocabularies)")
     refresh.add_argument("--db")
     refresh.set_defaults(func=cmd_refresh)
+
+    bk = sub.add_parser("backup", help="copy the database, consistently, to a file (e.g. nightly from cron)")
+    bk.add_argument("dest", help="the backup file (or a folder to put it in)")
+    bk.add_argument("--db")
+    bk.set_defaults(func=cmd_backup)
+    rs = sub.add_parser("restore", help="put a backup in place of the database (the app must be stopped)")
+    rs.add_argument("src", help="a file made by `floorview backup`")
+    rs.add_argument("--db")
+    rs.set_defaults(func=cmd_restore)
+    pg = sub.add_parser("purge", help="purge customer ids and survey comments older than privacy.retain_days")
+    pg.add_argument("--retain-days", type=int, help="override privacy.retain_days for this run")
+    pg.add_argument("--db")
+    pg.set_defaults(func=cmd_purge)
 
     kpi = sub.add_parser("kpi", help="compute KPIs over a period, optionally grouped and filtered")
     kpi.add_argument("--db")

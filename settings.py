@@ -85,6 +85,8 @@ class ServerSettings(_Section):
 
 class PrivacySettings(_Section):
     hash_customer_ids: bool = False  # store vendor customer ids (phone numbers) as one-way hashes
+    retain_days: int = Field(0, ge=0, le=36500)  # customer ids and survey comments older than this go; 0 keeps
+    purge_every_hours: float = Field(24, gt=0, le=24 * 31)
 
 
 class VendorSettings(_Section):
@@ -115,6 +117,16 @@ class DataSettings(_Section):
     demo_dir: Path = Path("data/demo")
     inbox_dir: Path = Path("data/inbox")
     interval_minutes: Literal[15, 30, 60] = 15
+    # Instants outside this range are rejected: "null dates" such as 1900-01-01 would make millions of facts.
+    earliest_date: date = date(2000, 1, 1)
+    latest_date: date = date(2100, 1, 1)
+    max_segment_hours: float = Field(36, gt=0, le=24 * 14)  # longest agent state or schedule piece
+
+    @model_validator(mode="after")
+    def _range_in_order(self) -> DataSettings:
+        if self.earliest_date >= self.latest_date:
+            raise ValueError("data.earliest_date must be before data.latest_date")
+        return self
 
 
 class ServiceLevelSettings(_Section):

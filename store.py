@@ -14,8 +14,6 @@ from pathlib import Path
 
 import duckdb
 
-SCHEMA_VERSION = 10
-
 
 class WriteFailed(RuntimeError):
     """A write could not be saved; nothing of it was kept. The message says so, for the person who tried."""
@@ -28,6 +26,8 @@ class DatabaseLocked(RuntimeError):
 # Migration 10's backfill: the sites each earlier load left rows for, from a table's own site or its agent's.
 _LOAD_SITES_OF = ("INSERT INTO load_sites SELECT t.load_id, {site}, count(*) FROM {table} t {join} "
                   "WHERE t.load_id IS NOT NULL GROUP BY ALL")
+
+MESSAGE_NOT_AUDITED = "(text seen by its recipients only)"
 
 # Each migration takes the schema from version N-1 to N. Never edit a released step: append one.
 MIGRATIONS: list[list[str]] = [
@@ -199,7 +199,13 @@ MIGRATIONS: list[list[str]] = [
         *[_LOAD_SITES_OF.format(table=table, site="a.site_id", join="LEFT JOIN agents a USING (agent_id)")
           for table in ("agent_states", "schedule", "surveys", "agent_intervals", "vendor_adherence")],
     ],
+    [  # 11: a message's text is for its recipients only: the audit trail, which managers and the control desk
+       # read, keeps that a message was sent, not what it said
+        """UPDATE audit_log SET new_value = '(text seen by its recipients only)'
+            WHERE action IN ('send message', 'send alert') AND new_value IS NOT NULL""",
+    ],
 ]
+SCHEMA_VERSION = len(MIGRATIONS)
 
 CANONICAL_TABLES = ("sites", "teams", "agents", "queues", "contacts", "agent_states", "schedule", "forecast", "surveys")
 FACT_TABLES = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interval", "fact_forecast_interval",
@@ -427,3 +433,15 @@ def data_freshness(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None
                AND load_id IN (SELECT load_id FROM load_sites WHERE list_contains(?, site_id))""",
             [list(sites)]).fetchall()[0][0]
     return {"first_contact_utc": first, "last_contact_utc": last, "last_load_utc": loaded}
+
+
+def fact_backlog(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> list[dict]:
+    """Site-days whose interval facts a load left to be rebuilt (an interrupted rebuild), per site: how many,
+    the first and last day, and which fact tables (of `sites` only, if given)."""
+    return con.execute(
+        """SELECT site_id, count(DISTINCT date_local) AS days, min(date_local) AS first_day, max(date_local) AS last_day,
+                  string_agg(DISTINCT fact_table, ', ' ORDER BY fact_table) AS tables
+           FROM fact_backlog WHERE $sites IS NULL OR list_contains($sites, site_id)
+           GROUP BY site_id ORDER BY site_id""",
+        {"sites": list(sites) if sites is not None else None},
+    ).df().to_dict("records")

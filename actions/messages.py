@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+import store
 from accounts import User
 from actions.audit import now, record
 from actions.scope import leads, places_in_scope, sites_of
@@ -52,8 +53,9 @@ def send(con: duckdb.DuckDBPyConnection, user: User, level: str, target: str | N
     con.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [message_id, user.username, kind, level, None if level == "all" else target, kpi, period,
                  body[:1000], now()])
-    record(con, user.username, f"send {kind}", f"{level} {target or ''}".strip(), None, body[:200],
-           sites=sites_of(con, level, target))
+    # The text stays out of the audit trail: leaders reading the trail are not the message's recipients.
+    record(con, user.username, f"send {kind}", f"{level} {target or ''}".strip(), None,
+           f"message {message_id} {store.MESSAGE_NOT_AUDITED}", sites=sites_of(con, level, target))
     return message_id
 
 

@@ -30,7 +30,8 @@ def register(app: Dash, db: store.Database) -> None:
             fresh = store.data_freshness(cur, sites)
             return (
                 data_page.counts_table(store.table_counts(cur, sites), sites),
-                data_page.freshness(fresh["first_contact_utc"], fresh["last_contact_utc"], fresh["last_load_utc"]),
+                [data_page.freshness(fresh["first_contact_utc"], fresh["last_contact_utc"], fresh["last_load_utc"]),
+                 data_page.backlog(store.fact_backlog(cur, sites))],
                 store.load_history(cur, sites=sites),
                 store.recent_rejects(cur, sites=sites),
                 audit.trail(cur, user),

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
-from demo.cast import QUEUES, Cast, build_cast
+from demo.cast import QUEUES, SITES, Cast, build_cast
 from demo.users import demo_users
 from demo.workday import STORY4_WINDOW, DayPlan, act_day, plan_day
 from demo.writing import write_csv
@@ -32,6 +32,16 @@ COMMENTS = {
 }
 
 
+MIN_SITES = 4
+MAX_AGENTS = 5_000
+MAX_DAYS = 400
+
+
+def min_agents(sites: int) -> int:
+    """The fewest agents the cast can be built from: the big site's 24 and 8 per other site."""
+    return 24 + 8 * (sites - 1)
+
+
 @dataclass
 class DemoSpec:
     out: Path
@@ -40,6 +50,21 @@ class DemoSpec:
     agents: int = 230
     days: int = 42
     end: date | None = None  # last generated day (default: yesterday)
+
+    def problems(self) -> list[str]:
+        """Why this demo cannot be generated as asked (empty when it can): the four stories need their four sites
+        and the smallest teams that tell them; sizes are bounded so a typo cannot exhaust memory."""
+        found = []
+        if not MIN_SITES <= self.sites <= len(SITES):
+            found.append(f"--sites {self.sites}: the demo has {MIN_SITES} to {len(SITES)} sites (its four stories "
+                         f"happen at New York, Manchester, Cape Town and Sydney)")
+        least = min_agents(min(max(self.sites, MIN_SITES), len(SITES)))
+        if not least <= self.agents <= MAX_AGENTS:
+            found.append(f"--agents {self.agents}: with {self.sites} sites the demo needs {least:,} to {MAX_AGENTS:,} "
+                         f"agents (the stories' teams and at least 8 agents per other site)")
+        if not 1 <= self.days <= MAX_DAYS:
+            found.append(f"--days {self.days}: 1 to {MAX_DAYS} days")
+        return found
 
 
 def _utc_offset(tz: str, day: date) -> int:
@@ -54,6 +79,8 @@ def _iso(utc_seconds: np.ndarray) -> np.ndarray:
 
 def generate(spec: DemoSpec) -> dict:
     """Write the export files and stories.json into spec.out; return the stories."""
+    if spec.problems():
+        raise ValueError("; ".join(spec.problems()))
     end = spec.end or (date.today() - timedelta(days=1))
     start = end - timedelta(days=spec.days - 1)
     rng = np.random.default_rng(spec.seed)

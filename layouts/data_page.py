@@ -15,7 +15,7 @@ LOAD_COLUMNS = [
     {"field": "file_name", "headerName": "File", "minWidth": 180},
     {"field": "kind", "headerName": "Kind", "minWidth": 120},
     {"field": "status", "headerName": "Status",
-     "cellClassRules": {"text-danger fw-bold": "params.value == 'failed'"}},
+     "cellClassRules": {"text-danger fw-bold": "params.value == 'failed' || params.value == 'interrupted'"}},
     {"field": "rows_loaded", "headerName": "Rows loaded", "type": "numericColumn", "minWidth": 130,
      "valueFormatter": {"function": "d3.format(',')(params.value)"}},
     {"field": "rows_rejected", "headerName": "Rows rejected", "type": "numericColumn", "minWidth": 140,
@@ -99,6 +99,19 @@ def freshness(first: datetime | None, last: datetime | None, last_load: datetime
         html.Strong("Contacts from "), _fmt(first), html.Strong(" to "), _fmt(last),
         html.Span(" · last file loaded "), _fmt(last_load),
     ], className="mb-0")
+
+
+def backlog(rows: list[dict]) -> html.Div:
+    """What interval facts wait to be rebuilt: nothing, normally; after an interrupted rebuild, the site-days."""
+    if not rows:
+        return html.P("✓ Interval facts are up to date with every loaded file.", className="small text-muted mb-0")
+    items = [html.Li(f"{r['site_id']}: {r['days']:,} day(s), {r['first_day']:%d %b %Y} to {r['last_day']:%d %b %Y} "
+                     f"({r['tables']})") for r in rows]
+    return html.Div([
+        html.P(["⚠ ", html.Strong("Interval facts waiting to be rebuilt"),
+                " (a rebuild was interrupted); the next load or `floorview refresh` builds them:"], className="mb-1"),
+        html.Ul(items, className="mb-0 small"),
+    ], className="alert alert-warning py-2")
 
 
 def not_allowed() -> html.Div:

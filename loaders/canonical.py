@@ -7,8 +7,9 @@ was and is recorded in `load_manifest` as failed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -19,7 +20,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from loaders import facts, formats, localtime, validate, vocabulary
+from loaders import csvfile, facts, formats, limits, localtime, validate, vocabulary
 from loaders.formats import Converted
 from loaders.kinds import KINDS, Kind, detect_kind
 from settings import Settings
@@ -73,15 +74,15 @@ def read_header(path: Path) -> list[str]:
             return [name.strip().lower() for name in pq.read_schema(path).names]
         except Exception as err:  # noqa: BLE001 - any pyarrow failure means an unreadable file
             raise LoadError(f"{path.name}: not a readable Parquet file ({err})") from None
-    with path.open("rb") as fh:
-        first = fh.readline()
-    if not first.strip():
-        raise LoadError(f"{path.name}: the file is empty (no header line)")
     try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise LoadError(f"{path.name}:1: the header line is not UTF-8; save the file as UTF-8") from None
-    return [h.strip().strip('"').lower() for h in text.rstrip("\r\n").split(",")]
+        text = csvfile.header_line(path)
+    except csvfile.NotReadable as err:
+        raise LoadError(str(err)) from None
+    header = [h.strip().strip('"').lower() for h in text.split(",")]
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        raise LoadError(f"{path.name}:1: the header names {', '.join(repeated)} more than once")
+    return header
 
 
 def resolve_kind(path: Path, header: list[str], kind: str | None) -> Kind:
@@ -103,25 +104,33 @@ def resolve_kind(path: Path, header: list[str], kind: str | None) -> Kind:
     return found
 
 
-# Every field as text; lines that cannot be parsed go to `reject_errors` (DuckDB's rejects table).
-_CSV_ROWS = ("read_csv(?, header = true, all_varchar = true, store_rejects = true, auto_detect = true, delim = ',', "
-             "quote = '\"')")
+@dataclass(frozen=True)
+class Source:
+    """A canonical file being read: as named, what DuckDB opens (never a glob), its header, gzip or not."""
+    path: Path
+    read_as: str
+    header: list[str]
+    gz: bool
 
 
-def _file_rows(path: Path, present: list[str]) -> str:
-    """A subquery reading the file's columns of this kind as text, in file order (one parameter: the path)."""
-    if is_parquet(path):
+def file_rows(src: Source, present: list[str]) -> tuple[str, list]:
+    """A subquery reading the file's columns of this kind as text, in file order, and its parameters. Lines that
+    cannot be parsed go to `reject_errors` (DuckDB's rejects table)."""
+    if is_parquet(src.path):
         cols = ", ".join(f'CAST("{c}" AS VARCHAR) AS "{c}"' for c in present)
-        return f"(SELECT {cols} FROM read_parquet(?))"  # noqa: S608 - names from the kind's declaration
+        return f"(SELECT {cols} FROM read_parquet(?))", [src.read_as]  # noqa: S608 - names from the declaration
     quoted = ", ".join(f'"{c}"' for c in present)
-    return f"(SELECT {quoted} FROM {_CSV_ROWS})"  # noqa: S608
+    rows, params = csvfile.csv_rows_sql(src.header, src.gz)
+    return f"(SELECT {quoted} FROM {rows})", [src.read_as, *params]  # noqa: S608
 
 
 def _parse_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple]:
+    """(record number, column, error type, message, byte offset) of the lines DuckDB could not parse; the record
+    number counts the header as 1, like a line number in a file whose records are one line each."""
     if is_parquet(path):  # no lines to parse
         return []
     return con.execute(
-        "SELECT line, column_name, error_type, error_message FROM reject_errors ORDER BY line"
+        "SELECT line, column_name, error_type, error_message, line_byte_position FROM reject_errors ORDER BY line"
     ).fetchall()
 
 
@@ -173,16 +182,23 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
     started = datetime.now(UTC).replace(tzinfo=None)
     result = LoadResult(file=str(path), kind=kind, status="failed")
     digest: Future[str] | None = None
+    with transaction(con):  # committed at once: a load killed half-way leaves this row, found by the next one
+        result.load_id = _next_load_id(con)
+        _begin(con, result, started)
     try:
-        if not path.is_file():
-            raise LoadError(f"{path}: no such file")
+        try:
+            csvfile.refuse_special(path)
+        except csvfile.NotReadable as err:
+            raise LoadError(str(err)) from None
+        before = csvfile.FileStamp.of(path)
         digest = _hash_in_background(path)
         spec, header, converted, result.format = open_source(con, path, settings, kind, fmt, profile)
         result.kind = spec.name
-        with transaction(con):
-            result.load_id = _next_load_id(con)
-            _load_rows(con, path, spec, header, settings, result, on_stage or (lambda *_: None), defer_facts,
-                       converted)
+        with transaction(con), reading(path, header, converted) as src:
+            _load_rows(con, src, spec, settings, result, on_stage or (lambda *_: None), defer_facts, converted)
+            if csvfile.FileStamp.of(path) != before:
+                raise LoadError(f"{path.name}: the file changed while it was being loaded, so nothing from it was "
+                                "kept; load it again once whatever writes it has finished")
             result.status = "loaded"
             _record(con, result, digest.result(), started)
     except LoadError as err:
@@ -192,9 +208,33 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
     if result.status == "failed":
         result.rows_loaded = result.rows_rejected = 0
         with transaction(con):
-            result.load_id = result.load_id or _next_load_id(con)
             _record(con, result, _digest_if_readable(digest), started)
     return result
+
+
+@contextlib.contextmanager
+def reading(path: Path, header: list[str], converted: Converted | None) -> Iterator[Source]:
+    """The file as DuckDB reads it (a vendor file is already converted: no reading at all)."""
+    if converted is not None:
+        yield Source(path, str(path), header, False)
+        return
+    gz = not is_parquet(path) and csvfile.is_gzip(path)
+    suffix = ".parquet" if is_parquet(path) else ".csv.gz" if gz else ".csv"
+    with csvfile.literal_source(path, suffix) as read_as:
+        yield Source(path, read_as, header, gz)
+
+
+INTERRUPTED = ("the load stopped before it finished (the process ended or was killed); nothing from it was kept; "
+               "load the file again")
+
+
+def recover_interrupted(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, datetime]]:
+    """Mark loads a killed process left unfinished as `interrupted`; returns their (load id, file, start).
+    DuckDB lets one process write, so a load still marked `loading` by another process's run is dead."""
+    with transaction(con):
+        return con.execute("""UPDATE load_manifest SET status = 'interrupted', message = ?
+                              WHERE status = 'loading' RETURNING load_id, file_name, started_at""",
+                           [INTERRUPTED]).fetchall()
 
 
 def _hash_in_background(path: Path) -> Future[str]:
@@ -220,11 +260,17 @@ def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
 
 
+def _begin(con: duckdb.DuckDBPyConnection, r: LoadResult, started: datetime) -> None:
+    con.execute("INSERT INTO load_manifest (load_id, file_name, kind, started_at, status) VALUES (?, ?, ?, ?, 'loading')",
+                [r.load_id, Path(r.file).name, r.kind, started])
+
+
 def _record(con: duckdb.DuckDBPyConnection, r: LoadResult, digest: str | None, started: datetime) -> None:
     con.execute(
-        "INSERT INTO load_manifest VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [r.load_id, Path(r.file).name, digest, r.described_kind, r.rows_read, r.rows_loaded, r.rows_rejected, started,
-         datetime.now(UTC).replace(tzinfo=None), r.status, r.message],
+        """UPDATE load_manifest SET sha256 = ?, kind = ?, rows_read = ?, rows_loaded = ?, rows_rejected = ?,
+               started_at = ?, finished_at = ?, status = ?, message = ? WHERE load_id = ?""",
+        [digest, r.described_kind, r.rows_read, r.rows_loaded, r.rows_rejected, started,
+         datetime.now(UTC).replace(tzinfo=None), r.status, r.message, r.load_id],
     )
 
 
@@ -234,18 +280,18 @@ def _count_and_first_rowid(con: duckdb.DuckDBPyConnection, table: str) -> tuple[
     return con.execute(f"SELECT count(*), coalesce(min(rowid), 0) FROM {table}").fetchall()[0]  # noqa: S608
 
 
-def _text_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, present: set[str],
-               converted: Converted | None) -> tuple[str, list[str]]:
+def _text_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, present: set[str],
+               converted: Converted | None) -> tuple[str, list]:
     """A subquery giving the rows' columns of this kind as text, in file order, and its parameters. Each read of
     a CSV file records the lines it cannot parse in `reject_errors`."""
     if converted is not None:
         con.register("converted_rows", converted.table().drop_columns(["__line"]))
         return "(SELECT * FROM converted_rows)", []
     con.execute("DROP TABLE IF EXISTS reject_errors; DROP TABLE IF EXISTS reject_scans")
-    return _file_rows(path, [c for c in kind.names if c in present]), [str(path)]
+    return file_rows(src, [c for c in kind.names if c in present])
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
+def _check_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind,
                 converted: Converted | None) -> tuple[list[tuple], int]:
     """Type and check every row: view `checked` (__rn, t_<col>, __bad) and table `bad` (__rn, field, value,
     reason). Returns the CSV parse rejects and the number of rows read.
@@ -253,15 +299,15 @@ def _check_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: 
     A clean file in UTC (the usual export) is read, typed and checked in one pass. Only when some row has a
     local time or may be bad does a second pass add row numbers, time zones and lookups; only when a row is bad
     is the file's raw text read again, for the values the rejects show."""
-    present = {c for c in kind.names if c in header}
+    present = {c for c in kind.names if c in src.header}
     con.execute("DROP VIEW IF EXISTS checked; DROP TABLE IF EXISTS checked_rows; DROP TABLE IF EXISTS checked_settled; "
                 "DROP TABLE IF EXISTS bad")
-    rows, params = _text_rows(con, path, kind, present, converted)
+    rows, params = _text_rows(con, src, kind, present, converted)
     con.execute(f"CREATE TEMP TABLE checked_rows AS {validate.clean_select(kind, present, rows)}", params)
-    parse_rejects = _parse_rejects(con, path) if converted is None else []
+    parse_rejects = _parse_rejects(con, src.path) if converted is None else []
     n_rows, first_rowid = _count_and_first_rowid(con, "checked_rows")
     if _settle(con, kind, present, first_rowid):
-        _reject_bad_rows(con, path, kind, present, converted)
+        _reject_bad_rows(con, src, kind, present, converted)
     else:
         con.execute("CREATE TEMP TABLE bad (__rn BIGINT, field VARCHAR, value VARCHAR, reason VARCHAR)")
     if converted is not None:
@@ -289,11 +335,11 @@ def _settle(con: duckdb.DuckDBPyConnection, kind: Kind, present: set[str], first
     return con.execute("SELECT count(*) FROM checked WHERE __bad").fetchall()[0][0]
 
 
-def _reject_bad_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, present: set[str],
+def _reject_bad_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, present: set[str],
                      converted: Converted | None) -> None:
     """Table `bad`: one row per problem of the flagged rows, with the raw text read again (the same read, so the
     same rows in the same order)."""
-    rows, params = _text_rows(con, path, kind, present, converted)
+    rows, params = _text_rows(con, src, kind, present, converted)
     con.execute(f"CREATE OR REPLACE TEMP TABLE stg_raw AS SELECT * FROM {rows}", params)  # noqa: S608
     _, first_rowid = _count_and_first_rowid(con, "stg_raw")
     con.execute(f"CREATE OR REPLACE TEMP TABLE bad_rows AS {validate.raw_of_bad_rows(kind, present, first_rowid)}")
@@ -301,12 +347,13 @@ def _reject_bad_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, pre
     con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present)}")
 
 
-def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: list[str],
-               settings: Settings, result: LoadResult, on_stage: StageCallback, defer_facts: bool,
-               converted: Converted | None = None) -> None:
+def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings: Settings, result: LoadResult,
+               on_stage: StageCallback, defer_facts: bool, converted: Converted | None = None) -> None:
+    path = src.path
     on_stage(path, "reading", 0.0)
     vocabulary.install(con, settings)
-    parse_rejects, n_staged = _check_rows(con, path, kind, header, converted)
+    limits.install(con, settings)
+    parse_rejects, n_staged = _check_rows(con, src, kind, converted)
     on_stage(path, "checking", 0.4)
 
     # Within one file the later row for a key wins; the earlier is kept as a reject naming its successor.
@@ -328,6 +375,11 @@ def _load_rows(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, header: l
         to_line = lambda rn: int(source_lines[int(rn)])  # noqa: E731
     else:
         to_line = _line_mapper(parse_rejects, n_staged, is_parquet(path))
+        physical = None if is_parquet(path) else csvfile.physical_lines(path, n_staged, [r[4] for r in parse_rejects])
+        if physical is not None:  # quoted newlines or blank lines: records are not lines
+            starts, reject_lines = physical
+            to_line = lambda rn: int(starts[int(rn)])  # noqa: E731
+            parse_rejects = [(line, *r[1:]) for line, r in zip(reject_lines, parse_rejects, strict=True)]
 
     unconverted = converted.rejects if converted is not None else []
     rejects = _collect_rejects(con, kind, parse_rejects, to_line, unconverted)
@@ -367,7 +419,14 @@ _PARSE_REASONS = {
     "TOO MANY COLUMNS": "line has too many fields",
     "INVALID ENCODING": "not UTF-8 text; save the file as UTF-8",
     "UNQUOTED VALUE": "badly quoted value",
+    "LINE SIZE OVER MAXIMUM": f"line longer than {csvfile.MAX_LINE_BYTES:,} bytes",
 }
+
+
+def _parse_reason(error_type: str, message: str) -> str:
+    if error_type == "UNQUOTED VALUE" and "unterminated" in message:
+        return "a quote is opened and never closed, so the value runs on (truncated file?)"
+    return _PARSE_REASONS.get(error_type, message)
 
 
 def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: list[tuple], to_line,
@@ -379,8 +438,8 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: 
     values: list[str | None] = [r[2] for r in unconverted]
     reasons: list[str] = [r[3] for r in unconverted]
     seen: set[tuple[int, str]] = set()
-    for line, column, error_type, message in parse_rejects:
-        reason = _PARSE_REASONS.get(error_type, message)
+    for line, column, error_type, message, _offset in parse_rejects:
+        reason = _parse_reason(error_type, message)
         if (line, reason) in seen:  # a truncated line is reported once, not once per missing field
             continue
         seen.add((line, reason))

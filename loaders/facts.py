@@ -73,7 +73,9 @@ def mark_touched(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings)
     lookback = int(settings.fcr.window_days) if kind.name == "contacts" else 0
     con.execute(f"""
         INSERT INTO touched
-        SELECT DISTINCT site_id, unnest(generate_series(d0 - INTERVAL {lookback} DAY, d1, INTERVAL 1 DAY))::DATE FROM (
+        SELECT DISTINCT site_id, unnest(generate_series(d0 - INTERVAL {lookback} DAY,
+                                                        least(d1, d0 + getvariable('fv_max_span_days')),
+                                                        INTERVAL 1 DAY))::DATE FROM (
             SELECT DISTINCT r.site_id,
                    timezone(s.timezone, r.s::TIMESTAMPTZ)::DATE AS d0,
                    timezone(s.timezone, r.e::TIMESTAMPTZ)::DATE AS d1
@@ -83,7 +85,8 @@ def mark_touched(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings)
             FROM (
                 SELECT DISTINCT site_id, time_bucket({GRID}, s) AS s,
                        time_bucket({GRID}, greatest(s, e - INTERVAL 1 MICROSECOND)) AS e
-                FROM ({ranges}) WHERE s IS NOT NULL) r
+                -- Bounded even for rows stored before the bounds were checked: the backlog is never poisoned.
+                FROM ({ranges}) WHERE s >= getvariable('fv_earliest') AND s < getvariable('fv_latest')) r
             JOIN sites s USING (site_id))""")
 
 
@@ -116,8 +119,10 @@ def refresh_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     done = 0
     for (table,) in con.execute("SELECT DISTINCT fact_table FROM fact_backlog ORDER BY 1").fetchall():
         _ensure_touched(con)
-        con.execute("INSERT INTO touched SELECT DISTINCT site_id, date_local FROM fact_backlog WHERE fact_table = ?",
-                    [table])
+        # Days outside the plausible range (left by a version that did not bound them) are dropped, not built.
+        con.execute("""INSERT INTO touched SELECT DISTINCT site_id, date_local FROM fact_backlog
+                       WHERE fact_table = ? AND date_local >= ? AND date_local < ?""",
+                    [table, settings.data.earliest_date, settings.data.latest_date])
         done += refresh(con, settings, (table,))
     con.execute("DELETE FROM fact_backlog")
     return done

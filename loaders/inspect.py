@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 
 from loaders import formats
-from loaders.canonical import LoadError, open_source
+from loaders.canonical import LoadError, file_rows, open_source, reading
 from settings import Settings
 
 
@@ -22,11 +22,11 @@ def report(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind:
     if converted is None:
         lines += [f"format:   canonical {spec.name} (columns named as in EXPORT-FORMATS.md §1)",
                   "mapping:  none (columns are read as they are named)"]
-        sample = con.execute(f"SELECT * FROM read_csv(?, header = true, all_varchar = true) LIMIT {int(rows)}",  # noqa: S608
-                             [str(path)]) if path.suffix.lower() != ".parquet" else con.execute(
-            f"SELECT * FROM read_parquet(?) LIMIT {int(rows)}", [str(path)])  # noqa: S608
-        columns = [d[0] for d in sample.description]
-        table = [[None if v is None else str(v) for v in r] for r in sample.fetchall()]
+        with reading(path, header, None) as src:  # read exactly as a load reads it
+            rows_sql, params = file_rows(src, [h for h in header if h])
+            sample = con.execute(f"SELECT * FROM {rows_sql} LIMIT {int(rows)}", params)  # noqa: S608
+            columns = [d[0] for d in sample.description]
+            table = [[None if v is None else str(v) for v in r] for r in sample.fetchall()]
         problems: list[tuple] = []
         total = None
     else:

@@ -33,6 +33,8 @@ class Kind:
     ordered: tuple[tuple[str, str], ...] = ()
     vocabulary: dict[str, str] = field(default_factory=dict)  # column -> "states" | "activities"
     roster: bool = False
+    # (start, end) of a segment whose length is bounded by `data.max_segment_hours`.
+    bounded_span: tuple[str, str] | None = None
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -71,7 +73,7 @@ KINDS: dict[str, Kind] = {
     "queues": Kind(
         "queues", "queues",
         (_c("queue_id", required=True), _c("name", required=True), _c("channel"), _c("call_type"),
-         _c("sl_threshold_s", "int", min=0), _c("sl_target", "float", min=0, max=100)),
+         _c("sl_threshold_s", "int", min=0, max=7 * 86400), _c("sl_target", "float", min=0, max=100)),
         key=("queue_id",), roster=True,
     ),
     # Vendor ids onto Floorview's: system (a format's system name, e.g. amazon-connect), entity (agent,
@@ -98,14 +100,14 @@ KINDS: dict[str, Kind] = {
         (_c("agent_id", required=True, references="agents.agent_id"), _c("state", required=True),
          _c("start_at", "instant", True), _c("end_at", "instant", True), _c("reason")),
         key=("agent_id", "start_at"), site_via="agent_id", ordered=(("start_at", "end_at"),),
-        vocabulary={"state": "states"},
+        vocabulary={"state": "states"}, bounded_span=("start_at", "end_at"),
     ),
     "schedule": Kind(
         "schedule", "schedule",
         (_c("agent_id", required=True, references="agents.agent_id"), _c("activity", required=True),
          _c("start_at", "instant", True), _c("end_at", "instant", True), _c("paid", "bool")),
         key=("agent_id", "start_at"), site_via="agent_id", ordered=(("start_at", "end_at"),),
-        vocabulary={"activity": "activities"},
+        vocabulary={"activity": "activities"}, bounded_span=("start_at", "end_at"),
     ),
     "forecast": Kind(
         "forecast", "forecast",

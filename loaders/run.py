@@ -7,8 +7,8 @@ from pathlib import Path
 
 import duckdb
 
-from loaders import facts, formats, vocabulary
-from loaders.canonical import LoadError, LoadResult, load_file, read_header, resolve_kind
+from loaders import csvfile, facts, formats, vocabulary
+from loaders.canonical import LoadError, LoadResult, load_file, read_header, recover_interrupted, resolve_kind
 from loaders.kinds import LOAD_ORDER
 from settings import Settings
 from store import transaction
@@ -19,14 +19,46 @@ NOT_EXPORTS = ("stories.json",)  # the demo's guided-tour file sits beside its e
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
     """Files as given, and the loadable files inside any folder given (sorted, not recursive)."""
+    return scan_paths(paths)[0]
+
+
+def scan_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path, str]]]:
+    """(files to load, (entry, why it is skipped) for what a folder holds that is not loaded). A file named
+    on its own is always tried, so a problem with it is reported by the load."""
     files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
     for p in map(Path, paths):
-        if p.is_dir():
-            files.extend(sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() in LOADABLE_SUFFIXES
-                                and f.name not in NOT_EXPORTS))
-        else:
+        if not p.is_dir():
             files.append(p)
-    return files
+            continue
+        for entry in sorted(p.iterdir()):
+            why = _why_skipped(entry)
+            if why is None:
+                files.append(entry)
+            elif why:
+                skipped.append((entry, why))
+    return files, skipped
+
+
+def _why_skipped(entry: Path) -> str | None:
+    """Why a folder entry is not loaded ("" for what is not an export at all), or None to load it."""
+    if entry.name in NOT_EXPORTS:
+        return ""
+    if entry.name.startswith(".") or entry.suffix.lower() in (".part", ".tmp"):
+        return "a hidden or temporary name (a file still being written?)"
+    if entry.is_symlink() and not entry.exists():
+        return "a broken symlink or a symlink loop"
+    if entry.is_dir():
+        return "a folder (folders inside a folder are not searched)"
+    if not entry.is_file():
+        return "not a regular file (a FIFO, socket or device)"
+    if entry.suffix.lower() not in LOADABLE_SUFFIXES:
+        try:
+            binary = csvfile.what_binary(entry)
+        except OSError as err:
+            return f"cannot be read ({err.strerror})"
+        return binary or f"not a {', '.join(LOADABLE_SUFFIXES)} file"
+    return None
 
 
 def _order(path: Path, kind: str | None, fmt: str | None, profile: str | None, settings: Settings) -> int:
@@ -48,6 +80,7 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], sett
                on_stage: Callable[[Path, str, float], None] | None = None, fmt: str | None = None,
                profile: str | None = None) -> list[LoadResult]:
     """Load files (and folders) roster first; the interval facts of all of them are rebuilt once, at the end."""
+    recover_interrupted(con)
     files = expand_paths(paths)
     files.sort(key=lambda f: (_order(f, kind, fmt, profile, settings), str(f)))
     results = []

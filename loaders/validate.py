@@ -44,7 +44,8 @@ def typed_expr(col: Column) -> str:
     if col.type in ("str", "timezone"):
         return raw
     if col.type == "int":
-        return f"TRY_CAST({raw} AS BIGINT)"
+        # A cast to BIGINT rounds "4.5" to 5: a whole number only when the value read as a number is one.
+        return f"CASE WHEN TRY_CAST({raw} AS DOUBLE) = TRY_CAST({raw} AS BIGINT) THEN TRY_CAST({raw} AS BIGINT) END"
     if col.type == "float":
         return f"CASE WHEN isfinite(TRY_CAST({raw} AS DOUBLE)) THEN TRY_CAST({raw} AS DOUBLE) END"
     if col.type == "bool":
@@ -64,6 +65,8 @@ def typed_expr(col: Column) -> str:
     raise ValueError(f"unknown column type {col.type}")
 
 
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1  # the tables' INTEGER columns
+
 _TYPE_WORDS = {
     "int": "not a whole number",
     "float": "not a number",
@@ -74,8 +77,9 @@ _TYPE_WORDS = {
 }
 
 
-def _row_checks(col: Column) -> list[tuple[str, str]]:
-    """(condition, reason) of the checks a field passes or fails within its own row."""
+def _row_checks(col: Column, bounded: bool = False) -> list[tuple[str, str]]:
+    """(condition, reason) of the checks a field passes or fails within its own row; a `bounded` date or
+    instant must lie in the plausible range of `loaders.limits`."""
     raw, typed = _raw(col, "typed"), f"t_{col.name}"
     checks: list[tuple[str, str]] = []
     # A typed value is never blank, so the raw text is only examined where typing gave NULL (CASE conditions
@@ -87,8 +91,14 @@ def _row_checks(col: Column) -> list[tuple[str, str]]:
         checks.append((f"{typed} IS NULL AND {raw} IS NOT NULL", f"'{_TYPE_WORDS[col.type]}'"))
     if col.min is not None:
         checks.append((f"{typed} < {col.min}", f"'must be at least {col.min:g}'"))
-    if col.max is not None:
-        checks.append((f"{typed} > {col.max}", f"'must be at most {col.max:g}'"))
+    if col.max is not None or col.type == "int":  # an int must fit the tables' INTEGER columns
+        most = col.max if col.max is not None else INT_MAX
+        checks.append((f"{typed} > {most}", f"'must be at most {most:.15g}'"))
+    if col.type == "int" and col.min is None:
+        checks.append((f"{typed} < {INT_MIN}", f"'must be at least {INT_MIN}'"))
+    if bounded and col.type in ("instant", "date"):
+        checks.append((f"{typed} < getvariable('fv_earliest') OR {typed} >= getvariable('fv_latest')",
+                       "getvariable('fv_range_text')"))
     return checks
 
 
@@ -134,9 +144,12 @@ def _typed_select(kind: Kind, present: set[str], source: str) -> str:
     return "SELECT " + ", ".join(parts) + f" FROM (SELECT *{forms} FROM {source}) stg"
 
 
-def _order_check(earlier: str, later: str) -> str:
+def _order_check(kind: Kind, earlier: str, later: str) -> str:
+    """The reason a pair of instants is out of order, or a segment too long (`loaders.limits`), or NULL."""
+    span = (f"WHEN t_{later} - t_{earlier} > getvariable('fv_max_span') THEN getvariable('fv_span_text') "
+            if (earlier, later) == kind.bounded_span else "")
     return (f"CASE WHEN t_{later} < t_{earlier} THEN '{later} is before {earlier}' "
-            f"WHEN t_{later} = t_{earlier} AND '{later}' = 'end_at' THEN 'end_at equals start_at' END")
+            f"WHEN t_{later} = t_{earlier} AND '{later}' = 'end_at' THEN 'end_at equals start_at' {span}END")
 
 
 def _ordered_pairs(kind: Kind, present: set[str]) -> list[tuple[str, str, str]]:
@@ -163,12 +176,12 @@ def _error_columns(kind: Kind, present: set[str], first_pass: bool = False) -> l
     errors = []
     for col in kind.columns:
         if col.name in present:
-            checks = _row_checks(col)
+            checks = _row_checks(col, bounded=not kind.roster)  # a roster's hire date in 1995 is fine
             if not first_pass:
                 checks += _lookup_checks(col, _vocab_table(kind, col))
             errors.append((f"e_{col.name}", _first_problem(checks)))
     for earlier, later, naive in _ordered_pairs(kind, present):
-        check = _order_check(earlier, later)
+        check = _order_check(kind, earlier, later)
         errors.append((f"e_order_{earlier}_{later}",
                        f"CASE WHEN NOT ({naive}) THEN {check} END" if first_pass and naive else check))
     return errors
@@ -251,7 +264,7 @@ def settled_select(kind: Kind, present: set[str], first_rowid: int, local: bool)
             for n in instants) + ")"
     inner = f"SELECT c.rowid - {int(first_rowid)} AS __rn, {star} FROM checked_rows c {joins}"  # noqa: S608
     flags = ["__bad", f"({lookup_failures(kind, present)})"]
-    flags += [f"(({naive}) AND {_order_check(a, b)} IS NOT NULL)" for a, b, naive in _ordered_pairs(kind, present)
+    flags += [f"(({naive}) AND {_order_check(kind, a, b)} IS NOT NULL)" for a, b, naive in _ordered_pairs(kind, present)
               if naive]
     kept = f"* EXCLUDE (__bad{''.join(f', __naive_{n}' for n in instants)})"
     return f"SELECT {kept}, ({' OR '.join(flags)}) AS __bad FROM ({inner})"  # noqa: S608

@@ -17,6 +17,7 @@ import accounts
 import store
 from actions import messages, requests
 from app import create_app
+from loaders import load_file
 from tests.web import login
 
 INJECTION = "x'); DROP TABLE users; --"
@@ -30,7 +31,7 @@ ALLOWED_WRITES = {("agent", "req-submit"), ("control_desk", "desk-alert"), ("con
 
 
 @pytest.fixture(scope="module")
-def world(demo_db):
+def world(demo_db, tmp_path_factory):
     con, settings = demo_db["con"], demo_db["settings"]
     users = [accounts.get_user(con, u["username"]) for u in demo_db["stories"]["users"]]
     agents = con.execute("SELECT agent_id, name, team_id, site_id FROM agents").fetchall()
@@ -47,9 +48,38 @@ def world(demo_db):
     # A sign-in at a site no demo manager runs: only the control desk may change it.
     syd_agent = next(a for a in agents if a[3] == "SYD")
     accounts.add_user(con, "matrix.victim", "Matrix Victim", "agent", "victim-pass", agent_id=syd_agent[0])
+    # Private things: a Manchester file with a rejected raw value, and coaching notes from a supervisor to one
+    # agent who signs in here and to one who does not.
+    man_file = tmp_path_factory.mktemp("matrix") / "manchester-only.csv"
+    # Only a rejected row, so the demo's numbers (shared with other tests) do not change.
+    man_file.write_text(f"contact_id,queue_id,site_id,offered_at\nMX2,{_a_queue(con)},MAN,{MAN_SECRET}\n")
+    assert load_file(con, man_file, settings).rows_rejected == 1
+    agent_user = next(u for u in users if u.role == "agent")
+    coach = next(u for u in users if u.role == "supervisor" and agent_user.agent_id in _team_agents(con, u.team_ids))
+    other = next(a for a in _team_agents(con, coach.team_ids) if a != agent_user.agent_id)
+    messages.send(con, coach, "agent", agent_user.agent_id, NOTE_TO_SIGNED_IN)
+    messages.send(con, coach, "agent", other, NOTE_TO_OTHER)
+    private = {MAN_SECRET: lambda u: u.role == "control_desk" or (u.role == "manager" and "MAN" in u.site_ids),
+               "manchester-only.csv": lambda u: u.role == "control_desk" or (u.role == "manager" and "MAN" in u.site_ids),
+               NOTE_TO_SIGNED_IN: lambda u: u.username in (coach.username, agent_user.username),
+               NOTE_TO_OTHER: lambda u: u.username == coach.username}
     app = create_app(settings, store.Database(settings.db_path))
     return {"con": con, "app": app, "users": users, "agents": agents, "sites": sites, "teams": teams,
-            "password": settings.app.demo_password}
+            "password": settings.app.demo_password, "private": private}
+
+
+MAN_SECRET = "2026-13-99T99:99:99Z-MANCHESTER-RAW"
+NOTE_TO_SIGNED_IN = "PRIVATE-COACHING-NOTE-FOR-THE-AGENT"
+NOTE_TO_OTHER = "PRIVATE-COACHING-NOTE-FOR-SOMEONE-ELSE"
+
+
+def _a_queue(con) -> str:
+    return con.execute("SELECT min(queue_id) FROM queues").fetchall()[0][0]
+
+
+def _team_agents(con, team_ids) -> list[str]:
+    return [a for (a,) in con.execute("SELECT agent_id FROM agents WHERE list_contains(?, team_id) ORDER BY 1",
+                                      [list(team_ids)]).fetchall()]
 
 
 def scope_of(world, user) -> tuple[set, set, set]:
@@ -165,6 +195,7 @@ def test_every_callback_for_every_role_stays_in_scope(world):
     callbacks = server_callbacks(app)
     assert len(callbacks) >= 15  # the enumeration really found the app's callbacks
     checked = 0
+    seen: set[str] = set()
     for user in world["users"]:
         client = app.server.test_client()
         assert login(client, user.username, world["password"]).status_code == 302
@@ -181,12 +212,15 @@ def test_every_callback_for_every_role_stays_in_scope(world):
                 assert response.status_code in (200, 204), (user.username, key, trigger, response.data[:300])
                 text = response.get_data(as_text=True)
                 leaked = [n for n in hidden_names + hidden_sites if n in text]
+                leaked += [thing for thing, may_see in world["private"].items() if thing in text and not may_see(user)]
                 assert not leaked, (user.username, key, trigger, leaked[:3])
+                seen.update(thing for thing in world["private"] if thing in text)
                 trigger_name = trigger[0] if not trigger[0].startswith("{") else json.loads(trigger[0])["type"]
                 if (user.role, trigger_name) not in ALLOWED_WRITES:
                     assert counts(con) == before, (user.username, key, trigger, "wrote without authority")
                 checked += 1
     assert checked > 100
+    assert seen == set(world["private"])  # each private thing did reach the people it is for
     assert con.execute("SELECT count(*) FROM users").fetchall()[0][0] >= 7  # the injection dropped nothing
 
 

@@ -180,7 +180,7 @@ def test_serve_with_demo_today_pins_today_to_the_demo_last_day(tmp_path, capsys)
 
 def test_demo_with_local_time_writes_site_local_wall_clock_times(tmp_path, capsys):
     out = tmp_path / "demo"
-    assert main(["demo", "--out", str(out), "--agents", "40", "--days", "2", "--end", "2026-11-21", "--local-time"]) == 0
+    assert main(["demo", "--out", str(out), "--agents", "48", "--days", "2", "--end", "2026-11-21", "--local-time"]) == 0
     assert "instants written in site-local time" in capsys.readouterr().out
     first = (out / "schedule.csv").read_text().splitlines()[1].split(",")
     # New York's first shift of Fri 20 Nov starts at nine on the wall clock (14:00 UTC), with no offset.

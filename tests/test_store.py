@@ -58,3 +58,19 @@ def test_newer_database_than_the_code_is_refused(tmp_path):
     con.close()
     with pytest.raises(RuntimeError, match="schema v99 is newer"):
         store.connect(path)
+
+
+def test_migration_11_takes_message_text_out_of_the_audit_trail(tmp_path):
+    path = tmp_path / "db.duckdb"
+    con = store.connect(path)
+    con.execute("INSERT INTO audit_log VALUES (now(), 'sup', 'send message', 'agent A1', NULL, "
+                "'your divorce is not our problem', NULL, [])")
+    con.execute("INSERT INTO audit_log VALUES (now(), 'sup', 'set target', 'AHT', '300', '280', 'why', [])")
+    con.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
+    con.close()
+    con = store.connect(path)
+    try:
+        assert rows(con, "SELECT action, new_value FROM audit_log ORDER BY action") == [
+            ("send message", "(text seen by its recipients only)"), ("set target", "280")]
+    finally:
+        con.close()
