@@ -37,6 +37,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_kpis.py
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_incremental.py
+	$(BIN)/python bench/bench_concurrency.py
 
 clean:
 	rm -rf data/demo data/*.duckdb data/*.wal

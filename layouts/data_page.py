@@ -10,16 +10,19 @@ from dash import html
 import ids
 from layouts.components import data_grid, export_button, page_heading
 
+# A count the manifest does not hold (a load interrupted half-way) is unknown, not 0.
+_COUNT = "params.value == null ? '—' : d3.format(',')(params.value)"
+
 LOAD_COLUMNS = [
     {"field": "load_id", "headerName": "#", "maxWidth": 80},
     {"field": "file_name", "headerName": "File", "minWidth": 180},
     {"field": "kind", "headerName": "Kind", "minWidth": 120},
-    {"field": "status", "headerName": "Status",
+    {"field": "status", "headerName": "Status", "minWidth": 130,
      "cellClassRules": {"text-danger fw-bold": "params.value == 'failed' || params.value == 'interrupted'"}},
     {"field": "rows_loaded", "headerName": "Rows loaded", "type": "numericColumn", "minWidth": 130,
-     "valueFormatter": {"function": "d3.format(',')(params.value)"}},
+     "valueFormatter": {"function": _COUNT}},
     {"field": "rows_rejected", "headerName": "Rows rejected", "type": "numericColumn", "minWidth": 140,
-     "valueFormatter": {"function": "d3.format(',')(params.value)"}},
+     "valueFormatter": {"function": _COUNT}},
     {"field": "started_utc", "headerName": "Started (UTC)", "minWidth": 170},
     {"field": "seconds", "headerName": "Time (s)", "type": "numericColumn", "minWidth": 110},
     {"field": "message", "headerName": "Message", "minWidth": 260, "tooltipField": "message"},

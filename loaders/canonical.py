@@ -375,7 +375,11 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings
         to_line = lambda rn: int(source_lines[int(rn)])  # noqa: E731
     else:
         to_line = _line_mapper(parse_rejects, n_staged, is_parquet(path))
-        physical = None if is_parquet(path) else csvfile.physical_lines(path, n_staged, [r[4] for r in parse_rejects])
+        # Lines matter only for rejects: a clean file is not read again to count its lines.
+        any_rejects = bool(parse_rejects) or con.execute(
+            "SELECT EXISTS (FROM bad) OR EXISTS (FROM dupes)").fetchall()[0][0]
+        physical = (csvfile.physical_lines(path, n_staged, [r[4] for r in parse_rejects])
+                    if any_rejects and not is_parquet(path) else None)
         if physical is not None:  # quoted newlines or blank lines: records are not lines
             starts, reject_lines = physical
             to_line = lambda rn: int(starts[int(rn)])  # noqa: E731

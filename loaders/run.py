@@ -64,6 +64,8 @@ def _why_skipped(entry: Path) -> str | None:
 def _order(path: Path, kind: str | None, fmt: str | None, profile: str | None, settings: Settings) -> int:
     """Roster kinds load before the facts that reference them (vendor files by the kind they become);
     undetectable files go last."""
+    if not path.is_file():  # a FIFO or a missing file: never opened here (a FIFO would block); load_file says why
+        return len(LOAD_ORDER)
     if profile and profile in settings.profiles:
         return LOAD_ORDER.index(settings.profiles[profile].kind) if settings.profiles[profile].kind in LOAD_ORDER else 0
     vendor = fmt or formats.detect(path)

@@ -157,6 +157,15 @@ def test_a_fifo_is_refused_at_once(roster, settings, tmp_path):
     assert r.status == "failed" and "FIFO" in r.message and "refused" in r.message
 
 
+def test_the_load_command_refuses_a_fifo_without_waiting_on_it(tmp_path):
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    done = subprocess.run([sys.executable, str(REPO / "cli.py"), "load", "--db", str(tmp_path / "x.duckdb"), str(fifo)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 1
+    assert "is a FIFO (named pipe), not a regular file; refused" in done.stdout
+
+
 def test_a_folder_load_lists_what_it_skipped_and_why(tmp_path):
     folder = tmp_path / "drop"
     folder.mkdir()
