@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_pages.py
 	$(BIN)/python bench/bench_incremental.py
 	$(BIN)/python bench/bench_concurrency.py
+	$(BIN)/python bench/bench_live.py
 
 clean:
 	rm -rf data/demo data/*.duckdb data/*.wal

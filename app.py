@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -18,12 +20,14 @@ from callbacks import agent_page as agent_callbacks
 from callbacks import common as common_callbacks
 from callbacks import control_desk_page as control_desk_callbacks
 from callbacks import data_page as data_callbacks
+from callbacks import live_status as live_callbacks
 from callbacks import manager_page as manager_callbacks
 from callbacks import messages_page as messages_callbacks
 from callbacks import people_page as people_callbacks
 from callbacks import supervisor_page as supervisor_callbacks
 from callbacks import targets_page as targets_callbacks
 from callbacks.common import today
+from callbacks.kpi_cache import KpiCache
 from kpis.periods import resolve_period
 from layouts import (
     agent_page,
@@ -37,6 +41,8 @@ from layouts import (
     supervisor_page,
     targets_page,
 )
+from live import api as live_api
+from live.service import serving_live
 from roles import pages_for
 from settings import Settings, load_settings
 from upkeep import retention
@@ -86,7 +92,8 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
         if user is None:
             return shell.frame(dash.page_container)
         allowed = tuple(p for p in pages_for(user.role) if p != "/")
-        return shell.frame(dash.page_container, allowed, user.display_name, user.role, web_auth.csrf_token())
+        return shell.frame(dash.page_container, allowed, user.display_name, user.role, web_auth.csrf_token(),
+                           settings.app.refresh_s, db.data_version)
 
     app.layout = shell_for_user
     start, end = resolve_period(DEFAULT_PERIOD, today(settings))
@@ -100,26 +107,38 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     ])
     common_callbacks.register(app)
     common_callbacks.register_drill(app)
+    kpis = KpiCache(app.server, db)  # one cache for every page and person, keyed by the data version
+    live_callbacks.register(app, db, settings)
     data_callbacks.register(app, db)
-    agent_callbacks.register(app, db, settings)
-    supervisor_callbacks.register(app, db, settings)
-    manager_callbacks.register(app, db, settings)
-    control_desk_callbacks.register(app, db, settings)
+    agent_callbacks.register(app, db, settings, kpis)
+    supervisor_callbacks.register(app, db, settings, kpis)
+    manager_callbacks.register(app, db, settings, kpis)
+    control_desk_callbacks.register(app, db, settings, kpis)
     actions_callbacks.register(app, db, settings)
     targets_callbacks.register(app, db, settings)
     messages_callbacks.register(app, db)
     people_callbacks.register(app, db)
+    live_api.register(app.server, db, settings)
+    app.server.extensions["floorview_db"] = db
     web_front.install_headers(app.server, settings, app.csp_hashes)
     # Personal data past its retention period goes while the app serves (off while privacy.retain_days = 0).
     app.server.extensions["floorview_retention"] = retention.Schedule(db.write, settings).start()
     return app
 
 
+def serve_app(app: Dash, settings: Settings, host: str, port: int) -> None:
+    """Serve with the live services running: the ingest worker, the inbox watcher, the command line's path."""
+    server = app.server
+    # SIGTERM (systemd, docker stop) ends the process through the finally blocks: the control file goes.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with serving_live(server, server.extensions["floorview_db"], settings, host, port):
+        web_front.run(app, settings, host, port)
+
+
 def main() -> None:
     os.umask(0o077)  # as the CLI: files made by the server are its owner's only
     settings = load_settings()
-    app = create_app(settings)
-    web_front.run(app, settings, settings.app.host, settings.app.port)
+    serve_app(create_app(settings), settings, settings.app.host, settings.app.port)
 
 
 if __name__ == "__main__":

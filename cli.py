@@ -358,8 +358,7 @@ def serve_settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import web_front
-    from app import create_app
+    from app import create_app, serve_app
 
     settings = serve_settings(args)
     if args.debug:
@@ -369,7 +368,50 @@ def cmd_serve(args: argparse.Namespace) -> int:
     port = args.port or settings.app.port
     server = "Flask's development server (--debug)" if settings.app.debug else "waitress"
     print(f"Floorview on http://{host}:{port}  (database {settings.db_path}; {server})", flush=True)
-    web_front.run(app, settings, host, port)
+    serve_app(app, settings, host, port)
+    return 0
+
+
+def _in_running_app(argv: list[str], args: argparse.Namespace) -> int | None:
+    """The exit code of the command run by the app serving its database, or None when no app serves it."""
+    from live import client, control
+
+    if args.command not in client.DELEGATED and args.command != "restore":
+        return None
+    running = control.running_app(_db_path(args, _settings(args)))
+    if running is None:
+        return None
+    if args.command == "restore":
+        print("floorview restore: the app is serving this database; stop it first (restore replaces the database "
+              "it has open)", file=sys.stderr)
+        return 3
+    return client.delegate(running, argv, args, _password)
+
+
+def cmd_token(args: argparse.Namespace) -> int:
+    import store
+    from live import tokens
+
+    settings = _settings(args)
+    con = store.connect(_db_path(args, settings))
+    who = f"{os.environ.get('USER', 'cli')} (floorview token)"
+    try:
+        with store.transaction(con):
+            if args.action == "create":
+                token = tokens.create(con, args.name, who)
+                print(f"token {args.name} created; it is shown only now — keep it like a password:")
+                print(token)
+            elif args.action == "revoke":
+                tokens.revoke(con, args.name, who)
+                print(f"token {args.name} revoked")
+            else:
+                for name, created, by, revoked in tokens.listing(con):
+                    print(f"{name:<24} created {created} by {by}" + (f"  REVOKED {revoked}" if revoked else ""))
+    except tokens.TokenError as err:
+        print(f"floorview token: {err}", file=sys.stderr)
+        return 2
+    finally:
+        con.close()
     return 0
 
 
@@ -439,6 +481,15 @@ def build_parser() -> argparse.ArgumentParser:
     pg.add_argument("--db")
     pg.set_defaults(func=cmd_purge)
 
+    tok = sub.add_parser("token", help="bearer tokens for scripts and vendor integrations (POST /api/v1/files)")
+    tok_actions = tok.add_subparsers(dest="action", required=True)
+    for action, text in (("create", "make a token (printed once, on the last line)"), ("revoke", "revoke a token")):
+        p = tok_actions.add_parser(action, help=text)
+        p.add_argument("name")
+        p.add_argument("--db")
+    tok_actions.add_parser("list", help="list tokens").add_argument("--db")
+    tok.set_defaults(func=cmd_token)
+
     kpi = sub.add_parser("kpi", help="compute KPIs over a period, optionally grouped and filtered")
     kpi.add_argument("--db")
     kpi.add_argument("--kpi", help="KPI id(s), comma-separated (see --list)")
@@ -501,10 +552,17 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, delegate: bool = True) -> int:
+    """Run a command; while the app serves this database, a command that uses it runs in the app (see
+    live/control.py), unless `delegate` is off (the app itself running it)."""
     os.umask(0o077)  # the database, its log, keys, backups and exports hold personal data: the owner's only
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
     try:
+        if delegate:
+            code = _in_running_app(argv, args)
+            if code is not None:
+                return code
         return args.func(args)
     except ConfigError as err:
         print(f"configuration error: {err}", file=sys.stderr)

@@ -131,3 +131,9 @@ PPL_SET_PASSWORD = "ppl-set-password"
 PPL_DISABLE = "ppl-disable"
 PPL_ENABLE = "ppl-enable"
 PPL_FEEDBACK = "ppl-feedback"
+
+# Live: the poll, the data version it finds, and the "data as of" line on every page.
+LIVE_TICK = "live-tick"
+DATA_VERSION = "data-version"
+DATA_AS_OF = "data-as-of"
+DATA_PROGRESS = "data-progress"

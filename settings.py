@@ -46,6 +46,8 @@ class AppSettings(_Section):
     demo_hints: bool = True
     secret_key_file: Path = Path("data/secret_key")
     today: date | None = None  # pin "today" (demos, tests); normally the server's date
+    refresh_s: int = Field(30, ge=1, le=3600)  # open pages look for new data this often
+    stale_after_minutes: int = Field(60, ge=1)  # warn when the newest load is older than this
 
 
 class AuthSettings(_Section):
@@ -121,6 +123,7 @@ class DataSettings(_Section):
     earliest_date: date = date(2000, 1, 1)
     latest_date: date = date(2100, 1, 1)
     max_segment_hours: float = Field(36, gt=0, le=24 * 14)  # longest agent state or schedule piece
+    inbox_settle_s: float = Field(1.0, ge=0.1, le=600)  # an inbox file unchanged this long is complete
 
     @model_validator(mode="after")
     def _range_in_order(self) -> DataSettings:

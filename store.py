@@ -10,6 +10,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import duckdb
@@ -204,6 +205,11 @@ MIGRATIONS: list[list[str]] = [
         """UPDATE audit_log SET new_value = '(text seen by its recipients only)'
             WHERE action IN ('send message', 'send alert') AND new_value IS NOT NULL""",
     ],
+    [  # 12: tokens for scripts and vendor integrations (POST /api/v1/files), stored as hashes only
+        """CREATE TABLE api_tokens (
+            name VARCHAR PRIMARY KEY, token_sha256 VARCHAR NOT NULL UNIQUE, created_at TIMESTAMP NOT NULL,
+            created_by VARCHAR NOT NULL, revoked_at TIMESTAMP)""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -212,9 +218,26 @@ FACT_TABLES = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interv
                "fact_survey_interval")
 
 
+# Set while the serving process runs a command for the command line (live.api): that command's
+# `connect` gets a cursor on the app's own connection, since DuckDB lets one process write.
+_SERVING: ContextVar[Database | None] = ContextVar("floorview_serving_database", default=None)
+
+
+@contextmanager
+def through_app(db: Database) -> Iterator[None]:
+    token = _SERVING.set(db)
+    try:
+        yield
+    finally:
+        _SERVING.reset(token)
+
+
 def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """Open the database (creating/migrating it when writable), with UTC as the session time zone."""
     path = Path(path)
+    serving = _SERVING.get()
+    if serving is not None and path.resolve() == serving.path.resolve():
+        return serving.cursor()  # its close() closes the cursor only
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     try:
@@ -248,8 +271,8 @@ def _lock_error(path: Path, err: Exception) -> Exception:
     pid = re.search(r"PID (\d+)", text)
     holder = f"process {pid.group(1)}" if pid else "another process"
     return DatabaseLocked(
-        f"{path} is in use by {holder} (probably the running Floorview app). "
-        f"Stop it first, or drop the file into the app's inbox folder so the app loads it."
+        f"{path} is in use by {holder}, which is not a Floorview app serving it (a serving app is reached "
+        f"through its control file and runs the command itself). Stop that program first."
     )
 
 
@@ -325,7 +348,13 @@ class Database:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._con = connect(self.path)
-        self._write_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._version = 0
+
+    @property
+    def data_version(self) -> int:
+        """Bumped by every committed write: open pages poll it, and cached results are keyed by it."""
+        return self._version
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self._con.cursor()
@@ -358,6 +387,18 @@ class Database:
             finally:
                 if own:
                     cur.close()
+            self._version += 1
+
+    @contextmanager
+    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The writer's turn for work that makes its own transactions (a load: one per file); reads go on."""
+        with self._write_lock:
+            cur = self.cursor()
+            try:
+                yield cur
+            finally:
+                cur.close()
+                self._version += 1
 
     def close(self) -> None:
         self._con.close()

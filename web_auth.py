@@ -26,7 +26,8 @@ import web_front
 from roles import ROLE_WORDS, pages_for
 from settings import AuthSettings, Settings
 
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/favicon.ico")
+# /api/v1/ authenticates each request itself, with a bearer token (live/api.py), never with the session.
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/login", "/logout", "/favicon.ico", "/api/v1/")
 SEEN_EVERY_S = 60  # how often a session's last-seen time is refreshed (each refresh re-sends the cookie)
 
 

@@ -83,7 +83,7 @@ def install_headers(server: flask.Flask, settings: Settings, script_hashes: Call
 def run(dash_app, settings: Settings, host: str, port: int) -> None:  # noqa: ANN001 - a Dash app
     """Serve the app: waitress in production, Flask's development server (with Dash's dev tools) only in debug."""
     if settings.app.debug:
-        dash_app.run(host=host, port=port, debug=True)
+        dash_app.run(host=host, port=port, debug=True, use_reloader=False)  # one process owns the database
     else:
         serve(dash_app.server, settings, host, port)
 

@@ -117,7 +117,7 @@ def free_port() -> int:
 
 def start_demo_server(folder: Path) -> tuple[str, subprocess.Popen]:
     env = {**os.environ, "FLOORVIEW_DATABASE__PATH": str(folder / "demo.duckdb"),
-           "FLOORVIEW_APP__SECRET_KEY_FILE": str(folder / "secret")}
+           "FLOORVIEW_APP__SECRET_KEY_FILE": str(folder / "secret"), "FLOORVIEW_DATA__INBOX_DIR": str(folder / "inbox")}
     cli = [sys.executable, str(ROOT / "cli.py")]
     subprocess.run([*cli, "demo", "--out", str(folder / "demo"), "--load", "--quiet"], env=env, check=True,
                    stdout=subprocess.DEVNULL)

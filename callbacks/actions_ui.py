@@ -32,8 +32,9 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Output(ids.MSG_INBOX, "children"),
         Input(ids.URL, "pathname"),
         Input({"type": "msg-ack", "id": ALL}, "n_clicks"),
+        Input(ids.DATA_VERSION, "data"),  # a new message is a write: it bumps the version
     )
-    def inbox(_path, _clicks):
+    def inbox(_path, _clicks, _version):
         try:
             user = require_user()
         except NotAllowed:

@@ -21,7 +21,7 @@ from callbacks.common import (
     user_scope,
 )
 from kpis import detail
-from kpis.compute import compute
+from kpis.compute import KpiFunction, compute
 from kpis.periods import describe
 from layouts import agent_page
 from layouts.context import scope_line
@@ -45,7 +45,8 @@ def _agent_for(user, search: str | None, cur) -> str:
                      else "That agent is not in your scope.")
 
 
-def register(app: Dash, db: store.Database, settings: Settings) -> None:
+def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunction = compute) -> None:
+    """`compute` is the KPI function the callbacks use: the app passes its per-data-version cache."""
     register_period_sync(app, "agent", settings)
 
     @app.callback(
@@ -60,8 +61,9 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Input(ids.custom_range("agent"), "end_date"),
         Input(ids.URL, "search"),
         Input(ids.EXC_FEEDBACK, "children"),
+        Input(ids.DATA_VERSION, "data"),
     )
-    def fill(start, end, search, _approved):
+    def fill(start, end, search, _approved, _version):
         with db.session() as cur:
             try:
                 user = require_user()
@@ -78,7 +80,8 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
                 msg = agent_page.not_allowed(str(err))
                 return msg, "", None, None, no_update, no_update, None
         tiles = tiles_from(result, TILES, settings)
-        keep_day = ctx.triggered_id == ids.EXC_FEEDBACK  # after an approval, stay on the day being looked at
+        # After an approval, or when new data arrives, stay on the day being looked at.
+        keep_day = ctx.triggered_id in (ids.EXC_FEEDBACK, ids.DATA_VERSION)
         adherence_target = next((t.target for t in tiles if t.kpi == "adherence"), None)
         tenure = (today(settings) - profile.hire_date).days if profile.hire_date else None
         return (

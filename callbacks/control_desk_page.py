@@ -8,7 +8,7 @@ import ids
 import store
 from callbacks.common import NotAllowed, period_from, register_period_sync, require_user, user_scope
 from kpis import detail
-from kpis.compute import compute
+from kpis.compute import KpiFunction, compute
 from layouts import agent_page, control_desk_page
 from settings import Settings
 
@@ -19,7 +19,8 @@ def _clock_dim(clock: str | None) -> str:
     return "time_of_day_utc" if clock == "utc" else "time_of_day"
 
 
-def register(app: Dash, db: store.Database, settings: Settings) -> None:
+def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunction = compute) -> None:
+    """`compute` is the KPI function the callbacks use: the app passes its per-data-version cache."""
     register_period_sync(app, "desk", settings)
 
     @app.callback(
@@ -30,9 +31,10 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Input(ids.custom_range("desk"), "start_date"),
         Input(ids.custom_range("desk"), "end_date"),
         Input(ids.DESK_CLOCK, "value"),
+        Input(ids.DATA_VERSION, "data"),
         State(ids.DESK_SITE, "value"),
     )
-    def overview(start, end, clock, chosen):
+    def overview(start, end, clock, _version, chosen):
         with db.session() as cur:
             try:
                 user = require_user("control_desk")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import flask
 from dash import Dash, Input, Output
 
 import ids
@@ -19,8 +20,9 @@ def register(app: Dash, db: store.Database) -> None:
         Output(ids.DATA_REJECTS, "rowData"),
         Output(ids.DATA_AUDIT, "rowData"),
         Input(ids.DATA_REFRESH, "n_clicks"),
+        Input(ids.DATA_VERSION, "data"),
     )
-    def fill(_clicks: int | None):
+    def fill(_clicks: int | None, _version: int | None):
         try:
             user = require_user("manager", "control_desk")
         except NotAllowed:
@@ -36,6 +38,18 @@ def register(app: Dash, db: store.Database) -> None:
                 store.recent_rejects(cur, sites=sites),
                 audit.trail(cur, user),
             )
+
+    @app.callback(Output(ids.DATA_PROGRESS, "children"), Input(ids.LIVE_TICK, "n_intervals"))
+    def progress(_tick: int | None):
+        try:
+            require_user("manager", "control_desk")
+        except NotAllowed:
+            return None
+        live = flask.current_app.extensions.get("floorview_live")
+        if live is None:
+            return None
+        p = live.worker.progress
+        return data_page.loading_now(p.file, p.stage, p.fraction, p.source, p.queued)
 
     for button, grid in ((ids.DATA_EXPORT_LOADS, ids.DATA_LOADS), (ids.DATA_EXPORT_REJECTS, ids.DATA_REJECTS)):
         app.clientside_callback(

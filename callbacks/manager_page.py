@@ -18,7 +18,7 @@ from callbacks.common import (
     user_scope,
 )
 from kpis import detail
-from kpis.compute import compute
+from kpis.compute import KpiFunction, compute
 from kpis.periods import describe
 from layouts import agent_page, manager_page
 from layouts.context import scope_line
@@ -54,7 +54,8 @@ def _check_drill(cur, user, drill: dict[str, str]) -> None:
             raise NotAllowed("That team is not in your scope.")
 
 
-def register(app: Dash, db: store.Database, settings: Settings) -> None:
+def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunction = compute) -> None:
+    """`compute` is the KPI function the callbacks use: the app passes its per-data-version cache."""
     register_period_sync(app, "mgr", settings)
 
     @app.callback(
@@ -66,8 +67,9 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Input(ids.custom_range("mgr"), "start_date"),
         Input(ids.custom_range("mgr"), "end_date"),
         Input(ids.URL, "search"),
+        Input(ids.DATA_VERSION, "data"),
     )
-    def fill(start, end, search):
+    def fill(start, end, search, _version):
         with db.session() as cur:
             try:
                 user = require_user("manager", "control_desk")

@@ -16,7 +16,7 @@ from callbacks.common import (
     user_scope,
 )
 from kpis import detail
-from kpis.compute import compute
+from kpis.compute import KpiFunction, compute
 from kpis.periods import describe
 from layouts import agent_page, supervisor_page
 from layouts.context import scope_line
@@ -26,7 +26,8 @@ TEAM_TILES = ["handled", "contacts_per_hour", "aht", "avg_acw", "adherence", "fc
 AGENT_KPIS = ["handled", "contacts_per_hour", "aht", "avg_talk", "avg_hold", "avg_acw", "adherence", "fcr"]
 
 
-def register(app: Dash, db: store.Database, settings: Settings) -> None:
+def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunction = compute) -> None:
+    """`compute` is the KPI function the callbacks use: the app passes its per-data-version cache."""
     register_period_sync(app, "sup", settings)
 
     @app.callback(
@@ -52,8 +53,9 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Input(ids.SUP_TEAM, "value"),
         Input(ids.custom_range("sup"), "start_date"),
         Input(ids.custom_range("sup"), "end_date"),
+        Input(ids.DATA_VERSION, "data"),
     )
-    def fill(team_id, start, end):
+    def fill(team_id, start, end, _version):
         if not team_id:
             return no_update, "", None, agent_page.not_allowed("No team in your scope.")
         with db.session() as cur:

@@ -7,6 +7,7 @@ asked (e.g. service level by agent: queue facts have no agent) gets no value rat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -160,6 +161,10 @@ def _eval(frame: pd.DataFrame, expr: str) -> pd.Series:
     if not isinstance(result, pd.Series):
         result = pd.Series([result] * len(frame), index=frame.index, dtype=float)
     return result.astype(float)
+
+
+# The shape of `compute`, for code that takes a KPI function (the app passes a cached one).
+KpiFunction = Callable[..., pd.DataFrame]
 
 
 def compute(con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[str], period: Period,

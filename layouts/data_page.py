@@ -60,6 +60,7 @@ def layout(**_query: str) -> html.Div:
         page_heading("Data", "Loaded export files, table sizes and rejected rows with their reasons."),
         html.Div(dbc.Button("Refresh", id=ids.DATA_REFRESH, color="primary", size="sm"), className="mb-2"),
         html.Div(id=ids.DATA_FRESHNESS, className="mb-3"),
+        html.Div(id=ids.DATA_PROGRESS, className="mb-3"),
         dbc.Row([
             dbc.Col([html.H2("Tables", className="h5"), html.Div(id=ids.DATA_COUNTS)], lg=3),
             dbc.Col([
@@ -115,6 +116,17 @@ def backlog(rows: list[dict]) -> html.Div:
                 " (a rebuild was interrupted); the next load or `floorview refresh` builds them:"], className="mb-1"),
         html.Ul(items, className="mb-0 small"),
     ], className="alert alert-warning py-2")
+
+
+def loading_now(file: str | None, stage: str, fraction: float, source: str, queued: int) -> html.Div | None:
+    """What the ingest worker is loading now, with a progress bar; nothing when it is idle."""
+    if file is None and not queued:
+        return None
+    words = f"Loading {file} ({source}): {stage}" if file else "Waiting for the loader"
+    more = f" · {queued} more file job(s) queued" if queued else ""
+    return html.Div([html.Div(words + more, className="small mb-1"),
+                     dbc.Progress(value=round(100 * fraction), label=f"{round(100 * fraction)} %", striped=True,
+                                  animated=True, style={"height": "1.2rem"})], role="status")
 
 
 def not_allowed() -> html.Div:

@@ -38,6 +38,30 @@ def navbar(allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: st
 
 
 def frame(page_container: html.Div, allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: str = "",
-          role: str = "", csrf: str = "") -> html.Div:
-    return html.Div([dcc.Location(id=ids.URL, refresh="callback-nav"), navbar(allowed, person, role, csrf),
-                     dbc.Container([html.Div(id=ids.MSG_INBOX), page_container], fluid=True, className="pb-4")])
+          role: str = "", csrf: str = "", refresh_s: int = 30, data_version: int | None = None) -> html.Div:
+    # The poll looks for a new data version; the pages redraw only when it changes (callbacks/live_status.py).
+    # The page starts with the version it was drawn from, so the first poll redraws nothing.
+    live = [dcc.Interval(id=ids.LIVE_TICK, interval=refresh_s * 1000), dcc.Store(id=ids.DATA_VERSION, data=data_version)]
+    return html.Div([dcc.Location(id=ids.URL, refresh="callback-nav"), *live, navbar(allowed, person, role, csrf),
+                     dbc.Container([html.Div(id=ids.DATA_AS_OF, className="small text-muted mb-1", role="status"),
+                                    html.Div(id=ids.MSG_INBOX), page_container], fluid=True, className="pb-4")])
+
+
+def data_as_of(when: str | None, zone: str, minutes_ago: int | None, stale_after: int) -> html.Div:
+    """'Data as of 14:05 (New York time), 3 min ago', and a warning (icon and words) once it is stale."""
+    if when is None or minutes_ago is None:
+        return html.Div("No data loaded yet.", className="text-warning")
+    ago = "just now" if minutes_ago < 1 else f"{_duration(minutes_ago)} ago"
+    line = [html.Span(f"Data as of {when} ({zone}), {ago}")]
+    if minutes_ago > stale_after:
+        line = [html.Span(["⚠ ", html.Strong("Stale: "), f"no new data for {_duration(minutes_ago)} (expected every "
+                           f"{stale_after} min). Data as of {when} ({zone})."], className="text-danger")]
+    return html.Div(line)
+
+
+def _duration(minutes: int) -> str:
+    if minutes < 120:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // (24 * 60)} days"

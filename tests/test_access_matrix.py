@@ -119,6 +119,7 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
         ("desk-site", "options"): [{"label": world["sites"][other_site], "value": other_site}],
         ('{"panel":"desk-net","type":"fv-graph"}', "clickData"): {"points": [{"y": world["sites"][other_site]}]},
         ("data-refresh", "n_clicks"): 1, ("desk-alert", "n_clicks"): 1,
+        ("live-tick", "n_intervals"): 1, ("data-version", "data"): 1,
         ("req-submit", "n_clicks"): 1, ("req-approve", "n_clicks"): 1, ("req-decline", "n_clicks"): 1,
         ("req-day", "date"): "2026-11-24", ("req-from", "value"): "13:00", ("req-to", "value"): "13:05",
         ("req-reason", "value"): INJECTION, ("req-note", "value"): INJECTION,

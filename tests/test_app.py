@@ -95,11 +95,15 @@ AGENT_OUTPUTS = [(ids.AGENT_HEADING, "children"), (ids.scope_text("agent"), "chi
                  (ids.AGENT_DAY, "max_date_allowed"), (ids.AGENT_DAY, "date")]
 
 
+VERSION = {"id": ids.DATA_VERSION, "property": "data", "value": None}
+
+
 def agent_inputs(search: str) -> list[dict]:
     return [{"id": ids.custom_range("agent"), "property": "start_date", "value": "2026-11-01"},
             {"id": ids.custom_range("agent"), "property": "end_date", "value": "2026-11-30"},
             {"id": ids.URL, "property": "search", "value": search},
-            {"id": ids.EXC_FEEDBACK, "property": "children", "value": None}]
+            {"id": ids.EXC_FEEDBACK, "property": "children", "value": None},
+            {"id": ids.DATA_VERSION, "property": "data", "value": None}]
 
 
 def test_an_agent_cannot_get_another_agents_numbers_whatever_the_browser_sends(app):
@@ -134,7 +138,7 @@ def test_data_callback_returns_counts_loads_and_rejects(app):
     cur = app.server.config["FLOORVIEW_DB"].cursor()
     messages.send(cur, accounts.get_user(cur, "desk"), "site", "NYC", "Check staffing", kind="alert")
     cur.close()
-    response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}])
+    response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}, VERSION])
     result = response.get_json()["response"]
     trail = result[ids.DATA_AUDIT]["rowData"]
     assert [(t["username"], t["action"], t["object"]) for t in trail] == [("desk", "send alert", "site NYC")]
@@ -152,7 +156,7 @@ def test_data_callback_shows_a_manager_only_their_sites(app):
     client, _ = signed_in(app, "mia")
     outputs = [(ids.DATA_COUNTS, "children"), (ids.DATA_FRESHNESS, "children"), (ids.DATA_LOADS, "rowData"),
                (ids.DATA_REJECTS, "rowData"), (ids.DATA_AUDIT, "rowData")]
-    response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}])
+    response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}, VERSION])
     result = response.get_json()["response"]
     loads = {r["file_name"]: r["rows_loaded"] for r in result[ids.DATA_LOADS]["rowData"]}
     assert loads == {"sites.csv": 1, "teams.csv": 1, "agents.csv": 1}  # London's rows; no queues, no bad.csv
@@ -164,7 +168,7 @@ def test_data_callback_refuses_an_agent(app):
     client, _ = signed_in(app, "ann")
     outputs = [(ids.DATA_COUNTS, "children"), (ids.DATA_FRESHNESS, "children"), (ids.DATA_LOADS, "rowData"),
                (ids.DATA_REJECTS, "rowData"), (ids.DATA_AUDIT, "rowData")]
-    response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}])
+    response = callback(client, outputs, [{"id": ids.DATA_REFRESH, "property": "n_clicks", "value": None}, VERSION])
     assert b"bad.csv" not in response.data
 
 

@@ -18,6 +18,7 @@ FORBIDDEN = {
     "actions": {"dash", "plotly", "dash_ag_grid", "dash_bootstrap_components", "layouts", "callbacks",
                 "loaders.canonical", "loaders.run"},
     "upkeep": {"dash", "plotly", "dash_ag_grid", "dash_bootstrap_components", "layouts", "callbacks"},
+    "live": {"dash", "plotly", "dash_ag_grid", "dash_bootstrap_components", "layouts", "callbacks"},
 }
 # actions may use loaders.facts: an approved adherence exception must re-derive the facts it changes.
 

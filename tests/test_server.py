@@ -22,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 def served(tmp_path):
     port = free_port()
     env = {**os.environ, "FLOORVIEW_APP__SECRET_KEY_FILE": str(tmp_path / "secret"),
+           "FLOORVIEW_DATA__INBOX_DIR": str(tmp_path / "inbox"),
            "FLOORVIEW_SERVER__THREADS": "4", "FLOORVIEW_SERVER__CHANNEL_TIMEOUT_S": "3",
            "FLOORVIEW_SERVER__MAX_REQUEST_MB": "1"}
     process = subprocess.Popen([sys.executable, "-m", "cli", "serve", "--port", str(port), "--db",

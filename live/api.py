@@ -1,0 +1,148 @@
+"""HTTP ways in for machines: the command line's local path (`/api/v1/local/cli`) and file uploads
+(`POST /api/v1/files`, with a bearer token from `floorview token create`). Both go through the app's one
+writer; neither uses the browser's session, so neither needs its form token."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import secrets
+from pathlib import Path
+
+import flask
+from werkzeug.utils import secure_filename
+
+import store
+from actions import audit
+from live import control, tokens
+from live.inbox import file_away
+from live.service import Live
+from loaders.canonical import LoadResult
+from settings import Settings
+
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def register(server: flask.Flask, db: store.Database, settings: Settings) -> None:
+    server.config["MAX_CONTENT_LENGTH"] = int(settings.server.max_request_mb * 1024 * 1024)
+
+    def live() -> Live | None:
+        return server.extensions.get("floorview_live")
+
+    @server.post("/api/v1/local/cli")
+    def local_cli():  # noqa: ANN202 - Flask view
+        running = live()
+        refused = _local_refusal(running)
+        if refused:
+            return refused
+        payload = flask.request.get_json(silent=True) or {}
+        argv, stdin = payload.get("argv"), payload.get("stdin")
+        if not isinstance(argv, list) or not all(isinstance(a, str) for a in argv) or not argv:
+            return flask.jsonify(error="argv: a list of strings"), 400
+        if argv[0] == "restore" or "restore" in argv[:3]:
+            return flask.jsonify(code=3, stdout="", stderr="floorview restore: the app is serving this database; "
+                                 "stop it first (restore replaces the database it has open)\n")
+        code, out, err = run_command(db, argv, stdin if isinstance(stdin, str) else None)
+        return flask.jsonify(code=code, stdout=out, stderr=err)
+
+    @server.get("/api/v1/local/status")
+    def local_status():  # noqa: ANN202 - Flask view
+        running = live()
+        refused = _local_refusal(running)
+        if refused:
+            return refused
+        p = running.worker.progress
+        return flask.jsonify(data_version=db.data_version, loading=p.file, stage=p.stage, fraction=p.fraction,
+                             source=p.source, queued=p.queued, inbox_handled=running.inbox.handled)
+
+    @server.post("/api/v1/files")
+    def upload_files():  # noqa: ANN202 - Flask view
+        running = live()
+        if running is None:
+            return flask.jsonify(error="this app is not serving live (no ingest worker)"), 503
+        with db.session() as cur:
+            name = tokens.holder(cur, _bearer())
+        if name is None:
+            return flask.jsonify(error="a valid API token is required: Authorization: Bearer <token> "
+                                 "(made by `floorview token create NAME`)"), 401
+        saved = _save_uploads(running.uploads)
+        if not saved:
+            return flask.jsonify(error="no file: send multipart field 'file', or the body with ?name=FILE"), 400
+        args = flask.request.args
+        results = running.worker.submit(saved, source=f"api:{name}", kind=args.get("kind"), fmt=args.get("format"),
+                                        profile=args.get("profile")).result()
+        by_file = {Path(r.file): r for r in results}
+        with db.write() as cur:
+            for path in saved:
+                audit.record(cur, f"api:{name}", "upload file", path.name, None, by_file[path].summary()[:300])
+        for path in saved:
+            file_away(running.inbox.folder, path, by_file[path])
+            path.parent.rmdir()
+        body = [_described(by_file[p]) for p in saved]
+        return flask.jsonify(files=body), 200 if all(r["status"] == "loaded" for r in body) else 422
+
+
+def _local_refusal(running: Live | None):  # noqa: ANN202 - a Flask response or None
+    """Why a request on the command line's path is refused, or None: it must come from this machine with the
+    control file's token."""
+    if running is None or running.control is None:
+        return flask.jsonify(error="this app is not serving live (no ingest worker)"), 503
+    if flask.request.remote_addr not in LOOPBACK or not control.authorised(
+            running.control, flask.request.headers.get("Authorization")):
+        return flask.jsonify(error="the command line's token is required, from this machine"), 401
+    return None
+
+
+def run_command(db: store.Database, argv: list[str], stdin: str | None) -> tuple[int, str, str]:
+    """A `floorview` command run here, on the app's connection, as the only writer while it runs. Its output is
+    captured by redirecting the standard streams, which is safe because commands run one at a time."""
+    import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with (db.exclusive(), store.through_app(db), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err),
+          _stdin(stdin)):
+        try:
+            code = cli.main(argv, delegate=False)
+        except SystemExit as exit_:  # argparse's usage errors
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    return code, out.getvalue(), err.getvalue()
+
+
+@contextlib.contextmanager
+def _stdin(text: str | None):
+    import sys
+
+    saved = sys.stdin
+    sys.stdin = io.StringIO(text or "")
+    try:
+        yield
+    finally:
+        sys.stdin = saved
+
+
+def _bearer() -> str | None:
+    header = flask.request.headers.get("Authorization", "")
+    return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
+
+
+def _save_uploads(folder: Path) -> list[Path]:
+    """Each uploaded file in a private folder of its own, under a safe name."""
+    uploads = [(f.filename, f.stream) for f in flask.request.files.getlist("file")]
+    if not uploads and flask.request.args.get("name") and flask.request.content_length:
+        uploads = [(flask.request.args["name"], flask.request.stream)]
+    saved = []
+    for raw_name, stream in uploads:
+        place = folder / secrets.token_hex(8)
+        place.mkdir(parents=True)
+        path = place / (secure_filename(raw_name or "") or "upload.csv")
+        with path.open("wb") as out:
+            while chunk := stream.read(1 << 20):
+                out.write(chunk)
+        saved.append(path)
+    return saved
+
+
+def _described(r: LoadResult) -> dict:
+    return {"file": Path(r.file).name, "status": r.status, "kind": r.described_kind, "rows_read": r.rows_read,
+            "rows_loaded": r.rows_loaded, "rows_rejected": r.rows_rejected, "message": r.message,
+            "rejects": [{"line": ln, "field": f, "reason": why} for ln, f, _v, why in r.sample_rejects]}

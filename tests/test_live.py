@@ -1,0 +1,288 @@
+"""Live operation, against a real `floorview serve` process: the command line works while the app serves,
+files dropped into the inbox load once complete, the upload API needs a live token, and a server killed
+half-way through a load loses nothing."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import store
+from tests.browser import free_port
+from tests.conftest import REPO
+
+DAY = "2026-11-20"
+HEADER = "contact_id,queue_id,site_id,offered_at,answered_at,ended_at\n"
+
+
+class Served:
+    """A demo database served by `floorview serve`, and the command line pointed at it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.db = folder / "live.duckdb"
+        self.inbox = folder / "inbox"
+        self.env = {**os.environ, "FLOORVIEW_DATABASE__PATH": str(self.db), "FLOORVIEW_DATA__INBOX_DIR": str(self.inbox),
+                    "FLOORVIEW_APP__SECRET_KEY_FILE": str(folder / "secret"), "FLOORVIEW_DATA__INBOX_SETTLE_S": "1"}
+        self.process: subprocess.Popen | None = None
+        self.port = 0
+
+    def cli(self, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, str(REPO / "cli.py"), *args], cwd=self.folder, env=self.env,
+                              capture_output=True, text=True, input=stdin, timeout=300)
+
+    def start(self) -> Served:
+        self.port = free_port()
+        self.process = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "serve", "--port", str(self.port),
+                                         "--demo-today", str(self.folder / "demo")], cwd=self.folder, env=self.env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        control = self.db.with_name(self.db.name + ".control")
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            if control.exists() and _listening(self.port):
+                return self
+            assert self.process.poll() is None, "floorview serve exited"
+            time.sleep(0.2)
+        pytest.fail("floorview serve did not start")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(sig)
+            self.process.wait(timeout=30)
+
+    def status(self) -> dict:
+        control = json.loads(self.db.with_name(self.db.name + ".control").read_text())
+        request = urllib.request.Request(f"{control['url']}/api/v1/local/status",
+                                         headers={"Authorization": f"Bearer {control['token']}"})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback
+            return json.load(response)
+
+    def upload(self, name: str, body: bytes, token: str | None) -> tuple[int, dict]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/v1/files?name={name}", data=body,
+                                         headers={**headers, "Content-Type": "text/csv"}, method="POST")
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
+                return response.status, json.load(response)
+        except urllib.error.HTTPError as err:
+            return err.code, json.loads(err.read() or b"{}")
+
+    def offered(self) -> float:
+        done = self.cli("kpi", "--kpi", "offered", "--from", DAY, "--to", DAY, "--format", "json")
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)[0]["value"]
+
+    def wait_for(self, condition, seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if condition():
+                return
+            time.sleep(0.2)
+        pytest.fail("timed out")
+
+
+def _listening(port: int) -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A small demo database, built once; each test serves a copy of it."""
+    folder = tmp_path_factory.mktemp("live-demo")
+    site = Served(folder)
+    done = site.cli("demo", "--out", str(folder / "demo"), "--agents", "48", "--days", "2", "--end", DAY, "--load",
+                    "--quiet")
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
+@pytest.fixture
+def served(built, tmp_path):
+    import shutil
+
+    shutil.copytree(built, tmp_path / "site")
+    site = Served(tmp_path / "site").start()
+    yield site
+    site.stop()
+
+
+def contacts(*ids: str, bad: str | None = None) -> str:
+    lines = [f"{cid},BILL,NYC,{DAY}T15:0{n}:00Z,{DAY}T15:0{n}:05Z,{DAY}T15:0{n}:50Z" for n, cid in enumerate(ids)]
+    if bad:
+        lines.append(f"{bad},BILL,NYC,not-a-time,,")
+    return HEADER + "\n".join(lines) + "\n"
+
+
+def test_the_command_line_works_while_the_app_serves(served):
+    before = served.offered()
+    f = served.folder / "increment.csv"
+    f.write_text(contacts("L1", "L2", bad="L3"))
+    done = served.cli("load", "increment.csv")  # a relative path, from the shell's own folder
+    assert done.returncode == 0, done.stderr
+    assert "increment.csv [contacts]: 2 rows loaded, 1 rejected" in done.stdout
+    assert "increment.csv:4: offered_at = 'not-a-time'" in done.stdout
+    assert served.offered() == before + 2
+    users = served.cli("user", "list")
+    assert users.returncode == 0 and "control.desk" in users.stdout
+    bad = served.cli("load", "missing.csv")
+    assert bad.returncode == 1 and "no such file" in bad.stdout
+    refused = served.cli("restore", "anything.duckdb")
+    assert refused.returncode == 3 and "stop it first" in refused.stderr
+    added = served.cli("user", "add", "new.agent", "--role", "agent", "--agent", "NYC0001", "--password-stdin",
+                       stdin="a-long-password\n")
+    assert added.returncode == 0, added.stderr
+    assert "new.agent" in served.cli("user", "list").stdout
+
+
+def test_a_file_dropped_into_the_inbox_loads_once_complete_and_is_filed_away(served):
+    before = served.offered()
+    part = served.inbox / "drop.csv.part"  # write-then-rename: the .part name is left alone
+    part.write_text(contacts("I1", "I2", "I3", bad="I4"))
+    time.sleep(2.5)
+    assert part.exists() and served.offered() == before
+    part.rename(served.inbox / "drop.csv")
+    served.wait_for(lambda: (served.inbox / "done" / "drop.csv").exists())
+    assert served.offered() == before + 3
+    note = (served.inbox / "done" / "drop.csv.result.txt").read_text()
+    assert "3 rows loaded, 1 rejected" in note and "line 5: offered_at: not an ISO-8601 date-time" in note
+    # A file still growing is waited for: written in two halves with a pause shorter than the settle time.
+    growing = served.inbox / "growing.csv"
+    with growing.open("w") as fh:
+        fh.write(HEADER + f"G1,BILL,NYC,{DAY}T16:00:00Z,,{DAY}T16:00:20Z\n")
+        fh.flush()
+        time.sleep(0.5)
+        fh.write(f"G2,BILL,NYC,{DAY}T16:01:00Z,,{DAY}T16:01:20Z\n")
+    served.wait_for(lambda: (served.inbox / "done" / "growing.csv").exists())
+    assert "2 rows loaded" in (served.inbox / "done" / "growing.csv.result.txt").read_text()
+    # An unreadable file goes to failed/ with the reason.
+    (served.inbox / "notes.csv").write_text("hello,world\n1,2\n")
+    served.wait_for(lambda: (served.inbox / "failed" / "notes.csv").exists())
+    assert "cannot tell what kind of export" in (served.inbox / "failed" / "notes.csv.result.txt").read_text()
+
+
+def test_the_upload_api_needs_a_live_token(served):
+    body = contacts("U1").encode()
+    assert served.upload("u.csv", body, None)[0] == 401
+    assert served.upload("u.csv", body, "fv_not-a-token")[0] == 401
+    made = served.cli("token", "create", "vendor-drop")
+    assert made.returncode == 0
+    token = made.stdout.strip().splitlines()[-1]
+    assert token.startswith("fv_")
+    before = served.offered()
+    status, answer = served.upload("u.csv", body, token)
+    assert status == 200 and answer["files"][0]["rows_loaded"] == 1
+    assert served.offered() == before + 1
+    assert served.cli("token", "revoke", "vendor-drop").returncode == 0
+    assert served.upload("u2.csv", contacts("U2").encode(), token)[0] == 401
+    listed = served.cli("token", "list").stdout
+    assert "vendor-drop" in listed and "REVOKED" in listed and token not in listed
+
+
+def test_a_server_killed_during_an_inbox_load_loses_nothing(served):
+    before = served.offered()
+    big = served.folder / "big.csv"
+    with big.open("w") as fh:  # long enough to load that the kill lands half-way
+        fh.write(HEADER)
+        for n in range(400_000):
+            fh.write(f"K{n},BILL,NYC,{DAY}T17:{n % 60:02d}:00Z,,{DAY}T17:{n % 60:02d}:30Z\n")
+    big.rename(served.inbox / "big.csv")
+    served.wait_for(lambda: served.status()["loading"] == "big.csv", seconds=60)
+    served.stop(signal.SIGKILL)
+    con = store.connect(served.db, read_only=True)  # the database is as it was: no contact of the file
+    try:
+        assert con.execute("SELECT count(*) FROM contacts WHERE contact_id LIKE 'K%'").fetchall() == [(0,)]
+    finally:
+        con.close()
+    assert (served.inbox / "big.csv").exists()  # still waiting in the inbox
+    served.start()
+    served.wait_for(lambda: (served.inbox / "done" / "big.csv").exists(), seconds=180)
+    assert served.offered() == before + 400_000
+
+
+def test_an_open_dashboard_shows_new_data_without_a_reload(built, tmp_path):
+    """Browser test: the manager's page is open; a file lands in the inbox; the service-level tile changes."""
+    import shutil
+
+    from tests.browser import chromium
+
+    shutil.copytree(built, tmp_path / "site")
+    site = Served(tmp_path / "site")
+    site.env["FLOORVIEW_APP__REFRESH_S"] = "1"
+    site.start()
+    try:
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(f"http://127.0.0.1:{site.port}/login?next=/manager")
+            page.fill("input[name=username]", "grace.adams")  # the New York manager
+            page.fill("input[name=password]", "demo")
+            page.click("button[type=submit]")
+            tile = page.locator("[data-kpi=service_level]")
+            tile.wait_for(timeout=30_000)
+            before = float(tile.get_attribute("data-value"))
+            page.locator("#data-as-of").get_by_text("Data as of").wait_for(timeout=30_000)
+            page.evaluate("window.fvNotReloaded = true")
+            abandoned = "\n".join(f"AB{n},BILL,NYC,{DAY}T15:{n:02d}:00Z,,{DAY}T15:{n:02d}:59Z" for n in range(60))
+            (site.inbox / "abandons.csv").write_text(HEADER + abandoned + "\n")
+            site.wait_for(lambda: float(tile.get_attribute("data-value")) < before)
+            assert page.evaluate("window.fvNotReloaded") is True  # the same page, updated in place
+            assert "just now" in page.locator("#data-as-of").inner_text()
+            page.screenshot(path=str(tmp_path / "live-manager.png"))
+    finally:
+        site.stop()
+
+
+def test_kpis_are_computed_once_per_data_version_across_users(roster, settings, tmp_path, monkeypatch):
+    import flask
+
+    from callbacks import kpi_cache
+    from kpis.compute import Period, Scope
+    from loaders import load_file
+    from tests.conftest import write
+
+    roster.close()
+    db = store.Database(settings.db_path)
+    try:
+        calls = []
+        real = kpi_cache.compute
+        monkeypatch.setattr(kpi_cache, "compute", lambda *a, **k: calls.append(a[2]) or real(*a, **k))
+        cached = kpi_cache.KpiCache(flask.Flask("t"), db)
+        day = Period(date(2026, 11, 20), date(2026, 11, 20))
+        nyc = Scope(site=("NYC",))
+        with db.session() as cur:
+            first = cached(cur, settings, ["offered"], day, scope=nyc)
+            again = cached(cur, settings, ["offered"], day, scope=nyc)  # another person, same question
+            cached(cur, settings, ["offered"], day, scope=Scope(site=("LDN",)))  # another scope: computed
+        assert len(calls) == 2 and first.equals(again)
+        assert first["value"].iloc[0] is None  # nothing loaded yet: unknown
+        with db.exclusive() as cur:  # a load: the version moves on, the next question is computed afresh
+            r = load_file(cur, write(tmp_path, "c.csv", HEADER + f"N1,Q1,NYC,{DAY}T15:00:00Z,,{DAY}T15:01:00Z\n"
+                                     f"N2,Q1,NYC,{DAY}T15:05:00Z,,{DAY}T15:06:00Z\n"), settings)
+            assert r.rows_loaded == 2
+        with db.session() as cur:
+            after = cached(cur, settings, ["offered"], day, scope=nyc)
+        assert len(calls) == 3 and after["value"].iloc[0] == 2
+    finally:
+        db.close()
+
+
+def test_the_data_page_shows_a_load_in_progress():
+    from layouts import data_page
+
+    assert data_page.loading_now(None, "", 0.0, "", 0) is None  # idle: nothing shown
+    shown = str(data_page.loading_now("contacts.csv", "merging", 0.6, "inbox", 2))
+    assert "Loading contacts.csv (inbox): merging" in shown and "60 %" in shown and "2 more file job(s)" in shown
