@@ -48,7 +48,7 @@ def main() -> None:
     db = store.Database(db_path)
     app = create_app(settings, db)
     app.server.config["PROPAGATE_EXCEPTIONS"] = True
-    cases = role_cases(team, site, FROM, TO)
+    cases = role_cases(team, site, FROM, TO, day="2026-11-20")  # a weekday: the agent has a schedule
     clients = {}
     print(f"\nDashboard callback benchmark: {args.agents} agents, {args.sites} sites, {args.days} days; "
           f"period {FROM} to {TO}; median of {args.repeat} runs each")
