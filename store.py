@@ -486,3 +486,12 @@ def fact_backlog(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None =
            GROUP BY site_id ORDER BY site_id""",
         {"sites": list(sites) if sites is not None else None},
     ).df().to_dict("records")
+
+
+def source_freshness(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> dict[str, object]:
+    """When each kind of file (contacts, agent_states, …) was last loaded (of `sites` only, if given)."""
+    return dict(con.execute(
+        """SELECT split_part(kind, ' ', 1), max(finished_at) FROM load_manifest m
+           WHERE status = 'loaded' AND kind IS NOT NULL AND ($sites IS NULL OR load_id IN (
+               SELECT load_id FROM load_sites WHERE list_contains($sites, site_id)))
+           GROUP BY ALL""", {"sites": list(sites) if sites is not None else None}).fetchall())

@@ -16,6 +16,7 @@ from callbacks.common import (
     register_period_sync,
     require_user,
     shown_to,
+    stale_sources,
     tiles_from,
     today,
     user_scope,
@@ -72,6 +73,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                 period = period_from(settings, start, end)
                 scope = user_scope(user, agent=(agent_id,))
                 result = compute(cur, settings, TILES, period, scope=scope)
+                stale = stale_sources(cur, user, TILES, settings)
                 by_day = compute(cur, settings, ["adherence"], period, by=["date"], scope=scope)
                 by_time = compute(cur, settings, ["out_of_adherence_minutes"], period, by=["time_of_day"], scope=scope)
                 comments = detail.survey_comments(cur, {"agent": (agent_id,)}, period.start, period.end)
@@ -79,7 +81,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
             except NotAllowed as err:
                 msg = agent_page.not_allowed(str(err))
                 return msg, "", None, None, no_update, no_update, None
-        tiles = tiles_from(result, TILES, settings)
+        tiles = tiles_from(result, TILES, settings, stale)
         # After an approval, or when new data arrives, stay on the day being looked at.
         keep_day = ctx.triggered_id in (ids.EXC_FEEDBACK, ids.DATA_VERSION)
         adherence_target = next((t.target for t in tiles if t.kpi == "adherence"), None)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
+import duckdb
 import pandas as pd
 from dash import ALL, MATCH, Dash, Input, Output, ctx, no_update
 
 import ids
+import store
 import web_auth
 from accounts import User
 from kpis.catalogue import resolve
 from kpis.compute import Period, Scope
+from kpis.lineage import fact_tables_of
 from kpis.periods import resolve_period
 from layouts.tiles import TileData
+from loaders.facts import FACTS_OF_KIND
 from settings import Settings
+
+# The kinds of file each fact table is built from (the loaders declare the other direction).
+KINDS_OF_FACT = {table: tuple(k for k, tables in FACTS_OF_KIND.items() if table in tables)
+                 for table in {t for tables in FACTS_OF_KIND.values() for t in tables}}
 
 
 class NotAllowed(Exception):
@@ -70,7 +78,29 @@ def choices(found: list[tuple[str, str]], preselect_single: bool = True) -> tupl
     return options, (found[0][0] if preselect_single and len(found) == 1 else None)
 
 
-def tiles_from(result: pd.DataFrame, kpi_ids: list[str], settings: Settings) -> list[TileData]:
+def stale_sources(cur: duckdb.DuckDBPyConnection, user: User, kpi_ids: list[str],
+                  settings: Settings) -> dict[str, str]:
+    """kpi -> why its own source is stale: the kind of file it is built from was last loaded more than
+    `app.stale_after_minutes` ago while newer files came in (when nothing is new, the page's banner says so)."""
+    loaded = store.source_freshness(cur, user.site_scope)
+    if not loaded:
+        return {}
+    now = datetime.now(UTC).replace(tzinfo=None)
+    limit = timedelta(minutes=settings.app.stale_after_minutes)
+    if now - max(loaded.values()) > limit:
+        return {}
+    stale = {}
+    for kpi_id in kpi_ids:
+        kinds = {k for table in fact_tables_of(kpi_id, settings) for k in KINDS_OF_FACT.get(table, ())}
+        old = sorted((loaded[k], k) for k in kinds if k in loaded and now - loaded[k] > limit)
+        if old:
+            when, kind = old[0]
+            stale[kpi_id] = f"{kind.replace('_', ' ')} last loaded {int((now - when).total_seconds() // 60):,} min ago"
+    return stale
+
+
+def tiles_from(result: pd.DataFrame, kpi_ids: list[str], settings: Settings,
+               stale: dict[str, str] | None = None) -> list[TileData]:
     by_kpi = {r["kpi"]: r for r in result.to_dict("records")}
     tiles = []
     for kpi_id in kpi_ids:
@@ -80,7 +110,7 @@ def tiles_from(result: pd.DataFrame, kpi_ids: list[str], settings: Settings) -> 
         tiles.append(TileData(kpi=k.id, label=k.label, value=None if pd.isna(value) else value, unit=k.unit,
                               direction=k.direction, target=r.get("target") if pd.notna(r.get("target")) else None,
                               status=r.get("status", "none"), formula=k.formula, variant=k.variant,
-                              target_source=r.get("target_source")))
+                              target_source=r.get("target_source"), stale=(stale or {}).get(kpi_id)))
     return tiles
 
 

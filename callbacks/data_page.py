@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+from pathlib import Path
+
 import flask
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, State, html
 
 import ids
 import store
 from actions import audit
 from callbacks.common import NotAllowed, require_user
 from layouts import data_page
+from live import uploads
 
 
 def register(app: Dash, db: store.Database) -> None:
@@ -38,6 +43,34 @@ def register(app: Dash, db: store.Database) -> None:
                 store.recent_rejects(cur, sites=sites),
                 audit.trail(cur, user),
             )
+
+    @app.callback(
+        Output(ids.DATA_UPLOAD_RESULT, "children"),
+        Input(ids.DATA_UPLOAD, "contents"),
+        State(ids.DATA_UPLOAD, "filename"),
+        prevent_initial_call=True,
+    )
+    def upload(contents: list[str] | None, names: list[str] | None):
+        try:
+            user = require_user("manager", "control_desk")
+        except NotAllowed:
+            return data_page.not_allowed()
+        live = flask.current_app.extensions.get("floorview_live")
+        if live is None:
+            return html.P("✕ Uploads need the app served by `floorview serve` (its loader is not running).",
+                          className="text-danger")
+        saved = []
+        for name, content in zip(names or [], contents or [], strict=False):
+            try:
+                data = base64.b64decode(content.split(",", 1)[1], validate=True)
+            except (IndexError, ValueError, binascii.Error):
+                continue
+            saved.append(uploads.save(live, name, data))
+        if not saved:
+            return html.P("✕ Nothing to load: the browser sent no readable file.", className="text-danger")
+        results = uploads.load(live, db, saved, f"{user.username} (data page)", sites=user.site_scope)
+        return data_page.upload_results([(Path(r.file).name, r.status, r.rows_loaded, r.rows_rejected, r.message)
+                                         for r in results])
 
     @app.callback(Output(ids.DATA_PROGRESS, "children"), Input(ids.LIVE_TICK, "n_intervals"))
     def progress(_tick: int | None):

@@ -13,6 +13,7 @@ from callbacks.common import (
     period_from,
     register_period_sync,
     require_user,
+    stale_sources,
     tiles_from,
     today,
     user_scope,
@@ -84,6 +85,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                     scope = user_scope(user, **{k: (v,) for k, v in drill.items()})
                 level = next((lv for lv in LEVELS if lv not in drill), None)
                 tiles_result = compute(cur, settings, TILES, period, scope=scope)
+                stale = stale_sources(cur, user, TILES, settings)
                 rows = []
                 if level:
                     by = compute(cur, settings, BREAKDOWN, period, by=[level], scope=scope)
@@ -117,7 +119,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                 path[lv] = drill[lv]
                 crumbs.append((names.get(lv, {}).get(drill[lv], drill[lv].replace("_", " ")), _href(path, period)))
         crumbs[-1] = (crumbs[-1][0], None)
-        tiles = tiles_from(tiles_result, TILES, settings)
+        tiles = tiles_from(tiles_result, TILES, settings, stale)
         aht_target = next((t.target for t in tiles if t.kpi == "aht"), None)
         sl_target = next((t.target for t in tiles if t.kpi == "service_level"), None)
         days = sorted({r["date"].isoformat() for r in heat.to_dict("records")})

@@ -11,6 +11,7 @@ from callbacks.common import (
     period_from,
     register_period_sync,
     require_user,
+    stale_sources,
     tiles_from,
     today,
     user_scope,
@@ -67,6 +68,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                     raise NotAllowed("That team is not in your scope.")
                 period = period_from(settings, start, end)
                 team = compute(cur, settings, TEAM_TILES, period, scope=scope)
+                stale = stale_sources(cur, user, TEAM_TILES, settings)
                 by_agent = compute(cur, settings, AGENT_KPIS, period, by=["agent"], scope=scope)
                 site = detail.names(cur, "sites").get(members[0]["site_id"], members[0]["site_id"])
                 tz = detail.site_timezones(cur).get(members[0]["site_id"], "UTC")
@@ -81,7 +83,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
             if row is not None:
                 row[r["kpi"]] = None if r["value"] is None else round(r["value"], 2)
                 row[f"{r['kpi']}_status"] = r["status"]
-        tiles = tiles_from(team, TEAM_TILES, settings)
+        tiles = tiles_from(team, TEAM_TILES, settings, stale)
         target = {t.kpi: t.target for t in tiles}
         team_name = members[0]["team"]
         return (supervisor_page.heading(team_name, site, len(members)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 import ids
 from layouts.components import data_grid, export_button, page_heading
@@ -59,6 +59,13 @@ def layout(**_query: str) -> html.Div:
     return html.Div([
         page_heading("Data", "Loaded export files, table sizes and rejected rows with their reasons."),
         html.Div(dbc.Button("Refresh", id=ids.DATA_REFRESH, color="primary", size="sm"), className="mb-2"),
+        dcc.Upload(id=ids.DATA_UPLOAD, multiple=True, className="fv-upload border border-2 rounded p-3 mb-2 text-center",
+                   children=html.Div(["⇪ Drop export files here, or ", html.U("choose files"), html.Br(),
+                                      html.Span("Loaded like the inbox: CSV, gzip, Parquet or a vendor format, up to "
+                                                "15 MB each (larger: the inbox folder or the upload API). A manager's "
+                                                "upload loads the rows of their own sites only.",
+                                                className="small text-muted")])),
+        dcc.Loading(html.Div(id=ids.DATA_UPLOAD_RESULT, className="mb-3"), type="circle"),
         html.Div(id=ids.DATA_FRESHNESS, className="mb-3"),
         html.Div(id=ids.DATA_PROGRESS, className="mb-3"),
         dbc.Row([
@@ -127,6 +134,18 @@ def loading_now(file: str | None, stage: str, fraction: float, source: str, queu
     return html.Div([html.Div(words + more, className="small mb-1"),
                      dbc.Progress(value=round(100 * fraction), label=f"{round(100 * fraction)} %", striped=True,
                                   animated=True, style={"height": "1.2rem"})], role="status")
+
+
+def upload_results(rows: list[tuple[str, str, int, int, str]]) -> html.Div:
+    """One line per uploaded file: (name, status, rows loaded, rows rejected, message)."""
+    items = []
+    for name, status, loaded, rejected, message in rows:
+        if status == "loaded":
+            text = f"✓ {name}: {loaded:,} rows loaded, {rejected:,} rejected" + (" (see Rejected rows)" if rejected else "")
+            items.append(html.Li(text, className="text-success" if not rejected else "text-warning-emphasis"))
+        else:
+            items.append(html.Li(f"✕ {name}: not loaded — {message}", className="text-danger"))
+    return html.Ul(items, className="mb-0", role="status")
 
 
 def not_allowed() -> html.Div:

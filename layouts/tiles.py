@@ -21,6 +21,7 @@ class TileData:
     formula: str
     variant: str = ""
     target_source: str | None = None
+    stale: str | None = None  # why this KPI's own source is out of date, when it is and the rest is not
 
 
 def definition(t: TileData) -> str:
@@ -46,13 +47,14 @@ def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
             html.Div([fmt_target(t.target, t.unit, t.direction),
                       html.Span(f" · {fmt_gap(t.value, t.target, t.unit)}" if t.target is not None and t.value is not None
                                 else "")], className="fv-tile-target"),
+            *([html.Div(["⚠ ", t.stale], className="fv-tile-stale small text-danger")] if t.stale else []),
         ],
         id=tile_id or f"tile-{t.kpi}",
         className=f"fv-tile fv-{t.status}",
         title=definition(t),
         tabIndex=0,
         role="group",
-        **{"aria-label": f"{t.label} {fmt(t.value, t.unit)}, {word}"},
+        **{"aria-label": f"{t.label} {fmt(t.value, t.unit)}, {word}" + (f", {t.stale}" if t.stale else "")},
         **attrs,
     )
 

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import io
-import secrets
 from pathlib import Path
 
 import flask
-from werkzeug.utils import secure_filename
 
 import store
-from actions import audit
-from live import control, tokens
-from live.inbox import file_away
+from live import control, tokens, uploads
 from live.service import Live
 from loaders.canonical import LoadResult
 from settings import Settings
@@ -65,20 +61,13 @@ def register(server: flask.Flask, db: store.Database, settings: Settings) -> Non
         if name is None:
             return flask.jsonify(error="a valid API token is required: Authorization: Bearer <token> "
                                  "(made by `floorview token create NAME`)"), 401
-        saved = _save_uploads(running.uploads)
+        saved = _save_uploads(running)
         if not saved:
             return flask.jsonify(error="no file: send multipart field 'file', or the body with ?name=FILE"), 400
         args = flask.request.args
-        results = running.worker.submit(saved, source=f"api:{name}", kind=args.get("kind"), fmt=args.get("format"),
-                                        profile=args.get("profile")).result()
-        by_file = {Path(r.file): r for r in results}
-        with db.write() as cur:
-            for path in saved:
-                audit.record(cur, f"api:{name}", "upload file", path.name, None, by_file[path].summary()[:300])
-        for path in saved:
-            file_away(running.inbox.folder, path, by_file[path])
-            path.parent.rmdir()
-        body = [_described(by_file[p]) for p in saved]
+        results = uploads.load(running, db, saved, f"api:{name}", kind=args.get("kind"), fmt=args.get("format"),
+                               profile=args.get("profile"))
+        body = [_described(r) for r in results]
         return flask.jsonify(files=body), 200 if all(r["status"] == "loaded" for r in body) else 422
 
 
@@ -125,21 +114,12 @@ def _bearer() -> str | None:
     return header.removeprefix("Bearer ").strip() if header.startswith("Bearer ") else None
 
 
-def _save_uploads(folder: Path) -> list[Path]:
-    """Each uploaded file in a private folder of its own, under a safe name."""
-    uploads = [(f.filename, f.stream) for f in flask.request.files.getlist("file")]
-    if not uploads and flask.request.args.get("name") and flask.request.content_length:
-        uploads = [(flask.request.args["name"], flask.request.stream)]
-    saved = []
-    for raw_name, stream in uploads:
-        place = folder / secrets.token_hex(8)
-        place.mkdir(parents=True)
-        path = place / (secure_filename(raw_name or "") or "upload.csv")
-        with path.open("wb") as out:
-            while chunk := stream.read(1 << 20):
-                out.write(chunk)
-        saved.append(path)
-    return saved
+def _save_uploads(running: Live) -> list[Path]:
+    """Each uploaded file (multipart field `file`, or the body named by ?name=) saved for the worker."""
+    found = [(f.filename, f.stream) for f in flask.request.files.getlist("file")]
+    if not found and flask.request.args.get("name") and flask.request.content_length:
+        found = [(flask.request.args["name"], flask.request.stream)]
+    return [uploads.save(running, name, stream) for name, stream in found]
 
 
 def _described(r: LoadResult) -> dict:

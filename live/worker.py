@@ -23,6 +23,7 @@ class Job:
     kind: str | None = None
     fmt: str | None = None
     profile: str | None = None
+    sites: tuple[str, ...] | None = None  # a manager's upload: only rows of their sites
     future: Future = field(default_factory=Future)
 
 
@@ -53,8 +54,8 @@ class IngestWorker:
         self._thread.join(timeout=30)
 
     def submit(self, paths: list[Path], source: str, kind: str | None = None, fmt: str | None = None,
-               profile: str | None = None) -> Future[list[LoadResult]]:
-        job = Job([Path(p) for p in paths], source, kind, fmt, profile)
+               profile: str | None = None, sites: tuple[str, ...] | None = None) -> Future[list[LoadResult]]:
+        job = Job([Path(p) for p in paths], source, kind, fmt, profile, sites)
         self._jobs.put(job)
         self.progress.queued = self._jobs.qsize()
         return job.future
@@ -68,7 +69,7 @@ class IngestWorker:
             try:
                 with self._db.exclusive() as cur:
                     results = load_paths(cur, job.paths, self._settings, kind=job.kind, on_stage=self._stage,
-                                         fmt=job.fmt, profile=job.profile)
+                                         fmt=job.fmt, profile=job.profile, sites=job.sites)
                 job.future.set_result(results)
             except BaseException as err:  # noqa: BLE001 - handed to whoever waits for the job
                 job.future.set_exception(err)

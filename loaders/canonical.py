@@ -172,8 +172,9 @@ def open_source(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, 
 
 def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind: str | None = None,
               on_stage: StageCallback | None = None, defer_facts: bool = False, fmt: str | None = None,
-              profile: str | None = None) -> LoadResult:
-    """Load one file in its own transaction and record it in the manifest (also when it fails).
+              profile: str | None = None, sites: tuple[str, ...] | None = None) -> LoadResult:
+    """Load one file in its own transaction and record it in the manifest (also when it fails). With `sites`
+    (a manager's upload) only rows of those sites load; the others are rejected, and roster files refused.
 
     With `defer_facts` the interval facts are not rebuilt here: the site-days go to `fact_backlog` for
     `facts.refresh_backlog`, so a folder of files rebuilds each fact table once. A vendor file (detected,
@@ -195,7 +196,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
         spec, header, converted, result.format = open_source(con, path, settings, kind, fmt, profile)
         result.kind = spec.name
         with transaction(con), reading(path, header, converted) as src:
-            _load_rows(con, src, spec, settings, result, on_stage or (lambda *_: None), defer_facts, converted)
+            _load_rows(con, src, spec, settings, result, on_stage or (lambda *_: None), defer_facts, converted,
+                       sites)
             if csvfile.FileStamp.of(path) != before:
                 raise LoadError(f"{path.name}: the file changed while it was being loaded, so nothing from it was "
                                 "kept; load it again once whatever writes it has finished")
@@ -348,12 +350,15 @@ def _reject_bad_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, pr
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings: Settings, result: LoadResult,
-               on_stage: StageCallback, defer_facts: bool, converted: Converted | None = None) -> None:
+               on_stage: StageCallback, defer_facts: bool, converted: Converted | None = None,
+               sites: tuple[str, ...] | None = None) -> None:
     path = src.path
     on_stage(path, "reading", 0.0)
     vocabulary.install(con, settings)
     limits.install(con, settings)
     parse_rejects, n_staged = _check_rows(con, src, kind, converted)
+    if sites is not None:
+        _reject_outside(con, path, kind, sites)
     on_stage(path, "checking", 0.4)
 
     # Within one file the later row for a key wins; the earlier is kept as a reject naming its successor.
@@ -369,7 +374,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings
         WHERE __rn <> kept""")  # noqa: S608
     con.execute("""
         CREATE OR REPLACE TEMP VIEW good AS
-        SELECT * FROM checked WHERE NOT __bad AND __rn NOT IN (SELECT __rn FROM dupes)""")
+        SELECT * FROM checked WHERE NOT __bad AND __rn NOT IN (SELECT __rn FROM dupes)
+                              AND __rn NOT IN (SELECT __rn FROM bad)""")
     if converted is not None:  # each converted row carries the line (or record) it came from
         source_lines = converted.table()["__line"].to_numpy()
         to_line = lambda rn: int(source_lines[int(rn)])  # noqa: E731
@@ -407,6 +413,17 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings
         facts.refresh(con, settings, facts.FACTS_OF_KIND[kind.name])
     elif kind.name == "agents":
         facts.retag_teams(con)
+
+
+def _reject_outside(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, sites: tuple[str, ...]) -> None:
+    """Rows of sites outside `sites` become rejects (in `bad`); a roster file concerns every site: refused."""
+    if kind.roster:
+        raise LoadError(f"{path.name}: a {kind.name} file changes the roster of every site; only the control desk "
+                        "loads it")
+    site = _site_of_row(kind)  # an expression from the kind's declaration
+    con.execute(f"""INSERT INTO bad SELECT c.__rn, 'site_id', {site}, ? FROM checked c
+                    WHERE NOT c.__bad AND NOT list_contains(?, coalesce({site}, ''))""",  # noqa: S608
+                [f"outside your sites ({', '.join(sites)}): not loaded", list(sites)])
 
 
 def _site_of_row(kind: Kind, alias: str = "c") -> str:

@@ -18,22 +18,31 @@ GRID = "INTERVAL 15 MINUTE"
 SCHED_CATEGORIES = ("open", "break", "lunch", "meeting", "training", "coaching", "absence", "other")
 
 
+# The incoming contacts in the shape of the stored ones, so one query serves new, replaced and earlier rows.
+_GOOD_CONTACTS = ("SELECT t_site_id AS site_id, t_agent_id AS agent_id, t_offered_at AS offered_at, "
+                  "t_answered_at AS answered_at FROM good")
+
+
 def _ensure_touched(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE TEMP TABLE IF NOT EXISTS touched (site_id VARCHAR, date_local DATE)")
 
 
-def _ranges_sql(kind: Kind) -> str:
-    """(site_id, s, e) UTC ranges covered by the incoming rows and by the stored rows they replace."""
+def _ranges_sql(kind: Kind, fcr_window_days: int = 0) -> str:
+    """(site_id, s, e) UTC ranges covered by the incoming rows and by the stored rows they replace. For contacts,
+    also the earlier contacts of the same customers within the FCR window: a new contact can make one of them a
+    repeat (their days only, not every day of the window)."""
     key = " AND ".join(f"t.{k} IS NOT DISTINCT FROM g.t_{k}" for k in kind.key)
     old = f"SELECT t.* FROM {kind.table} t WHERE EXISTS (SELECT 1 FROM good g WHERE {key})"
     if kind.name == "contacts":
-        return f"""
-            SELECT t_site_id AS site_id, t_offered_at AS s, coalesce(t_answered_at, t_offered_at) AS e FROM good
-            UNION ALL SELECT a.site_id, t_answered_at, t_answered_at FROM good JOIN agents a ON a.agent_id = t_agent_id
-                WHERE t_answered_at IS NOT NULL
-            UNION ALL SELECT o.site_id, o.offered_at, coalesce(o.answered_at, o.offered_at) FROM ({old}) o
-            UNION ALL SELECT a.site_id, o.answered_at, o.answered_at FROM ({old}) o JOIN agents a USING (agent_id)
-                WHERE o.answered_at IS NOT NULL"""
+        prior = f"""
+            SELECT c.* FROM contacts c
+            WHERE c.customer_id IN (SELECT t_customer_id FROM good UNION SELECT customer_id FROM ({old}))
+              AND c.offered_at >= (SELECT min(t_offered_at) FROM good) - INTERVAL {int(fcr_window_days)} DAY
+              AND c.offered_at <= (SELECT max(t_offered_at) FROM good)"""
+        return "\nUNION ALL ".join(f"""
+            SELECT r.site_id, r.offered_at AS s, coalesce(r.answered_at, r.offered_at) AS e FROM ({rows}) r
+            UNION ALL SELECT a.site_id, r.answered_at, r.answered_at FROM ({rows}) r JOIN agents a USING (agent_id)
+                WHERE r.answered_at IS NOT NULL""" for rows in (_GOOD_CONTACTS, old, prior))
     if kind.name in ("agent_states", "schedule"):
         return f"""
             SELECT a.site_id, t_start_at AS s, t_end_at AS e FROM good JOIN agents a ON a.agent_id = t_agent_id
@@ -66,14 +75,13 @@ def _ranges_sql(kind: Kind) -> str:
 def mark_touched(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings) -> None:
     """Record the (site, local date) pairs this file's rows touch, before they are merged."""
     _ensure_touched(con)
-    ranges = _ranges_sql(kind)
+    # A new contact can turn an earlier contact of the same customer into a repeat: their days are touched too.
+    ranges = _ranges_sql(kind, int(settings.fcr.window_days))
     if not ranges:
         return
-    # A new contact can turn an earlier contact of the same customer into a repeat: refresh the FCR window too.
-    lookback = int(settings.fcr.window_days) if kind.name == "contacts" else 0
     con.execute(f"""
         INSERT INTO touched
-        SELECT DISTINCT site_id, unnest(generate_series(d0 - INTERVAL {lookback} DAY,
+        SELECT DISTINCT site_id, unnest(generate_series(d0,
                                                         least(d1, d0 + getvariable('fv_max_span_days')),
                                                         INTERVAL 1 DAY))::DATE FROM (
             SELECT DISTINCT r.site_id,

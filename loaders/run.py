@@ -80,14 +80,15 @@ def _order(path: Path, kind: str | None, fmt: str | None, profile: str | None, s
 def load_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], settings: Settings,
                kind: str | None = None, on_file: Callable[[Path, LoadResult], None] | None = None,
                on_stage: Callable[[Path, str, float], None] | None = None, fmt: str | None = None,
-               profile: str | None = None) -> list[LoadResult]:
-    """Load files (and folders) roster first; the interval facts of all of them are rebuilt once, at the end."""
+               profile: str | None = None, sites: tuple[str, ...] | None = None) -> list[LoadResult]:
+    """Load files (and folders) roster first; the interval facts of all of them are rebuilt once, at the end.
+    With `sites`, only rows of those sites load (see `load_file`)."""
     recover_interrupted(con)
     files = expand_paths(paths)
     files.sort(key=lambda f: (_order(f, kind, fmt, profile, settings), str(f)))
     results = []
     for f in files:
-        result = load_file(con, f, settings, kind, on_stage, defer_facts=True, fmt=fmt, profile=profile)
+        result = load_file(con, f, settings, kind, on_stage, defer_facts=True, fmt=fmt, profile=profile, sites=sites)
         results.append(result)
         if on_file:
             on_file(f, result)

@@ -8,6 +8,7 @@ covered automatically — and a new input this test cannot fill makes it fail un
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date
 
@@ -120,6 +121,10 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
         ('{"panel":"desk-net","type":"fv-graph"}', "clickData"): {"points": [{"y": world["sites"][other_site]}]},
         ("data-refresh", "n_clicks"): 1, ("desk-alert", "n_clicks"): 1,
         ("live-tick", "n_intervals"): 1, ("data-version", "data"): 1,
+        # An upload for a site outside the scope (the app here serves without its loader: nothing may load).
+        ("data-upload", "contents"): ["data:text/csv;base64," + base64.b64encode(
+            f"contact_id,queue_id,site_id,offered_at\nFORGED1,BILL,{other_site},2026-11-20T12:00:00Z\n".encode()).decode()],
+        ("data-upload", "filename"): ["forged.csv"],
         ("req-submit", "n_clicks"): 1, ("req-approve", "n_clicks"): 1, ("req-decline", "n_clicks"): 1,
         ("req-day", "date"): "2026-11-24", ("req-from", "value"): "13:00", ("req-to", "value"): "13:05",
         ("req-reason", "value"): INJECTION, ("req-note", "value"): INJECTION,

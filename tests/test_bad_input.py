@@ -288,3 +288,17 @@ def test_the_data_page_shows_what_the_backlog_holds_within_scope(con):
     shown = str(data_page.backlog(mine))
     assert "waiting to be rebuilt" in shown and "NYC: 2 day(s), 02 Nov 2026 to 03 Nov 2026" in shown
     assert "up to date" in str(data_page.backlog([]))
+
+
+def test_a_load_for_some_sites_rejects_the_rows_of_others_and_refuses_roster_files(roster, settings, tmp_path):
+    f = write(tmp_path, "contacts.csv", CONTACTS + "C1,Q1,NYC,2026-11-02T14:00:00Z\nC2,Q1,LDN,2026-11-02T14:00:00Z\n")
+    r = load_file(roster, f, settings, sites=("NYC",))
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 1, 1)
+    assert rejects_of(roster, r.load_id) == [(3, "site_id", "outside your sites (NYC): not loaded")]
+    assert rows(roster, "SELECT contact_id FROM contacts") == [("C1",)]
+    states = write(tmp_path, "states.csv", STATES + "A1,available,2026-11-02T14:00:00Z,2026-11-02T15:00:00Z\n"
+                   "L1,available,2026-11-02T14:00:00Z,2026-11-02T15:00:00Z\n")  # L1 is a London agent
+    r = load_file(roster, states, settings, sites=("NYC",))
+    assert (r.rows_loaded, r.rows_rejected) == (1, 1)
+    r = load_file(roster, write(tmp_path, "sites.csv", "site_id,name,timezone\nXX,X,UTC\n"), settings, sites=("NYC",))
+    assert r.status == "failed" and "only the control desk" in r.message

@@ -223,6 +223,17 @@ def test_a_later_file_turns_an_earlier_contact_into_a_repeat(roster, settings, t
     assert rows(roster, "SELECT sum(fcr_eligible), sum(fcr_resolved) FROM fact_handle_interval") == [(2, 1)]
 
 
+def test_incremental_loads_rebuild_the_days_of_the_same_customers_earlier_contacts(roster, settings, tmp_path):
+    header = "contact_id,queue_id,site_id,offered_at,answered_at,agent_id,customer_id\n"
+    # K1's first call is answered at London (agent L1): its facts live on London's day.
+    load(roster, settings, tmp_path, "c1.csv", header + "C1,Q1,NYC,2026-11-01T14:00:00Z,2026-11-01T14:00:10Z,L1,K1\n")
+    load(roster, settings, tmp_path, "c2.csv", header + "C2,Q1,NYC,2026-11-04T14:00:00Z,2026-11-04T14:00:10Z,A1,K1\n")
+    assert rows(roster, "SELECT sum(fcr_eligible), sum(fcr_resolved) FROM fact_handle_interval") == [(2, 1)]
+    # C2 re-exported with another customer: C1 is no longer followed by a repeat, so it is resolved again.
+    load(roster, settings, tmp_path, "c2b.csv", header + "C2,Q1,NYC,2026-11-04T14:00:00Z,2026-11-04T14:00:10Z,A1,K9\n")
+    assert rows(roster, "SELECT sum(fcr_eligible), sum(fcr_resolved) FROM fact_handle_interval") == [(2, 2)]
+
+
 def test_survey_facts_take_agent_queue_and_interval_from_the_contact(roster, settings, tmp_path):
     load(roster, settings, tmp_path, "contacts.csv",
          "contact_id,queue_id,site_id,offered_at,answered_at,agent_id\n"

@@ -286,3 +286,68 @@ def test_the_data_page_shows_a_load_in_progress():
     assert data_page.loading_now(None, "", 0.0, "", 0) is None  # idle: nothing shown
     shown = str(data_page.loading_now("contacts.csv", "merging", 0.6, "inbox", 2))
     assert "Loading contacts.csv (inbox): merging" in shown and "60 %" in shown and "2 more file job(s)" in shown
+
+
+def test_a_manager_uploads_on_the_data_page_and_only_their_sites_rows_load(roster, settings, tmp_path):
+    import base64
+
+    import accounts
+    import ids
+    from app import create_app
+    from live.service import Live
+    from tests.web import login
+
+    accounts.add_user(roster, "mgr.nyc", "Manager NYC", "manager", "manager-pass", site_ids=("NYC",))
+    roster.close()
+    inboxed = settings.model_copy(update={"data": settings.data.model_copy(update={"inbox_dir": tmp_path / "inbox"})})
+    db = store.Database(settings.db_path)
+    app = create_app(inboxed, db)
+    live = Live(db, inboxed).start("http://127.0.0.1:1")
+    app.server.extensions["floorview_live"] = live
+    try:
+        client = app.server.test_client()
+        assert login(client, "mgr.nyc", "manager-pass").status_code == 302
+        csv = HEADER + f"P1,Q1,NYC,{DAY}T15:00:00Z,,{DAY}T15:01:00Z\nP2,Q1,LDN,{DAY}T15:00:00Z,,{DAY}T15:01:00Z\n"
+        body = {"output": f"{ids.DATA_UPLOAD_RESULT}.children",
+                "outputs": {"id": ids.DATA_UPLOAD_RESULT, "property": "children"},
+                "inputs": [{"id": ids.DATA_UPLOAD, "property": "contents",
+                            "value": ["data:text/csv;base64," + base64.b64encode(csv.encode()).decode()]}],
+                "state": [{"id": ids.DATA_UPLOAD, "property": "filename", "value": ["mine.csv"]}],
+                "changedPropIds": [f"{ids.DATA_UPLOAD}.contents"]}
+        response = client.post("/_dash-update-component", json=body)
+        assert response.status_code == 200
+        assert "mine.csv: 1 rows loaded, 1 rejected" in response.get_data(as_text=True)
+        with db.session() as cur:
+            assert cur.execute("SELECT contact_id FROM contacts").fetchall() == [("P1",)]
+            assert cur.execute("SELECT reason FROM rejects").fetchall() == [("outside your sites (NYC): not loaded",)]
+            assert cur.execute("SELECT username, action FROM audit_log WHERE action = 'upload file'").fetchall() == [
+                ("mgr.nyc (data page)", "upload file")]
+        assert (tmp_path / "inbox" / "done" / "mine.csv").exists()
+    finally:
+        live.stop()
+        db.close()
+
+
+def test_a_kpi_whose_own_source_is_stale_says_so(roster, settings, tmp_path):
+    import accounts
+    from callbacks.common import stale_sources, tiles_from
+    from kpis.compute import Period, compute
+    from layouts.tiles import kpi_tile
+    from loaders import load_file
+    from tests.conftest import write
+
+    desk = accounts.User("desk", "Desk", "control_desk")
+    states = write(tmp_path, "states.csv", "agent_id,state,start_at,end_at\nA1,available,2026-11-20T14:00:00Z,"
+                   "2026-11-20T15:00:00Z\n")
+    old = load_file(roster, states, settings)
+    load_file(roster, write(tmp_path, "c.csv", HEADER + f"C1,Q1,NYC,{DAY}T14:00:00Z,,{DAY}T14:01:00Z\n"), settings)
+    roster.execute("UPDATE load_manifest SET finished_at = finished_at - INTERVAL 5 HOUR WHERE load_id = ?", [old.load_id])
+    stale = stale_sources(roster, desk, ["adherence", "service_level", "occupancy"], settings)
+    assert set(stale) == {"adherence", "occupancy"}  # built from agent states; service level from contacts
+    assert stale["adherence"].startswith("agent states last loaded 30") and stale["adherence"].endswith(" min ago")
+    day = Period(date(2026, 11, 20), date(2026, 11, 20))
+    [tile] = tiles_from(compute(roster, settings, ["adherence"], day), ["adherence"], settings, stale)
+    assert "⚠" in str(kpi_tile(tile)) and "agent states last loaded" in str(kpi_tile(tile))
+    # When nothing at all is new, the page's own banner says so; the tiles do not repeat it.
+    roster.execute("UPDATE load_manifest SET finished_at = finished_at - INTERVAL 5 HOUR")
+    assert stale_sources(roster, desk, ["adherence", "service_level"], settings) == {}
