@@ -76,8 +76,7 @@ def _local_refusal(running: Live | None):  # noqa: ANN202 - a Flask response or 
     control file's token."""
     if running is None or running.control is None:
         return flask.jsonify(error="this app is not serving live (no ingest worker)"), 503
-    if flask.request.remote_addr not in LOOPBACK or not control.authorised(
-            running.control, flask.request.headers.get("Authorization")):
+    if flask.request.remote_addr not in LOOPBACK or not control.authorised(running.control, _bearer()):
         return flask.jsonify(error="the command line's token is required, from this machine"), 401
     return None
 

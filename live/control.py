@@ -8,7 +8,6 @@ and exit code. Nobody without read access to the file (the owner's only) can use
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import json
 import os
@@ -69,16 +68,8 @@ def running_app(db_path: Path) -> Control | None:
     return found
 
 
-def authorised(control: Control | None, header: str | None) -> bool:
-    if control is None or not header or not header.startswith("Bearer "):
+def authorised(control: Control | None, token: str | None) -> bool:
+    """Whether `token` (from the request's Authorization header) is this control file's."""
+    if control is None or not token:
         return False
-    return hmac.compare_digest(header.removeprefix("Bearer ").encode(), control.token.encode())
-
-
-@contextlib.contextmanager
-def published(db_path: Path, url: str):
-    control = publish(db_path, url)
-    try:
-        yield control
-    finally:
-        withdraw(db_path, control)
+    return hmac.compare_digest(token.encode(), control.token.encode())

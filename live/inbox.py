@@ -20,13 +20,9 @@ import watchfiles
 from live.worker import IngestWorker
 from loaders.canonical import LoadResult
 from loaders.csvfile import FileStamp
+from loaders.run import waiting_name
 
 DONE, FAILED = "done", "failed"
-
-
-def waiting_name(path: Path) -> bool:
-    """A name that says the file is not finished yet (or is not for us)."""
-    return path.name.startswith(".") or path.suffix.lower() in (".part", ".tmp")
 
 
 class InboxWatcher:

@@ -40,11 +40,16 @@ def scan_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[Path
     return files, skipped
 
 
+def waiting_name(path: Path) -> bool:
+    """A name that says the file is not finished yet (write-then-rename), or is not for loading."""
+    return path.name.startswith(".") or path.suffix.lower() in (".part", ".tmp")
+
+
 def _why_skipped(entry: Path) -> str | None:
     """Why a folder entry is not loaded ("" for what is not an export at all), or None to load it."""
     if entry.name in NOT_EXPORTS:
         return ""
-    if entry.name.startswith(".") or entry.suffix.lower() in (".part", ".tmp"):
+    if waiting_name(entry):
         return "a hidden or temporary name (a file still being written?)"
     if entry.is_symlink() and not entry.exists():
         return "a broken symlink or a symlink loop"
