@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_incremental.py
 	$(BIN)/python bench/bench_concurrency.py
 	$(BIN)/python bench/bench_live.py
+	$(BIN)/python bench/bench_rta.py
 
 clean:
 	rm -rf data/demo data/*.duckdb data/*.wal

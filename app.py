@@ -6,6 +6,7 @@ import os
 import signal
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import dash
@@ -20,6 +21,7 @@ from callbacks import agent_page as agent_callbacks
 from callbacks import common as common_callbacks
 from callbacks import control_desk_page as control_desk_callbacks
 from callbacks import data_page as data_callbacks
+from callbacks import live_page as rta_callbacks
 from callbacks import live_status as live_callbacks
 from callbacks import manager_page as manager_callbacks
 from callbacks import messages_page as messages_callbacks
@@ -33,6 +35,7 @@ from layouts import (
     agent_page,
     control_desk_page,
     data_page,
+    live_page,
     manager_page,
     messages_page,
     people_page,
@@ -77,11 +80,14 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
         return layout
 
     dash.register_page("home", path="/", name="Home", layout=role_pages.home)
-    dash.register_page("agent", path="/agent", name="Agent", layout=period_layout(agent_page.layout))
+    dash.register_page("agent", path="/agent", name="Agent", layout=period_layout(
+        partial(agent_page.layout, now_refresh_s=settings.adherence.rta_refresh_s)))
     dash.register_page("supervisor", path="/supervisor", name="Supervisor", layout=period_layout(supervisor_page.layout))
     dash.register_page("manager", path="/manager", name="Manager", layout=period_layout(manager_page.layout))
     dash.register_page("control-desk", path="/control-desk", name="Control desk",
                        layout=period_layout(control_desk_page.layout))
+    dash.register_page("live", path="/live", name="Live",
+                       layout=lambda **_query: live_page.layout(settings.adherence.rta_refresh_s))
     dash.register_page("targets", path="/targets", name="Targets", layout=targets_page.layout)
     dash.register_page("messages", path="/messages", name="Messages", layout=messages_page.layout)
     dash.register_page("admin", path="/admin", name="People", layout=people_page.layout)
@@ -93,13 +99,14 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
             return shell.frame(dash.page_container)
         allowed = tuple(p for p in pages_for(user.role) if p != "/")
         return shell.frame(dash.page_container, allowed, user.display_name, user.role, web_auth.csrf_token(),
-                           settings.app.refresh_s, db.data_version)
+                           settings.app.refresh_s,
+                           {topic: db.version(topic) for topic in store.TOPICS})
 
     app.layout = shell_for_user
     start, end = resolve_period(DEFAULT_PERIOD, today(settings))
     app.validation_layout = html.Div([
         shell.frame(dash.page_container), role_pages.home(), data_page.layout(), targets_page.layout(),
-        messages_page.layout(), people_page.layout(),
+        messages_page.layout(), people_page.layout(), live_page.layout(settings.adherence.rta_refresh_s),
         agent_page.layout(DEFAULT_PERIOD, start, end),
         supervisor_page.layout(DEFAULT_PERIOD, start, end),
         manager_page.layout(DEFAULT_PERIOD, start, end),
@@ -109,6 +116,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     common_callbacks.register_drill(app)
     kpis = KpiCache(app.server, db)  # one cache for every page and person, keyed by the data version
     live_callbacks.register(app, db, settings)
+    rta_callbacks.register(app, db, settings)
     data_callbacks.register(app, db)
     agent_callbacks.register(app, db, settings, kpis)
     supervisor_callbacks.register(app, db, settings, kpis)

@@ -132,9 +132,24 @@ PPL_DISABLE = "ppl-disable"
 PPL_ENABLE = "ppl-enable"
 PPL_FEEDBACK = "ppl-feedback"
 
-# Live: the poll, the data version it finds, and the "data as of" line on every page.
+# Real-time adherence (/live).
+RTA_TICK = "rta-tick"
+RTA_SITE = "rta-site"
+RTA_TEAM = "rta-team"
+RTA_STATUS = "rta-status"
+RTA_ACTIVITY = "rta-activity"
+RTA_COUNTS = "rta-counts"
+RTA_TABLE = "rta-table"
+AGENT_NOW = "agent-now"
+AGENT_NOW_TICK = "agent-now-tick"
+
+# Live: the poll, the versions it finds (one store per store.TOPICS: a page's panels listen to the topics they
+# show), and the "data as of" line on every page.
 LIVE_TICK = "live-tick"
 DATA_VERSION = "data-version"
+MESSAGES_VERSION = "messages-version"
+EVENTS_VERSION = "events-version"
+VERSION_STORES = {"data": DATA_VERSION, "messages": MESSAGES_VERSION, "events": EVENTS_VERSION}
 DATA_AS_OF = "data-as-of"
 DATA_PROGRESS = "data-progress"
 DATA_UPLOAD = "data-upload"

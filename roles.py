@@ -34,6 +34,7 @@ PAGES: tuple[Page, ...] = (
     Page("/supervisor", "Supervisor", LEADERS),
     Page("/manager", "Manager", PLANNERS),
     Page("/control-desk", "Control desk", (Role.CONTROL_DESK,)),
+    Page("/live", "Live", LEADERS),
     Page("/targets", "Targets", LEADERS),
     Page("/messages", "Messages", LEADERS),
     Page("/admin", "People", PLANNERS),

@@ -140,10 +140,37 @@ class ServiceLevelSettings(_Section):
     short_abandon_s: int = Field(5, ge=0)
 
 
+class RtaThresholds(_Section):
+    """Real-time adherence thresholds for one activity (or for the start of a shift): unset means the default."""
+    grace_s: int | None = Field(None, ge=0, le=86400)
+    severe_s: int | None = Field(None, ge=1, le=86400)
+
+
+SHIFT_START = "shift_start"  # the key of [adherence.rta_by_activity] for an out-of-adherence run that began a shift
+
+
 class AdherenceSettings(_Section):
     exception_threshold_s: int = Field(0, ge=0)
     count_work_outside_shift: bool = False
     count_approved_exceptions: bool = True
+    # Real-time adherence (/live): out of adherence for less than the grace is "in the grace period"; for longer
+    # than the severe threshold, "severe". Either can be set per activity code, or for the start of a shift.
+    rta_grace_s: int = Field(60, ge=0, le=86400)
+    rta_severe_s: int = Field(600, ge=1, le=86400)
+    rta_refresh_s: int = Field(15, ge=1, le=3600)
+    rta_by_activity: dict[str, RtaThresholds] = Field(default_factory=dict)
+    # How often the interval facts catch up with live agent events (the KPIs; /live itself reads the events).
+    live_facts_every_s: int = Field(60, ge=5, le=3600)
+
+    def rta_thresholds(self, activity: str | None, shift_start: bool) -> tuple[int, int]:
+        """(grace, severe) seconds for an out-of-adherence run that began in this activity (or a shift)."""
+        grace, severe = self.rta_grace_s, self.rta_severe_s
+        for key in (activity, SHIFT_START if shift_start else None):
+            own = self.rta_by_activity.get(key or "")
+            if own is not None:
+                grace = own.grace_s if own.grace_s is not None else grace
+                severe = own.severe_s if own.severe_s is not None else severe
+        return grace, severe
 
 
 class FcrSettings(_Section):
@@ -234,6 +261,10 @@ class Settings(BaseSettings):
     def _vocabulary_is_usable(self) -> Settings:
         if not any(a.open for a in self.activities.values()):
             raise ValueError("activities: at least one activity must have open = true")
+        unknown = sorted(set(self.adherence.rta_by_activity) - set(self.activities) - {SHIFT_START})
+        if unknown:
+            raise ValueError(f"adherence.rta_by_activity: unknown activity {', '.join(unknown)} (one of "
+                             f"{', '.join(sorted(self.activities))}, or {SHIFT_START})")
         for code, activity in self.activities.items():
             if activity.category is None:
                 activity.category = code if code in ACTIVITY_CATEGORIES else "other"  # type: ignore[assignment]

@@ -11,7 +11,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import datetime
 from pathlib import Path
+from typing import Literal, get_args
 
 import duckdb
 
@@ -210,6 +212,12 @@ MIGRATIONS: list[list[str]] = [
             name VARCHAR PRIMARY KEY, token_sha256 VARCHAR NOT NULL UNIQUE, created_at TIMESTAMP NOT NULL,
             created_by VARCHAR NOT NULL, revoked_at TIMESTAMP)""",
     ],
+    [  # 13: live agent-state events (POST /api/v1/agent-events, event files): each starts a state that the
+       # agent's next event ends; the closed segments are agent_states rows, the last one is the state now
+        """CREATE TABLE agent_events (
+            agent_id VARCHAR NOT NULL, event_at TIMESTAMP NOT NULL, state VARCHAR NOT NULL, reason VARCHAR,
+            received_at TIMESTAMP NOT NULL, load_id BIGINT, PRIMARY KEY (agent_id, event_at))""",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -316,6 +324,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 VENDOR_TABLES = ("id_map", "queue_intervals", "agent_intervals", "vendor_adherence")
+LIVE_TABLES = ("agent_events",)
 
 
 def _site_path(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
@@ -332,7 +341,7 @@ def _site_path(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
 def table_counts(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> dict[str, int | None]:
     """Rows per table; with `sites`, only those sites' rows (None for a table whose rows have no site)."""
     counts: dict[str, int | None] = {}
-    for table in CANONICAL_TABLES + VENDOR_TABLES + FACT_TABLES + ("rejects",):  # fixed names
+    for table in CANONICAL_TABLES + VENDOR_TABLES + LIVE_TABLES + FACT_TABLES + ("rejects",):  # fixed names
         if sites is None:
             counts[table] = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]  # noqa: S608
             continue
@@ -342,6 +351,13 @@ def table_counts(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None =
     return counts
 
 
+# What an open page can wait for, each with its own version: a new message redraws the inbox, not the KPIs
+# (and keeps their cached results); a load or any other write redraws the KPIs; live agent events redraw the
+# real-time view (their interval facts follow as a load of their own). ids.VERSION_STORES follows this.
+Topic = Literal["data", "messages", "events"]
+TOPICS: tuple[Topic, ...] = get_args(Topic)
+
+
 class Database:
     """The app's handle on its database: one connection owned by the process, a cursor per request."""
 
@@ -349,12 +365,19 @@ class Database:
         self.path = Path(path)
         self._con = connect(self.path)
         self._write_lock = threading.RLock()
-        self._version = 0
+        self._versions = dict.fromkeys(TOPICS, 0)
 
     @property
     def data_version(self) -> int:
-        """Bumped by every committed write: open pages poll it, and cached results are keyed by it."""
-        return self._version
+        """Bumped by every committed write of data the KPIs read: open pages poll it, cached results are keyed
+        by it."""
+        return self._versions["data"]
+
+    def version(self, topic: Topic) -> int:
+        return self._versions[topic]
+
+    def _bump(self, topic: Topic) -> None:
+        self._versions[topic] += 1
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         cur = self._con.cursor()
@@ -371,7 +394,8 @@ class Database:
             cur.close()
 
     @contextmanager
-    def write(self, cur: duckdb.DuckDBPyConnection | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    def write(self, cur: duckdb.DuckDBPyConnection | None = None,
+              topic: Topic = "data") -> Iterator[duckdb.DuckDBPyConnection]:
         """One write at a time in this process, each in its own transaction. DuckDB's optimistic concurrency
         fails the second of two transactions that touch the same rows ("Conflict on tuple deletion", e.g. two
         approvals rebuilding one site-day's facts): taken in turn, none conflicts and none is lost. A failure
@@ -387,10 +411,10 @@ class Database:
             finally:
                 if own:
                     cur.close()
-            self._version += 1
+            self._bump(topic)
 
     @contextmanager
-    def exclusive(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def exclusive(self, topic: Topic = "data") -> Iterator[duckdb.DuckDBPyConnection]:
         """The writer's turn for work that makes its own transactions (a load: one per file); reads go on."""
         with self._write_lock:
             cur = self.cursor()
@@ -398,7 +422,7 @@ class Database:
                 yield cur
             finally:
                 cur.close()
-                self._version += 1
+                self._bump(topic)
 
     def close(self) -> None:
         self._con.close()
@@ -465,15 +489,20 @@ def data_freshness(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None
     """Oldest and newest loaded contact, in UTC, and when the last file was loaded (of `sites` only, if given)."""
     if sites is None:
         first, last = con.execute("SELECT min(offered_at), max(offered_at) FROM contacts").fetchall()[0]
-        loaded = con.execute("SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'").fetchall()[0][0]
     else:
         first, last = con.execute("SELECT min(offered_at), max(offered_at) FROM contacts WHERE list_contains(?, site_id)",
                                   [list(sites)]).fetchall()[0]
-        loaded = con.execute(
-            """SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'
-               AND load_id IN (SELECT load_id FROM load_sites WHERE list_contains(?, site_id))""",
-            [list(sites)]).fetchall()[0][0]
-    return {"first_contact_utc": first, "last_contact_utc": last, "last_load_utc": loaded}
+    return {"first_contact_utc": first, "last_contact_utc": last, "last_load_utc": last_load(con, sites)}
+
+
+def last_load(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> datetime | None:
+    """When the newest file was loaded (of `sites` only, if given), UTC: what every open page polls."""
+    if sites is None:
+        return con.execute("SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'").fetchall()[0][0]
+    return con.execute(
+        """SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'
+           AND load_id IN (SELECT load_id FROM load_sites WHERE list_contains(?, site_id))""",
+        [list(sites)]).fetchall()[0][0]
 
 
 def fact_backlog(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> list[dict]:

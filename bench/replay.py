@@ -50,3 +50,18 @@ def role_cases(team: str, site: str, start: str, end: str, day: str | None = Non
             [(ids.DESK_DETAIL, "children")],
             [(ids.DESK_SITE, "value", site)] + with_page("desk") + [(ids.DESK_CLOCK, "value", "local")])),
     }
+
+
+def live_case(statuses: list[str] | None = None) -> str:
+    """/live's rows and per-site counts as the page asks for them (every status unless `statuses`)."""
+    return payload([(ids.RTA_COUNTS, "children"), (ids.RTA_TABLE, "children")],
+                   [(ids.RTA_TICK, "n_intervals", 1), (ids.RTA_SITE, "value", None), (ids.RTA_TEAM, "value", None),
+                    (ids.RTA_STATUS, "value", statuses), (ids.RTA_ACTIVITY, "value", None),
+                    (ids.EVENTS_VERSION, "data", None), (ids.DATA_VERSION, "data", None)])
+
+
+def poll_case() -> str:
+    """The cheap version poll every open page makes: the reference a callback's latency is compared with."""
+    stores = list(ids.VERSION_STORES.values())
+    return payload([*((s, "data") for s in stores), (ids.DATA_AS_OF, "children")],
+                   [(ids.LIVE_TICK, "n_intervals", 1)], [(s, "data", None) for s in stores])

@@ -24,15 +24,15 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         with db.session() as cur:
             return fn(cur)
 
-    def writing(fn):
-        with db.write() as cur:
+    def writing(fn, topic: store.Topic = "data"):
+        with db.write(topic=topic) as cur:
             return fn(cur)
 
     @app.callback(
         Output(ids.MSG_INBOX, "children"),
         Input(ids.URL, "pathname"),
         Input({"type": "msg-ack", "id": ALL}, "n_clicks"),
-        Input(ids.DATA_VERSION, "data"),  # a new message is a write: it bumps the version
+        Input(ids.MESSAGES_VERSION, "data"),  # a new message bumps this topic's version
     )
     def inbox(_path, _clicks, _version):
         try:
@@ -43,7 +43,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         if isinstance(trigger, dict) and trigger.get("type") == "msg-ack" and any(_clicks or []):
             # A message not addressed to this user (a forged request) has nothing to acknowledge.
             with contextlib.suppress(messages.MessageError, store.WriteFailed, ValueError, TypeError):
-                writing(lambda cur: messages.acknowledge(cur, user, int(trigger["id"])))
+                writing(lambda cur: messages.acknowledge(cur, user, int(trigger["id"])), "messages")
         return actions_ui.inbox(with_cursor(lambda cur: messages.inbox(cur, user)))
 
     @app.callback(Output(ids.REQ_FORM_WRAP, "style"), Input(ids.URL, "pathname"))
@@ -138,7 +138,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
                     f"please check what is keeping agents off the phones.")
             try:
                 writing(lambda cur: messages.send(cur, user, "site", site, body, kind="alert",
-                                                      kpi="net_staffing_on_hand", period=period))
+                                                      kpi="net_staffing_on_hand", period=period), "messages")
                 status = f"✓ Alert sent to {name}."
             except (messages.MessageError, store.WriteFailed) as err:
                 status = f"✕ {err}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from urllib.parse import parse_qs
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
@@ -21,10 +21,11 @@ from callbacks.common import (
     today,
     user_scope,
 )
-from kpis import detail
+from callbacks.live_page import display_row, epoch_ms
+from kpis import detail, rta
 from kpis.compute import KpiFunction, compute
 from kpis.periods import describe
-from layouts import agent_page
+from layouts import agent_page, live_page
 from layouts.context import scope_line
 from settings import Settings
 
@@ -101,6 +102,23 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
             no_update if keep_day else (days[-1] if days else period.end),
             no_update if keep_day else (days[-1] if days else None),
         )
+
+    @app.callback(
+        Output(ids.AGENT_NOW, "children"),
+        Input(ids.AGENT_NOW_TICK, "n_intervals"),
+        Input(ids.URL, "search"),
+        Input(ids.EVENTS_VERSION, "data"),
+    )
+    def now(_tick, search, _events):
+        """Am I on time back from lunch: the agent's scheduled activity, state and adherence right now."""
+        at = datetime.now(UTC).replace(tzinfo=None)
+        with db.session() as cur:
+            try:
+                agent_id = _agent_for(require_user(), search, cur)
+            except NotAllowed:
+                return None
+            found = rta.now_view(cur, settings, at, {"agent": (agent_id,)})
+        return live_page.agent_now(display_row(found[0], at) if found else None, epoch_ms(at))
 
     @app.callback(Output(ids.EXC_WRAP, "style"), Input(ids.URL, "search"))
     def show_approvals(_search):

@@ -60,6 +60,11 @@ def period_from(settings: Settings, start: str | None, end: str | None) -> Perio
 
 def user_scope(user: User, **narrower: tuple[str, ...]) -> Scope:
     """The user's own scope, optionally narrowed (never widened) by drill-down choices."""
+    return Scope(**narrowed_filters(user, **narrower))
+
+
+def narrowed_filters(user: User, **narrower: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The user's scope filters (agent, team, site ids), narrowed (never widened) by the choices given."""
     filters = dict(user.scope_filters())
     for dim, values in narrower.items():
         if not values:
@@ -69,7 +74,7 @@ def user_scope(user: User, **narrower: tuple[str, ...]) -> Scope:
             filters[dim] = kept or ("\x00none",)
         else:
             filters[dim] = tuple(values)
-    return Scope(**filters)
+    return filters
 
 
 def choices(found: list[tuple[str, str]], preselect_single: bool = True) -> tuple[list[dict], str | None]:

@@ -17,21 +17,26 @@ from settings import Settings
 
 
 def register(app: Dash, db: store.Database, settings: Settings) -> None:
+    topics = tuple(ids.VERSION_STORES.items())
+
     @app.callback(
-        Output(ids.DATA_VERSION, "data"),
+        *(Output(store_id, "data") for _, store_id in topics),
         Output(ids.DATA_AS_OF, "children"),
         Input(ids.LIVE_TICK, "n_intervals"),
-        State(ids.DATA_VERSION, "data"),
+        *(State(store_id, "data") for _, store_id in topics),
     )
-    def poll(_tick, seen):
+    def poll(_tick, *seen):
         try:
             user = require_user()
         except NotAllowed:
-            return no_update, None
-        version = db.data_version
+            return *(no_update for _ in topics), None
+        # A topic whose version is unchanged gives no_update, so nothing listening to it redraws.
+        versions = [db.version(topic) for topic, _ in topics]
+        changed = [v if v != s else no_update for v, s in zip(versions, seen, strict=True)]
         with db.session() as cur:
-            home = {a["site_id"] for a in detail.agents_in(cur, user.scope_filters())}
-            last = store.data_freshness(cur, user.site_scope)["last_load_utc"]
+            home = detail.sites_in(cur, user.scope_filters())
+            # The newest load of the sites this person's data lives in (all of them for the control desk).
+            last = store.last_load(cur, None if user.role == "control_desk" else tuple(home))
             zones = detail.site_timezones(cur)
             names = detail.names(cur, "sites")
         site = next(iter(home)) if len(home) == 1 else None
@@ -43,4 +48,4 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
             minutes = int((datetime.now(UTC) - when).total_seconds() // 60)
             as_of = shell.data_as_of(when.astimezone(ZoneInfo(zone)).strftime("%a %d %b %H:%M"), label, minutes,
                                      settings.app.stale_after_minutes)
-        return (version if version != seen else no_update), as_of
+        return *changed, as_of

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 from dash import Dash, Input, Output, State, ctx
 
 import ids
@@ -20,29 +22,34 @@ def register(app: Dash, db: store.Database) -> None:
         Output(ids.MSG_LEVEL, "value"),
         Output(ids.MSG_KPI, "options"),
         Input(ids.URL, "pathname"),
+        State(ids.URL, "search"),
     )
-    def options(_path):
+    def options(_path, search):
         try:
             user = require_user(*SENDERS)
         except NotAllowed:
             return [], None, []
         levels = messages.AUDIENCE_LEVELS[user.role]
-        return ([{"label": messages_page.LEVEL_WORDS[lv], "value": lv} for lv in levels], levels[0],
-                [{"label": k.label, "value": k.id} for k in BY_ID.values()])
+        asked = _query(search).get("level")  # from a link such as /live's "Message": ?level=agent&to=ID
+        return ([{"label": messages_page.LEVEL_WORDS[lv], "value": lv} for lv in levels],
+                asked if asked in levels else levels[0], [{"label": k.label, "value": k.id} for k in BY_ID.values()])
 
     @app.callback(
         Output(ids.MSG_TO, "options"),
         Output(ids.MSG_TO, "value"),
         Input(ids.MSG_LEVEL, "value"),
+        State(ids.URL, "search"),
     )
-    def audience(level):
+    def audience(level, search):
         try:
             user = require_user(*SENDERS)
         except NotAllowed:
             return [], None
         with db.session() as cur:
             found = messages.audiences(cur, user, level or "")
-        return choices(found)
+        options, value = choices(found)
+        asked = _query(search).get("to")
+        return options, asked if asked in {pid for pid, _ in found} else value  # only someone in scope
 
     @app.callback(
         Output(ids.MSG_FEEDBACK, "children"),
@@ -69,7 +76,7 @@ def register(app: Dash, db: store.Database) -> None:
                         raise messages.MessageError("choose whom to send it to")
                     if kpi and kpi not in BY_ID:
                         raise messages.MessageError("unknown KPI")
-                    with db.write(cur):
+                    with db.write(cur, topic="messages"):
                         mid = messages.send(cur, user, level or "", to or None, body or "", kind=kind or "message",
                                             kpi=BY_ID[kpi].label if kpi else None,
                                             period=(period or "").strip()[:80] or None)
@@ -77,3 +84,7 @@ def register(app: Dash, db: store.Database) -> None:
                 except (messages.MessageError, store.WriteFailed) as err:
                     feedback = f"✕ {err}"
             return feedback, messages.sent(cur, user)
+
+
+def _query(search: str | None) -> dict[str, str]:
+    return {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}

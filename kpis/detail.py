@@ -31,17 +31,30 @@ def agent_profile(con: duckdb.DuckDBPyConnection, agent_id: str) -> AgentProfile
     return AgentProfile(*rows[0]) if rows else None
 
 
-def agents_in(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str, ...]]) -> list[dict]:
-    """Agents visible within the filters (agent ids, team ids or site ids), with tenure in days."""
+def agent_filter(filters: dict[str, tuple[str, ...]]) -> tuple[str, list]:
+    """The WHERE clause (on agents `a`) and its parameters for filters of agent, team or site ids."""
     where, params = ["true"], []
     for dim, column in (("agent", "a.agent_id"), ("team", "a.team_id"), ("site", "a.site_id")):
         if dim in filters:
             where.append(f"list_contains(?, {column})")
             params.append(list(filters[dim]))
+    return " AND ".join(where), params
+
+
+def agents_in(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str, ...]]) -> list[dict]:
+    """Agents visible within the filters (agent ids, team ids or site ids), with tenure in days."""
+    where, params = agent_filter(filters)
     return _records(con.execute(f"""
         SELECT a.agent_id, a.name, a.team_id, t.name AS team, a.site_id, a.hire_date
-        FROM agents a JOIN teams t USING (team_id) WHERE {' AND '.join(where)} ORDER BY a.name""",  # noqa: S608
+        FROM agents a JOIN teams t USING (team_id) WHERE {where} ORDER BY a.name""",  # noqa: S608
                                 params))
+
+
+def sites_in(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str, ...]]) -> list[str]:
+    """The sites of the agents visible within the filters (the cheap question the poll asks every time)."""
+    where, params = agent_filter(filters)
+    return [s for (s,) in con.execute(
+        f"SELECT DISTINCT a.site_id FROM agents a WHERE {where} ORDER BY 1", params).fetchall()]  # noqa: S608
 
 
 def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict]:

@@ -23,9 +23,11 @@ ACTIVITY_COLOURS = {"open": "#3b6ea5", "break": "#c0a03b", "lunch": "#e08e45", "
                     "training": "#b07aa1", "coaching": "#d4a6c8", "absence": "#d9d9d9"}
 
 
-def layout(period: str, start: date, end: date) -> html.Div:
+def layout(period: str, start: date, end: date, now_refresh_s: int = 15) -> html.Div:
     return html.Div([
         html.Div(page_heading("My performance"), id=ids.AGENT_HEADING),
+        dcc.Interval(id=ids.AGENT_NOW_TICK, interval=now_refresh_s * 1000),
+        html.Div(id=ids.AGENT_NOW, role="status", **{"aria-live": "polite"}),
         context_bar("agent", period, start, end),
         dcc.Loading(html.Div(id=ids.AGENT_TILES), type="dot"),
         dcc.Loading(html.Div(id=ids.AGENT_PANELS), type="default"),

@@ -38,10 +38,13 @@ def navbar(allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: st
 
 
 def frame(page_container: html.Div, allowed: tuple[str, ...] = tuple(p for _, p in NAV_ITEMS), person: str = "",
-          role: str = "", csrf: str = "", refresh_s: int = 30, data_version: int | None = None) -> html.Div:
-    # The poll looks for a new data version; the pages redraw only when it changes (callbacks/live_status.py).
-    # The page starts with the version it was drawn from, so the first poll redraws nothing.
-    live = [dcc.Interval(id=ids.LIVE_TICK, interval=refresh_s * 1000), dcc.Store(id=ids.DATA_VERSION, data=data_version)]
+          role: str = "", csrf: str = "", refresh_s: int = 30, versions: dict[str, int] | None = None) -> html.Div:
+    # The poll looks for new versions; a panel redraws only when a topic it shows changes
+    # (callbacks/live_status.py). The page starts with the versions it was drawn from, so the first poll redraws
+    # nothing.
+    versions = versions or {}
+    live = [dcc.Interval(id=ids.LIVE_TICK, interval=refresh_s * 1000),
+            *(dcc.Store(id=store_id, data=versions.get(topic)) for topic, store_id in ids.VERSION_STORES.items())]
     return html.Div([dcc.Location(id=ids.URL, refresh="callback-nav"), *live, navbar(allowed, person, role, csrf),
                      dbc.Container([html.Div(id=ids.DATA_AS_OF, className="small text-muted mb-1", role="status"),
                                     html.Div(id=ids.MSG_INBOX), page_container], fluid=True, className="pb-4")])

@@ -1,5 +1,6 @@
-"""HTTP ways in for machines: the command line's local path (`/api/v1/local/cli`) and file uploads
-(`POST /api/v1/files`, with a bearer token from `floorview token create`). Both go through the app's one
+"""HTTP ways in for machines: the command line's local path (`/api/v1/local/cli`), file uploads
+(`POST /api/v1/files`) and live agent-state events (`POST /api/v1/agent-events`), the last two with a bearer
+token from `floorview token create`. Both go through the app's one
 writer; neither uses the browser's session, so neither needs its form token."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import store
 from live import control, tokens, uploads
 from live.service import Live
 from loaders.canonical import LoadResult
+from loaders.formats import agent_events, amazon_connect
 from settings import Settings
 
 LOOPBACK = ("127.0.0.1", "::1")
@@ -54,13 +56,9 @@ def register(server: flask.Flask, db: store.Database, settings: Settings) -> Non
     @server.post("/api/v1/files")
     def upload_files():  # noqa: ANN202 - Flask view
         running = live()
-        if running is None:
-            return flask.jsonify(error="this app is not serving live (no ingest worker)"), 503
-        with db.session() as cur:
-            name = tokens.holder(cur, _bearer())
-        if name is None:
-            return flask.jsonify(error="a valid API token is required: Authorization: Bearer <token> "
-                                 "(made by `floorview token create NAME`)"), 401
+        name, refused = _token_holder(running)
+        if refused:
+            return refused
         saved = _save_uploads(running)
         if not saved:
             return flask.jsonify(error="no file: send multipart field 'file', or the body with ?name=FILE"), 400
@@ -69,6 +67,45 @@ def register(server: flask.Flask, db: store.Database, settings: Settings) -> Non
                                profile=args.get("profile"))
         body = [_described(r) for r in results]
         return flask.jsonify(files=body), 200 if all(r["status"] == "loaded" for r in body) else 422
+
+    @server.post("/api/v1/agent-events")
+    def post_agent_events():  # noqa: ANN202 - Flask view
+        """Agent-state changes as they happen: JSON lines of {agent_id, state, at, reason?}, or Amazon Connect
+        agent event stream records (detected, or ?format=amazon-connect-agent-events)."""
+        running = live()
+        name, refused = _token_holder(running)
+        if refused:
+            return refused
+        body = flask.request.get_data(cache=False)
+        if not body.strip():
+            return flask.jsonify(error="no events: send JSON lines in the body"), 400
+        fmt = flask.request.args.get("format") or (
+            agent_events.AMAZON if amazon_connect.looks_like_agent_events(body[:4096].decode("utf-8", "replace"))
+            else agent_events.GENERIC)
+        if fmt not in (agent_events.GENERIC, agent_events.AMAZON):
+            return flask.jsonify(error=f"format: {agent_events.GENERIC} or {agent_events.AMAZON}"), 400
+        saved = uploads.save(running, f"agent-events-{name}.jsonl", body)
+        try:
+            result = running.worker.submit_events(saved, f"api:{name}", fmt).result()[0]
+        finally:
+            saved.unlink(missing_ok=True)
+            saved.parent.rmdir()
+        answer = {"status": result.status, "events": result.events, "duplicates": result.duplicates,
+                  "segments": result.rows_loaded, "rejected": result.rows_rejected, "message": result.message,
+                  "rejects": [{"line": ln, "field": f, "reason": why} for ln, f, _v, why in result.sample_rejects]}
+        return flask.jsonify(answer), 200 if result.status == "loaded" else 422
+
+
+    def _token_holder(running: Live | None):  # noqa: ANN202 - (name, None) or (None, a Flask response)
+        """Who holds the request's API token, or why the request is refused (no worker, no valid token)."""
+        if running is None:
+            return None, (flask.jsonify(error="this app is not serving live (no ingest worker)"), 503)
+        with db.session() as cur:
+            name = tokens.holder(cur, _bearer())
+        if name is None:
+            return None, (flask.jsonify(error="a valid API token is required: Authorization: Bearer <token> "
+                                        "(made by `floorview token create NAME`)"), 401)
+        return name, None
 
 
 def _local_refusal(running: Live | None):  # noqa: ANN202 - a Flask response or None

@@ -1,19 +1,27 @@
 """The ingest worker: one thread in the serving process that loads files, one job at a time, through the app's
 single writer. A job is a list of files loaded like `floorview load` (roster first, one transaction per file,
-the interval facts rebuilt once at the end), so every way in keeps the same guarantees."""
+the interval facts rebuilt once at the end), so every way in keeps the same guarantees.
+
+Live agent events are a job of their own: their states are stored at once (the real-time view reads them) and
+their interval facts are left in the backlog, which the worker catches up every `adherence.live_facts_every_s`
+— a few events a second would otherwise rebuild a day of facts a few times a second."""
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
+import time
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import store
-from loaders import load_paths
+from loaders import facts, load_file, load_paths, vocabulary
 from loaders.canonical import LoadResult
 from settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -24,6 +32,7 @@ class Job:
     fmt: str | None = None
     profile: str | None = None
     sites: tuple[str, ...] | None = None  # a manager's upload: only rows of their sites
+    events: bool = False  # live agent events: facts caught up later, the "events" topic bumped
     future: Future = field(default_factory=Future)
 
 
@@ -44,6 +53,7 @@ class IngestWorker:
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
         self.progress = Progress()
+        self._facts_due: float | None = None  # when the backlog left by events is to be built
 
     def start(self) -> IngestWorker:
         self._thread.start()
@@ -60,18 +70,55 @@ class IngestWorker:
         self.progress.queued = self._jobs.qsize()
         return job.future
 
+    def submit_events(self, path: Path, source: str, fmt: str | None = None) -> Future[list[LoadResult]]:
+        job = Job([Path(path)], source, fmt=fmt, events=True)
+        self._jobs.put(job)
+        return job.future
+
     def _stage(self, path: Path, stage: str, fraction: float) -> None:
         self.progress.file, self.progress.stage, self.progress.fraction = path.name, stage, fraction
 
     def _run(self) -> None:
-        while (job := self._jobs.get()) is not None:
+        while True:
+            wait = None if self._facts_due is None else max(0.0, self._facts_due - time.monotonic())
+            try:
+                job = self._jobs.get(timeout=wait)
+            except queue.Empty:
+                self._catch_up_facts()
+                continue
+            if job is None:
+                return
             self.progress = Progress(source=job.source, queued=self._jobs.qsize())
             try:
-                with self._db.exclusive() as cur:
-                    results = load_paths(cur, job.paths, self._settings, kind=job.kind, on_stage=self._stage,
-                                         fmt=job.fmt, profile=job.profile, sites=job.sites)
-                job.future.set_result(results)
+                job.future.set_result(self._events(job) if job.events else self._files(job))
             except BaseException as err:  # noqa: BLE001 - handed to whoever waits for the job
                 job.future.set_exception(err)
             finally:
                 self.progress = Progress(queued=self._jobs.qsize())
+
+    def _files(self, job: Job) -> list[LoadResult]:
+        with self._db.exclusive() as cur:
+            results = load_paths(cur, job.paths, self._settings, kind=job.kind, on_stage=self._stage, fmt=job.fmt,
+                                 profile=job.profile, sites=job.sites)
+        self._facts_due = None  # load_paths built the whole backlog, events' included
+        return results
+
+    def _events(self, job: Job) -> list[LoadResult]:
+        with self._db.exclusive(topic="events") as cur:
+            result = load_file(cur, job.paths[0], self._settings, fmt=job.fmt, defer_facts=True)
+        if self._facts_due is None:
+            self._facts_due = time.monotonic() + self._settings.adherence.live_facts_every_s
+        return [result]
+
+    def _catch_up_facts(self) -> None:
+        self._facts_due = None
+        self.progress = Progress(file="interval facts", stage="catching up with live events", source="events")
+        try:
+            with self._db.exclusive() as cur, store.transaction(cur):
+                vocabulary.install(cur, self._settings)
+                facts.refresh_backlog(cur, self._settings)
+        except Exception:  # the backlog stays for the next try (or the next load): the worker goes on
+            log.exception("building the interval facts of live events failed; trying again later")
+            self._facts_due = time.monotonic() + self._settings.adherence.live_facts_every_s
+        finally:
+            self.progress = Progress(queued=self._jobs.qsize())

@@ -43,6 +43,8 @@ class LoadResult:
     load_id: int | None = None
     sample_rejects: list[tuple[int | None, str, str | None, str]] = field(default_factory=list)
     format: str | None = None  # the vendor format or mapping profile it was read with (None: canonical)
+    events: int | None = None  # of a file of agent-state events: the new events kept
+    duplicates: int = 0  # records delivered again and ignored (agent-state events)
 
     @property
     def described_kind(self) -> str | None:
@@ -51,8 +53,10 @@ class LoadResult:
     def summary(self) -> str:
         if self.status == "failed":
             return f"FAILED  {self.file}: {self.message}"
+        events = "" if self.events is None else (f" ({self.events:,} new events, {self.duplicates:,} delivered "
+                                                  "again and ignored)")
         return (f"loaded  {self.file} [{self.described_kind}]: {self.rows_loaded:,} rows loaded, "
-                f"{self.rows_rejected:,} rejected")
+                f"{self.rows_rejected:,} rejected{events}")
 
 
 def sha256_of(path: Path) -> str:
@@ -195,6 +199,8 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
         digest = _hash_in_background(path)
         spec, header, converted, result.format = open_source(con, path, settings, kind, fmt, profile)
         result.kind = spec.name
+        if converted is not None:
+            result.events, result.duplicates = converted.events, converted.duplicates
         with transaction(con), reading(path, header, converted) as src:
             _load_rows(con, src, spec, settings, result, on_stage or (lambda *_: None), defer_facts, converted,
                        sites)
@@ -209,6 +215,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
         result.message = f"{path.name}: {_first_line(err)}"
     if result.status == "failed":
         result.rows_loaded = result.rows_rejected = 0
+        result.events = None if result.events is None else 0
         with transaction(con):
             _record(con, result, _digest_if_readable(digest), started)
     return result
@@ -406,6 +413,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings
                     FROM good g) GROUP BY site""", [result.load_id])  # noqa: S608 - from the kind's declaration
     on_stage(path, "merging", 0.6)
     _merge(con, kind, settings, result.load_id)
+    if converted is not None and converted.after_merge is not None:
+        converted.after_merge(con, result.load_id, sites)
     on_stage(path, "interval facts", 0.75)
     if kind.name in facts.FACTS_OF_KIND and defer_facts:
         facts.defer(con, facts.FACTS_OF_KIND[kind.name])

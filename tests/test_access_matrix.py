@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -64,6 +64,21 @@ def world(demo_db, tmp_path_factory):
                "manchester-only.csv": lambda u: u.role == "control_desk" or (u.role == "manager" and "MAN" in u.site_ids),
                NOTE_TO_SIGNED_IN: lambda u: u.username in (coach.username, agent_user.username),
                NOTE_TO_OTHER: lambda u: u.username == coach.username}
+    # Live now: one agent per site scheduled for open work and on an unscheduled break, so /live has rows
+    # for every site to keep out of the wrong hands.
+    now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
+    firsts = con.execute("SELECT site_id, min(agent_id) FROM agents GROUP BY site_id").fetchall()
+    folder = tmp_path_factory.mktemp("matrix-live")
+    plan = folder / "schedule-now.csv"
+    plan.write_text("agent_id,activity,start_at,end_at\n" + "".join(
+        f"{a},open,{now - timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ},{now + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}\n"
+        for _, a in firsts))
+    assert load_file(con, plan, settings).rows_rejected == 0
+    live = folder / "events.jsonl"
+    live.write_text("".join(json.dumps({"agent_id": a, "state": "break",
+                                        "at": f"{now - timedelta(minutes=5):%Y-%m-%dT%H:%M:%SZ}"}) + "\n"
+                            for _, a in firsts))
+    assert load_file(con, live, settings).rows_rejected == 0
     app = create_app(settings, store.Database(settings.db_path))
     return {"con": con, "app": app, "users": users, "agents": agents, "sites": sites, "teams": teams,
             "password": settings.app.demo_password, "private": private}
@@ -120,7 +135,11 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
         ("desk-site", "options"): [{"label": world["sites"][other_site], "value": other_site}],
         ('{"panel":"desk-net","type":"fv-graph"}', "clickData"): {"points": [{"y": world["sites"][other_site]}]},
         ("data-refresh", "n_clicks"): 1, ("desk-alert", "n_clicks"): 1,
-        ("live-tick", "n_intervals"): 1, ("data-version", "data"): 1,
+        ("live-tick", "n_intervals"): 1, ("data-version", "data"): 1, ("messages-version", "data"): 1,
+        ("events-version", "data"): 1, ("agent-now-tick", "n_intervals"): 1,
+        # Real-time adherence asked for a site and a team outside the scope.
+        ("rta-tick", "n_intervals"): 1, ("rta-site", "value"): [other_site], ("rta-team", "value"): [other_team],
+        ("rta-status", "value"): ["out", "severe", INJECTION], ("rta-activity", "value"): ["open", INJECTION],
         # An upload for a site outside the scope (the app here serves without its loader: nothing may load).
         ("data-upload", "contents"): ["data:text/csv;base64," + base64.b64encode(
             f"contact_id,queue_id,site_id,offered_at\nFORGED1,BILL,{other_site},2026-11-20T12:00:00Z\n".encode()).decode()],

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+import ids
 import store
 from tests.browser import free_port
 from tests.conftest import REPO
@@ -34,7 +35,8 @@ class Served:
         self.db = folder / "live.duckdb"
         self.inbox = folder / "inbox"
         self.env = {**os.environ, "FLOORVIEW_DATABASE__PATH": str(self.db), "FLOORVIEW_DATA__INBOX_DIR": str(self.inbox),
-                    "FLOORVIEW_APP__SECRET_KEY_FILE": str(folder / "secret"), "FLOORVIEW_DATA__INBOX_SETTLE_S": "1"}
+                    "FLOORVIEW_APP__SECRET_KEY_FILE": str(folder / "secret"), "FLOORVIEW_DATA__INBOX_SETTLE_S": "1",
+                    "FLOORVIEW_ADHERENCE__LIVE_FACTS_EVERY_S": "5"}
         self.process: subprocess.Popen | None = None
         self.port = 0
 
@@ -69,9 +71,12 @@ class Served:
             return json.load(response)
 
     def upload(self, name: str, body: bytes, token: str | None) -> tuple[int, dict]:
+        return self.post(f"/api/v1/files?name={name}", body, token)
+
+    def post(self, path: str, body: bytes, token: str | None, content_type: str = "text/csv") -> tuple[int, dict]:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}/api/v1/files?name={name}", data=body,
-                                         headers={**headers, "Content-Type": "text/csv"}, method="POST")
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=body,
+                                         headers={**headers, "Content-Type": content_type}, method="POST")
         try:
             with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - loopback
                 return response.status, json.load(response)
@@ -193,6 +198,30 @@ def test_the_upload_api_needs_a_live_token(served):
     assert "vendor-drop" in listed and "REVOKED" in listed and token not in listed
 
 
+def test_live_agent_events_need_a_token_are_kept_once_and_reach_the_kpis(served):
+    def event(state: str, at: str) -> str:
+        return json.dumps({"agent_id": "NYC0001", "state": state, "at": f"2026-11-22T{at}Z"})
+
+    body = "\n".join([event("available", "14:00:00"), event("on_contact", "14:20:00"),
+                      event("offline", "14:30:00")]).encode()
+    assert served.post("/api/v1/agent-events", body, None, "application/x-ndjson")[0] == 401
+    token = served.cli("token", "create", "acd-feed").stdout.strip().splitlines()[-1]
+    status, answer = served.post("/api/v1/agent-events", body, token, "application/x-ndjson")
+    assert status == 200 and (answer["events"], answer["segments"], answer["duplicates"]) == (3, 2, 0)
+    again = served.post("/api/v1/agent-events", body, token, "application/x-ndjson")[1]
+    assert (again["events"], again["duplicates"]) == (0, 3)  # delivered twice: kept once
+
+    def staffed() -> float | None:
+        done = served.cli("kpi", "--kpi", "staffed_hours", "--from", "2026-11-22", "--to", "2026-11-22",
+                          "--where", "agent=NYC0001", "--format", "json")
+        return json.loads(done.stdout)[0]["value"]
+    # The facts catch up within adherence.live_facts_every_s (5 s here): 30 minutes logged in.
+    served.wait_for(lambda: staffed() == 0.5, seconds=60)
+    bad = served.post("/api/v1/agent-events", b'{"agent_id": "NOBODY", "state": "available", "at": '
+                      b'"2026-11-22T15:00:00Z"}\n', token, "application/x-ndjson")[1]
+    assert bad["rejected"] == 1 and bad["rejects"][0]["field"] == "agent_id"
+
+
 def test_a_server_killed_during_an_inbox_load_loses_nothing(served):
     before = served.offered()
     big = served.folder / "big.csv"
@@ -242,6 +271,26 @@ def test_an_open_dashboard_shows_new_data_without_a_reload(built, tmp_path):
             assert page.evaluate("window.fvNotReloaded") is True  # the same page, updated in place
             assert "just now" in page.locator("#data-as-of").inner_text()
             page.screenshot(path=str(tmp_path / "live-manager.png"))
+
+            # A message is another topic: it shows in the open page's inbox within a poll, and the KPI tiles,
+            # whose data did not change, are not asked for again.
+            asked: list[str] = []
+            page.on("request", lambda r: asked.append(r.post_data or "") if "_dash-update-component" in r.url else None)
+            desk = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+            desk.goto(f"http://127.0.0.1:{site.port}/login?next=/messages")
+            desk.fill("input[name=username]", "control.desk")
+            desk.fill("input[name=password]", "demo")
+            desk.click("button[type=submit]")
+            desk.locator("#msg-to").click()
+            desk.get_by_role("option", name="New York").click()
+            desk.fill("#msg-body", "Queue BILL is backing up: please log in early")
+            desk.click("#msg-send")
+            desk.get_by_text("✓ Sent").wait_for(timeout=30_000)
+            page.locator("#msg-inbox").get_by_text("Queue BILL is backing up").wait_for(timeout=30_000)
+            assert any(ids.MSG_INBOX in body for body in asked)  # the inbox was redrawn ...
+            assert not any(ids.MGR_TILES in body for body in asked)  # ... and the tiles were not
+            assert page.evaluate("window.fvNotReloaded") is True
+            page.screenshot(path=str(tmp_path / "live-manager-message.png"))
     finally:
         site.stop()
 
@@ -269,6 +318,11 @@ def test_kpis_are_computed_once_per_data_version_across_users(roster, settings, 
             cached(cur, settings, ["offered"], day, scope=Scope(site=("LDN",)))  # another scope: computed
         assert len(calls) == 2 and first.equals(again)
         assert first["value"].iloc[0] is None  # nothing loaded yet: unknown
+        with db.write(topic="messages"):  # a message is written: the KPIs' data stands, and so do their results
+            pass
+        with db.session() as cur:
+            cached(cur, settings, ["offered"], day, scope=nyc)
+        assert len(calls) == 2
         with db.exclusive() as cur:  # a load: the version moves on, the next question is computed afresh
             r = load_file(cur, write(tmp_path, "c.csv", HEADER + f"N1,Q1,NYC,{DAY}T15:00:00Z,,{DAY}T15:01:00Z\n"
                                      f"N2,Q1,NYC,{DAY}T15:05:00Z,,{DAY}T15:06:00Z\n"), settings)
@@ -278,6 +332,16 @@ def test_kpis_are_computed_once_per_data_version_across_users(roster, settings, 
         assert len(calls) == 3 and after["value"].iloc[0] == 2
     finally:
         db.close()
+
+
+def test_every_topic_has_a_version_store_on_every_page():
+    from dash import html
+
+    from layouts import shell
+
+    assert set(ids.VERSION_STORES) == set(store.TOPICS)
+    drawn = str(shell.frame(html.Div(), versions={"data": 4, "messages": 9}))
+    assert all(store_id in drawn for store_id in ids.VERSION_STORES.values())
 
 
 def test_the_data_page_shows_a_load_in_progress():
@@ -351,3 +415,75 @@ def test_a_kpi_whose_own_source_is_stale_says_so(roster, settings, tmp_path):
     # When nothing at all is new, the page's own banner says so; the tiles do not repeat it.
     roster.execute("UPDATE load_manifest SET finished_at = finished_at - INTERVAL 5 HOUR")
     assert stale_sources(roster, desk, ["adherence", "service_level"], settings) == {}
+
+
+def test_a_supervisor_sees_an_agent_out_of_adherence_counting_up_and_an_agent_cannot_open_live(built, tmp_path):
+    """Browser test: the story-1 agent is scheduled for open work now but went on an unscheduled break 150 s
+    ago (events through the API); his supervisor's /live shows him out of adherence for 150 s, counting up."""
+    import shutil
+    from datetime import UTC, datetime, timedelta
+
+    from tests.browser import chromium
+
+    story = json.loads((built / "demo" / "stories.json").read_text())["story1_agent"]
+    agent, supervisor = story["agent_id"], story["supervisor_name"].lower().replace(" ", ".")
+    shutil.copytree(built, tmp_path / "site")
+    site = Served(tmp_path / "site")
+    site.env["FLOORVIEW_ADHERENCE__RTA_REFRESH_S"] = "2"
+    site.start()
+    try:
+        now = datetime.now(UTC).replace(microsecond=0)
+
+        def z(t: datetime) -> str:
+            return t.strftime("%Y-%m-%dT%H:%M:%SZ")
+        plan = site.folder / "schedule-now.csv"
+        plan.write_text(f"agent_id,activity,start_at,end_at\n{agent},open,{z(now - timedelta(hours=1))},"
+                        f"{z(now + timedelta(hours=1))}\n")
+        assert site.cli("load", str(plan)).returncode == 0
+        token = site.cli("token", "create", "acd").stdout.strip().splitlines()[-1]
+        went = now - timedelta(seconds=150)
+        body = "\n".join(json.dumps({"agent_id": agent, "state": s, "at": z(t)}) for s, t in (
+            ("available", now - timedelta(hours=1)), ("break", went))).encode()
+        assert site.post("/api/v1/agent-events", body, token, "application/x-ndjson")[1]["events"] == 2
+        with chromium() as browser:
+            page = browser.new_page(viewport={"width": 1366, "height": 768})
+            page.goto(f"http://127.0.0.1:{site.port}/login?next=/live")
+            page.fill("input[name=username]", supervisor)
+            page.fill("input[name=password]", "demo")
+            page.click("button[type=submit]")
+            row = page.locator(f"tr[data-agent='{agent}']")
+            row.wait_for(timeout=30_000)
+            assert row.get_attribute("data-adherence") == "out"
+            first = int(row.get_attribute("data-seconds"))
+            expected = (datetime.now(UTC) - went).total_seconds()
+            assert abs(first - expected) <= 5, (first, expected)
+            assert "Out of adherence" in row.inner_text() and "Break" in row.inner_text()
+            page.evaluate("window.fvNotReloaded = true")
+            page.wait_for_timeout(3_000)
+            later = int(row.get_attribute("data-seconds"))
+            assert later >= first + 2 and page.evaluate("window.fvNotReloaded") is True  # counting, no reload
+            page.screenshot(path=str(tmp_path / "live-rta.png"), full_page=True)
+            phone = browser.new_page(viewport={"width": 390, "height": 844})
+            phone.context.add_cookies(page.context.cookies())
+            phone.goto(f"http://127.0.0.1:{site.port}/live")
+            phone.locator(f"tr[data-agent='{agent}']").wait_for(timeout=30_000)
+            phone.screenshot(path=str(tmp_path / "live-rta-phone.png"), full_page=True)
+
+            agent_view = browser.new_context(viewport={"width": 1366, "height": 768}).new_page()
+            agent_view.goto(f"http://127.0.0.1:{site.port}/login?next=/live")
+            agent_view.fill("input[name=username]", story["name"].lower().replace(" ", "."))
+            agent_view.fill("input[name=password]", "demo")
+            agent_view.click("button[type=submit]")
+            agent_view.wait_for_load_state("networkidle")
+            agent_view.wait_for_timeout(2_500)
+            assert agent_view.locator("tr[data-agent]").count() == 0
+            assert "/live" not in agent_view.url or "not" in agent_view.inner_text("body").lower()
+            # The agent's own "now" on their page: out of adherence, on a break, for about the same time.
+            agent_view.goto(f"http://127.0.0.1:{site.port}/agent")
+            mine = agent_view.locator(f"#agent-now [data-agent='{agent}']")
+            mine.wait_for(timeout=30_000)
+            assert mine.get_attribute("data-adherence") == "out" and "Break" in mine.inner_text()
+            assert abs(int(mine.get_attribute("data-seconds")) - (datetime.now(UTC) - went).total_seconds()) <= 5
+            agent_view.screenshot(path=str(tmp_path / "agent-now.png"))
+    finally:
+        site.stop()

@@ -67,6 +67,7 @@ def test_migration_11_takes_message_text_out_of_the_audit_trail(tmp_path):
                 "'your divorce is not our problem', NULL, [])")
     con.execute("INSERT INTO audit_log VALUES (now(), 'sup', 'set target', 'AHT', '300', '280', 'why', [])")
     con.execute("DROP TABLE api_tokens")  # back to the schema of version 10
+    con.execute("DROP TABLE agent_events")
     con.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
     con.close()
     con = store.connect(path)

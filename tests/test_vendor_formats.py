@@ -338,6 +338,7 @@ def test_every_format_name_is_offered_on_the_command_line():
     load = next(a for a in build_parser()._subparsers._group_actions[0].choices["load"]._actions
                 if a.dest == "format")
     assert list(load.choices) == list(FORMATS) == [
-        "amazon-connect-ctr", "amazon-connect-agent-events", "genesys-agent-status", "genesys-agent-performance",
+        "amazon-connect-ctr", "amazon-connect-agent-events", "floorview-agent-events", "genesys-agent-status",
+        "genesys-agent-performance",
         "genesys-adherence", "cisco-uccx-agent-state", "cisco-ucce-agent-state", "nice-iex-schedule",
         "avaya-cms-interval", "qualtrics"]

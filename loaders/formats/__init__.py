@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 
 from loaders.formats import (
+    agent_events,
     amazon_connect,
     avaya,
     cisco,
@@ -42,8 +43,10 @@ def _first_line(test: Callable[[str], bool]) -> Callable[[str], bool]:
 FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("amazon-connect-ctr", "contacts", "Amazon Connect contact trace records (JSON, gzip too)",
            amazon_connect.looks_like_ctr, amazon_connect.convert_ctr),
-    Format("amazon-connect-agent-events", "agent_states", "Amazon Connect agent event stream (JSON)",
-           amazon_connect.looks_like_agent_events, amazon_connect.convert_agent_events),
+    Format(agent_events.AMAZON, "agent_states", "Amazon Connect agent event stream (JSON; live events, kept in order)",
+           amazon_connect.looks_like_agent_events, agent_events.convert_amazon_connect),
+    Format(agent_events.GENERIC, "agent_states", "Agent-state events, one JSON object per line: agent_id, state, at",
+           agent_events.looks_like_generic, agent_events.convert_generic),
     Format("genesys-agent-status", "agent_intervals", "Genesys Cloud Agent Status Summary (CSV)",
            _first_line(genesys.looks_like_status), genesys.convert_status),
     Format("genesys-agent-performance", "agent_intervals", "Genesys Cloud Agent Performance Summary (CSV)",

@@ -8,7 +8,6 @@ queue_site: queue name -> site for contacts no agent answered).
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
 from pathlib import Path
 
 import duckdb
@@ -94,7 +93,7 @@ def convert_ctr(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) 
     return out
 
 
-def _state_of(snapshot: dict | None, event_type: str) -> tuple[str | None, str | None]:
+def state_of(snapshot: dict | None, event_type: str) -> tuple[str | None, str | None]:
     """(Floorview state code, reason) from an agent snapshot: a contact in progress wins over the status."""
     if event_type == "LOGOUT":
         return "offline", None
@@ -113,48 +112,3 @@ def _state_of(snapshot: dict | None, event_type: str) -> tuple[str | None, str |
         return "offline", None
     name = str(status.get("Name") or "").strip()
     return (name.lower().replace(" ", "_") or None), name or None  # CUSTOM: mapped by [states] in config.toml
-
-
-def convert_agent_events(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) -> Converted:
-    out = Converted("agent_states", mapping=[
-        ("CurrentAgentSnapshot.Configuration.Username", "agent_id (via id_map)"),
-        ("EventTimestamp", "start_at / end_at (state until the next change)"),
-        ("AgentStatus.Type ROUTABLE / OFFLINE, Contacts[].State", "state available / offline / on_contact / acw"),
-        ("AgentStatus.Name (CUSTOM)", "state (lower-case, mapped by [states] in config.toml) and reason")])
-    ids = IdMap(con, SYSTEM)
-    events: dict[str, list[tuple[datetime, int, str | None, str | None]]] = {}
-    for line, rec, problem in records(path):
-        if rec is None:
-            out.reject(line, None, None, problem or "not an agent event")
-            continue
-        event_type = str(rec.get("EventType") or "").upper()
-        user = dig(rec, "CurrentAgentSnapshot", "Configuration", "Username") or dig(
-            rec, "PreviousAgentSnapshot", "Configuration", "Username")
-        if not user:
-            out.reject(line, "Configuration.Username", None, "required value is missing")
-            continue
-        try:
-            at = datetime.fromisoformat(str(rec.get("EventTimestamp", "")).replace("Z", "+00:00"))
-        except ValueError:
-            out.reject(line, "EventTimestamp", rec.get("EventTimestamp"), "not an ISO-8601 date-time")
-            continue
-        state, reason = _state_of(rec.get("CurrentAgentSnapshot"), event_type)
-        events.setdefault(ids.get("agent", user), []).append((at, line, state, reason))
-    for agent, seq in events.items():
-        seq.sort(key=lambda e: (e[0], e[1]))
-        current: tuple[datetime, int, str, str | None] | None = None
-        for at, line, state, reason in seq:
-            if current and (state is None or (state, reason) == (current[2], current[3])):
-                continue  # a heartbeat or a repeat: the state goes on
-            if current and at > current[0]:
-                out.add(current[1], agent_id=agent, state=current[2], start_at=_z(current[0]), end_at=_z(at),
-                        reason=current[3])
-            current = (at, line, state, reason) if state else None
-        if current and seq[-1][0] > current[0]:  # the last state lasts until the agent's last event
-            out.add(current[1], agent_id=agent, state=current[2], start_at=_z(current[0]), end_at=_z(seq[-1][0]),
-                    reason=current[3])
-    return out
-
-
-def _z(at: datetime) -> str:
-    return at.isoformat().replace("+00:00", "Z")

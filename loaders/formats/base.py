@@ -32,6 +32,11 @@ class Converted:
     rows: list[dict] = field(default_factory=list)  # canonical column -> text value, plus "__line"
     rejects: list[tuple[int, str | None, str | None, str]] = field(default_factory=list)  # line, field, value, why
     mapping: list[tuple[str, str]] = field(default_factory=list)  # (vendor field, canonical column), for inspect
+    # A converter that keeps records of its own (live agent events) writes them here, inside the load's
+    # transaction, after the rows are merged: (connection, load id, the upload's sites or None).
+    after_merge: Callable[[duckdb.DuckDBPyConnection, int, tuple[str, ...] | None], None] | None = None
+    events: int | None = None  # events kept, for a converter of events
+    duplicates: int = 0  # records delivered again and ignored
     _table: pa.Table | None = field(default=None, init=False, repr=False)
 
     def add(self, line: int, **values: object) -> None:
