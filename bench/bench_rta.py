@@ -146,6 +146,8 @@ def main() -> None:
               f"(x{q['live'][18] / q['poll'][18]:.0f})")
 
         # 3. An agent goes on an unscheduled break: how soon does /live's callback show it?
+        conn.close()  # idle while /live was measured: the server may have closed it
+        conn = http.client.HTTPConnection(host, int(port), timeout=120)
         who = agents[len(agents) // 2]
         went = datetime.now(UTC).replace(tzinfo=None)
         t = time.monotonic()

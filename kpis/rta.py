@@ -72,18 +72,32 @@ def now_view(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime,
     schedule = _segments(con.execute("""
         SELECT agent_id, start_at, end_at, activity, NULL FROM schedule
         WHERE list_contains(?, agent_id) AND end_at > ? AND start_at < ?""", [ids, since, until]).fetchall())
-    states = _segments(con.execute("""
-        SELECT agent_id, start_at, end_at, state, reason FROM agent_states
-        WHERE list_contains(?, agent_id) AND end_at > ? AND start_at <= ?""", [ids, since, now]).fetchall())
-    # The state each agent is in now, from live events: the last event, open until the next one.
-    for agent, at, code, reason in con.execute("""
-            SELECT agent_id, max(event_at), arg_max(state, event_at), arg_max(reason, event_at) FROM agent_events
-            WHERE list_contains(?, agent_id) AND event_at <= ? AND event_at > ? GROUP BY agent_id""",
-                                              [ids, now, since]).fetchall():
-        category = settings.states.get(code)
-        if category is not None:  # open: it lasts until the agent's next event
-            states.setdefault(agent, []).append(Segment(at, until, category, reason))
-    rows = [_agent_now(settings, now, a, schedule.get(a[0], []), states.get(a[0], [])) for a in agents]
+    codes, categories = list(settings.states), list(settings.states.values())
+    cats, reps = _adherence_classes(settings)
+    params = {"ids": ids, "since": since, "now": now, "until": until, "codes": codes, "cat_of": categories}
+    # For the run now, states that satisfy the same activities are one (available, on a contact and ACW all
+    # satisfy open work): merged in the database, an hour of a busy agent's calls is one run, not sixty. One
+    # pass numbers both the runs and the stretches of one state (for "since when" of the state now).
+    con.execute(_STATES, params)
+    con.execute("""
+        CREATE OR REPLACE TEMP TABLE fv_rta_runs AS
+        WITH marked AS (SELECT *, list_extract($reps, list_position($cats, state)) AS rep FROM fv_rta_states),
+        flags AS (SELECT *, (rep IS DISTINCT FROM lag(rep) OVER w OR start_at <> lag(end_at) OVER w)::INT AS brk,
+                            (state IS DISTINCT FROM lag(state) OVER w OR start_at <> lag(end_at) OVER w)::INT AS sbrk
+                  FROM marked WINDOW w AS (PARTITION BY agent_id ORDER BY start_at))
+        SELECT *, sum(brk) OVER v AS grp, sum(sbrk) OVER v AS sgrp FROM flags
+        WINDOW v AS (PARTITION BY agent_id ORDER BY start_at ROWS UNBOUNDED PRECEDING)""", {"cats": cats, "reps": reps})
+    runs = _segments(con.execute("""SELECT agent_id, min(start_at), max(end_at), any_value(rep), NULL
+                                    FROM fv_rta_runs GROUP BY agent_id, grp""").fetchall())
+    # The state each agent is in now (the open one of live events, or a file's), and since when without a break.
+    current = {agent: (state, reason, began) for agent, state, reason, began in con.execute("""
+        WITH now_in AS (SELECT agent_id, sgrp, state, reason FROM fv_rta_runs WHERE start_at <= $now AND end_at > $now
+                        QUALIFY row_number() OVER (PARTITION BY agent_id ORDER BY start_at DESC) = 1)
+        SELECT n.agent_id, n.state, n.reason, min(r.start_at) FROM now_in n JOIN fv_rta_runs r USING (agent_id, sgrp)
+        GROUP BY ALL""", {"now": now}).fetchall()}
+    con.execute("DROP TABLE fv_rta_states; DROP TABLE fv_rta_runs")
+    rows = [_agent_now(settings, now, a, schedule.get(a[0], []), runs.get(a[0], []), current.get(a[0]))
+            for a in agents]
     listed = [r for r in rows if r is not None]
     listed.sort(key=lambda r: (STATUSES.index(r.status), -r.seconds if r.status != "in" else 0, r.name))
     return listed
@@ -101,6 +115,33 @@ def site_counts(rows: Iterable[AgentNow], settings: Settings) -> dict[str, dict[
         c["out"] += r.status in ("out", "severe")
         c["minutes_lost"] += r.out_s_this_interval / 60
     return counts
+
+
+# The agents' states around now, kept for the two questions below in a temporary table of this cursor's own:
+# stored segments, and each agent's open state from live events (its last event, lasting until the next one;
+# codes mapped to categories as a state file's are).
+_STATES = """
+    CREATE OR REPLACE TEMP TABLE fv_rta_states AS
+    WITH wanted AS (SELECT unnest($ids) AS agent_id),
+    open_now AS (
+        SELECT agent_id, max(event_at) AS start_at, arg_max(state, event_at) AS code,
+               arg_max(reason, event_at) AS reason
+        FROM agent_events SEMI JOIN wanted USING (agent_id) WHERE event_at <= $now AND event_at > $since
+        GROUP BY agent_id)
+    SELECT agent_id, start_at, end_at, state, reason FROM agent_states SEMI JOIN wanted USING (agent_id)
+    WHERE end_at > $since AND start_at <= $now
+    UNION ALL
+    SELECT agent_id, start_at, $until, list_extract($cat_of, list_position($codes, code)), reason FROM open_now
+    WHERE list_contains($codes, code)"""
+
+
+def _adherence_classes(settings: Settings) -> tuple[list[str], list[str]]:
+    """Each state category and a representative of the categories that satisfy exactly the same activities."""
+    def satisfies(category: str) -> frozenset[str]:
+        return frozenset(code for code, a in settings.activities.items() if category in a.satisfied_by)
+    cats = sorted(set(settings.states.values()) | {"offline"})
+    reps = [min(c for c in cats if satisfies(c) == satisfies(cat)) for cat in cats]
+    return cats, reps
 
 
 def _segments(found: list[tuple]) -> dict[str, list[Segment]]:
@@ -133,22 +174,23 @@ def _class(settings: Settings, activity: Segment | None, state: Segment | None) 
     return "in" if (state.value if state else "offline") in rule.satisfied_by else "out"
 
 
-def _agent_now(settings: Settings, now: datetime, agent: tuple, schedule: list[Segment],
-               states: list[Segment]) -> AgentNow | None:
+def _agent_now(settings: Settings, now: datetime, agent: tuple, schedule: list[Segment], runs: list[Segment],
+               current: tuple[str, str | None, datetime] | None) -> AgentNow | None:
+    """`runs` are the agent's states merged into runs of states that satisfy the same activities; `current` is
+    the state now (category, reason, since when)."""
     agent_id, name, team_id, team, site_id, tz = agent
-    activity, state = _at(schedule, now), _at(states, now)
-    logged_in = state is not None and state.value != "offline"
-    tracked = _class(settings, activity, state) != "none"
-    if not (tracked or logged_in):
+    activity, run = _at(schedule, now), _at(runs, now)
+    logged_in = current is not None and current[0] != "offline"
+    klass = _class(settings, activity, run)
+    if not (klass != "none" or logged_in):
         return None
     # Moments where anything changes, newest first; between two of them the class is constant.
-    cuts = sorted({t for s in (*schedule, *states) for t in (s.start, s.end) if now - LOOK_BACK < t < now},
+    cuts = sorted({t for s in (*schedule, *runs) for t in (s.start, s.end) if now - LOOK_BACK < t < now},
                   reverse=True)
-    current = _class(settings, activity, state)
     status_since = now - LOOK_BACK
     for t in cuts:
         before = t - timedelta(microseconds=1)
-        if _class(settings, _at(schedule, before), _at(states, before)) != current:
+        if _class(settings, _at(schedule, before), _at(runs, before)) != klass:
             status_since = t
             break
     seconds = int((now - status_since).total_seconds())
@@ -156,30 +198,16 @@ def _agent_now(settings: Settings, now: datetime, agent: tuple, schedule: list[S
     shift_start = began is not None and began.start == status_since and _at(
         schedule, status_since - timedelta(microseconds=1)) is None
     grace, severe = settings.adherence.rta_thresholds(began.value if began else None, shift_start)
-    status = current
-    if current == "out":
+    status = klass
+    if klass == "out":
         status = "grace" if seconds < grace else "severe" if seconds >= severe else "out"
     upcoming = next((s for s in schedule if s.start > now), None)
+    state, reason, state_since = current if logged_in else (None, None, None)
     return AgentNow(
         agent_id, name, team_id, team, site_id, tz, activity.value if activity else None,
         activity.end if activity else None, upcoming.value if upcoming else None,
-        upcoming.start if upcoming else None, state.value if logged_in else None,
-        _state_since(states, state, now) if logged_in else None, state.reason if logged_in else None,
-        status, status_since, seconds, grace, severe,
-        _out_seconds(settings, schedule, states, _interval_start(now, tz, settings.data.interval_minutes), now))
-
-
-def _state_since(states: list[Segment], state: Segment | None, now: datetime) -> datetime | None:
-    """When the agent's current state began: back over adjacent segments of the same state."""
-    if state is None:
-        return None
-    since = state.start
-    for s in sorted((s for s in states if s.end <= since), key=lambda s: s.end, reverse=True):
-        if s.end == since and s.value == state.value:
-            since = s.start
-        elif s.end < since:
-            break
-    return since
+        upcoming.start if upcoming else None, state, state_since, reason, status, status_since, seconds, grace,
+        severe, _out_seconds(settings, schedule, runs, _interval_start(now, tz, settings.data.interval_minutes), now))
 
 
 def _interval_start(now: datetime, tz: str, minutes: int) -> datetime:
