@@ -75,6 +75,14 @@ REQ_APPROVE = "req-approve"
 REQ_DECLINE = "req-decline"
 REQ_DECISION = "req-decision"
 DESK_ALERT = "desk-alert"
+DESK_TODAY = "desk-today"
+
+
+def today_alert(site: str) -> dict:
+    """The one-click alert of a site on the control desk's "Today so far"."""
+    return {"type": "today-alert", "site": site}
+
+
 DESK_ALERT_STATUS = "desk-alert-status"
 DESK_SENT = "desk-sent"
 

@@ -11,7 +11,7 @@ from dash import ALL, Dash, Input, Output, State, ctx
 import ids
 import store
 from actions import messages, requests
-from callbacks.common import NotAllowed, require_user, shown_to
+from callbacks.common import NotAllowed, now_utc, require_user, shown_to
 from kpis import detail
 from layouts import actions_ui
 from settings import Settings
@@ -120,18 +120,25 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         Output(ids.DESK_ALERT_STATUS, "children"),
         Output(ids.DESK_SENT, "rowData"),
         Input(ids.DESK_ALERT, "n_clicks"),
+        Input(ids.today_alert(ALL), "n_clicks"),
         Input(ids.URL, "pathname"),
         State(ids.DESK_SITE, "value"),
         State(ids.custom_range("desk"), "start_date"),
         State(ids.custom_range("desk"), "end_date"),
     )
-    def alert(clicks, _path, site, start, end):
+    def alert(clicks, today_clicks, _path, site, start, end):
         try:
             user = require_user("control_desk")
         except NotAllowed:
             return "", []
         status = ""
-        if ctx.triggered_id == ids.DESK_ALERT and clicks and site:
+        trigger = ctx.triggered_id
+        if isinstance(trigger, dict) and trigger.get("type") == "today-alert" and any(today_clicks or []):
+            # "Today so far": the alert of the site on that row, about today.
+            clicks, site = 1, str(trigger.get("site", ""))
+            start = end = now_utc(settings).date().isoformat()
+            trigger = ids.DESK_ALERT
+        if trigger == ids.DESK_ALERT and clicks and site:
             name = with_cursor(lambda cur: detail.names(cur, "sites")).get(site, site)
             period = start[:10] if start and end and start[:10] == end[:10] else f"{(start or '')[:10]} to {(end or '')[:10]}"
             body = (f"{name}: staff on hand is below the requirement (see the control desk's net-staffing view); "

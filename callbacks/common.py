@@ -49,6 +49,12 @@ def today(settings: Settings) -> date:
     return settings.app.today or date.today()
 
 
+def now_utc(settings: Settings) -> datetime:
+    """Now, as a naive UTC instant; with `app.today` pinned (a demo), that day at the present time of day."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return datetime.combine(settings.app.today, now.time()) if settings.app.today else now
+
+
 def period_from(settings: Settings, start: str | None, end: str | None) -> Period:
     """The period of the page's date range (kept in step with the period buttons by `register_period_sync`)."""
     if not start or not end:

@@ -6,10 +6,12 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 import ids
 import store
-from callbacks.common import NotAllowed, period_from, register_period_sync, require_user, user_scope
+from callbacks.common import NotAllowed, now_utc, period_from, register_period_sync, require_user, user_scope
 from kpis import detail
 from kpis.compute import KpiFunction, compute
+from kpis.today import SiteToday, today_so_far
 from layouts import agent_page, control_desk_page
+from layouts.formatting import fmt
 from settings import Settings
 
 STAFF = ["required_agents", "scheduled_agents", "on_hand_agents"]
@@ -69,6 +71,22 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                 [{"label": names.get(s, s), "value": s} for s in sites], focus)
 
     @app.callback(
+        Output(ids.DESK_TODAY, "children"),
+        Input(ids.DATA_VERSION, "data"),
+        Input(ids.LIVE_TICK, "n_intervals"),
+    )
+    def today(_version, _tick):
+        with db.session() as cur:
+            try:
+                user = require_user("control_desk")
+            except NotAllowed:
+                return None
+            zones = detail.site_timezones(cur)
+            names = detail.names(cur, "sites")
+            found = today_so_far(cur, settings, compute, user_scope(user), zones, now_utc(settings))
+        return control_desk_page.today_so_far([_today_row(s, names.get(s.site_id, s.site_id)) for s in found])
+
+    @app.callback(
         Output(ids.DESK_DETAIL, "children"),
         Input(ids.DESK_SITE, "value"),
         Input(ids.custom_range("desk"), "start_date"),
@@ -108,3 +126,21 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
             return no_update
         label = click["points"][0]["y"]
         return next((o["value"] for o in options or [] if o["label"] == label), no_update)
+
+
+def _today_row(s: SiteToday, name: str) -> dict:
+    now = s.now
+    worst = s.worst_ahead
+    share = f" ({100 * (s.factor - 1):+.1f} %)" if s.factor is not None else ""
+    return {
+        "site_id": s.site_id, "name": name, "now": f"{s.current_local:%H:%M}", "gap_now": s.gap_now,
+        "contacts": f"{fmt(s.offered_so_far, 'count')} / {fmt(s.forecast_so_far, 'count')}{share}",
+        "service_level": fmt(s.service_level_so_far, "%"),
+        "staffing_now": " · ".join(fmt(v, "agents") for v in (now.required, now.scheduled, now.on_hand))
+        if now else "—",
+        "worst_ahead": (f"{worst.start_local:%H:%M}: scheduled {fmt(worst.scheduled, 'agents')} for "
+                        f"{fmt(worst.required, 'agents')} required ({worst.scheduled - worst.required:+.1f})")
+        if worst else "—",
+        "reforecast": (f"{fmt(s.reforecast_rest, 'count')} contacts" if s.reforecast_rest is not None else "—"),
+    }
+

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import numpy as np
@@ -44,6 +44,7 @@ class Scope:
 class Period:
     start: date
     end: date  # inclusive, site-local dates
+    before: datetime | None = None  # only intervals that start before this UTC instant ("today so far")
 
     def __post_init__(self) -> None:
         if self.end < self.start:
@@ -79,6 +80,9 @@ def _usable(source: str, by: tuple[str, ...], scope: Scope) -> bool:
 def _where(period: Period, scope: Scope, prefix: str = "") -> tuple[str, list[object]]:
     where = [f"{prefix}date_local BETWEEN ? AND ?"]
     params: list[object] = [period.start, period.end]
+    if period.before is not None:
+        where.append(f"{prefix}interval_utc < ?")
+        params.append(period.before)
     for dim, values in scope.filters().items():
         where.append(f"list_contains(?, {prefix}{DIM_SQL[dim]})")
         params.append(list(values))

@@ -207,10 +207,10 @@ def _agent_now(settings: Settings, now: datetime, agent: tuple, schedule: list[S
         agent_id, name, team_id, team, site_id, tz, activity.value if activity else None,
         activity.end if activity else None, upcoming.value if upcoming else None,
         upcoming.start if upcoming else None, state, state_since, reason, status, status_since, seconds, grace,
-        severe, _out_seconds(settings, schedule, runs, _interval_start(now, tz, settings.data.interval_minutes), now))
+        severe, _out_seconds(settings, schedule, runs, interval_start(now, tz, settings.data.interval_minutes), now))
 
 
-def _interval_start(now: datetime, tz: str, minutes: int) -> datetime:
+def interval_start(now: datetime, tz: str, minutes: int) -> datetime:
     """The start of the site's current reporting interval, as a UTC instant (a zone's offset can be a half
     hour, so the site's wall clock decides where an hour begins)."""
     zone = ZoneInfo(tz)

@@ -26,6 +26,7 @@ SHRINK = [("shrinkage_break", "Breaks"), ("shrinkage_meeting", "Meetings"), ("sh
 def layout(period: str, start: date, end: date) -> html.Div:
     return html.Div([
         page_heading("Control desk", "All sites side by side: volume, staffing and shrinkage by time of day."),
+        dcc.Loading(html.Div(id=ids.DESK_TODAY), type="dot"),
         context_bar("desk", period, start, end),
         html.Div([
             dbc.RadioItems(id=ids.DESK_CLOCK, value="local", inline=True,
@@ -103,3 +104,37 @@ def site_detail(site: str, times: list[str], series: dict[str, list], contacts: 
                           "No contacts."), lg=5),
         ]),
     ])
+
+
+def today_so_far(sites: list[dict]) -> html.Div:
+    """Each site's day so far, the site shortest of staff now first, with its one-click alert; the gap now second,
+    so a phone shows it without scrolling. `sites` are display-ready (callbacks/control_desk_page.py)."""
+    if not sites:
+        return html.Div()
+    head = html.Thead(html.Tr([html.Th(h, scope="col", className=c) for h, c in (
+        ("Site", ""), ("Gap now", "text-end"), ("Now", ""), ("Contacts so far: actual / forecast", "text-end"),
+        ("Service level so far", "text-end"), ("Required · scheduled · on hand now", "text-end"),
+        ("Rest of the day: worst interval", ""), ("Re-forecast, rest of the day", "text-end"), ("", ""))]))
+    rows = []
+    for n, s in enumerate(sites):
+        short = s["gap_now"] is not None and s["gap_now"] < 0
+        gap = "—" if s["gap_now"] is None else (f"✕ {s['gap_now']:+.1f}" if short else f"✓ {s['gap_now']:+.1f}")
+        rows.append(html.Tr([
+            html.Td(html.Strong(s["name"]) if n == 0 and short else s["name"]),
+            html.Td(gap, className="text-end text-nowrap fw-semibold " + ("fv-rta-out" if short else "")),
+            html.Td(s["now"]),
+            html.Td(s["contacts"], className="text-end"),
+            html.Td(s["service_level"], className="text-end"),
+            html.Td(s["staffing_now"], className="text-end"),
+            html.Td(s["worst_ahead"]),
+            html.Td(s["reforecast"], className="text-end"),
+            html.Td(dbc.Button(f"⚠ Alert {s['name']}", id=ids.today_alert(s["site_id"]), color="warning", size="sm")
+                    if short else None),
+        ], className="fv-rta-out-row" if short else "", **{"data-site": s["site_id"]}))
+    return html.Div([
+        html.H2("Today so far", className="mb-1"),
+        html.P("Each site's own day, over the intervals that have ended; staffing in agents. The re-forecast "
+               "scales the rest of today's forecast by actual ÷ forecast so far.", className="small text-muted mb-2"),
+        html.Div(html.Table([head, html.Tbody(rows)], className="table table-sm mb-0"), className="table-responsive"),
+    ], className="fv-panel", **{"data-panel": "today"})
+

@@ -25,7 +25,7 @@ INJECTION = "x'); DROP TABLE users; --"
 WRITE_TABLES = ("schedule_requests", "messages", "message_acks", "users", "agents", "stored_targets",
                 "adherence_exceptions")
 # Writes a role may legitimately make with the forged inputs (its own request; the desk's full scope).
-ALLOWED_WRITES = {("agent", "req-submit"), ("control_desk", "desk-alert"), ("control_desk", "req-approve"),
+ALLOWED_WRITES = {("agent", "req-submit"), ("control_desk", "desk-alert"), ("control_desk", "today-alert"), ("control_desk", "req-approve"),
                   ("control_desk", "req-decline"), ("control_desk", "exc-approve"),
                   ("control_desk", "msg-send"), ("control_desk", "ppl-add"), ("control_desk", "ppl-set-password"),
                   ("control_desk", "ppl-disable"), ("control_desk", "ppl-enable")}
@@ -135,6 +135,8 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
         ("desk-site", "options"): [{"label": world["sites"][other_site], "value": other_site}],
         ('{"panel":"desk-net","type":"fv-graph"}', "clickData"): {"points": [{"y": world["sites"][other_site]}]},
         ("data-refresh", "n_clicks"): 1, ("desk-alert", "n_clicks"): 1,
+        ('{"site":["ALL"],"type":"today-alert"}', "n_clicks"): [
+            {"id": {"type": "today-alert", "site": other_site}, "property": "n_clicks", "value": 1}],
         ("live-tick", "n_intervals"): 1, ("data-version", "data"): 1, ("messages-version", "data"): 1,
         ("events-version", "data"): 1, ("agent-now-tick", "n_intervals"): 1,
         # Real-time adherence asked for a site and a team outside the scope.
