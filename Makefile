@@ -4,7 +4,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: setup run test lint demo bench clean
+.PHONY: setup run live test lint demo bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(STAMP)
 # The demo ends yesterday: served later, "today" stays its last day.
 run: data/floorview.duckdb
 	$(BIN)/floorview serve --demo-today data/demo
+
+# The live demo: serve with today's date and replay the demo's last day into it (SPEED=10 FROM=10:55 make live).
+live: data/floorview.duckdb
+	BIN=$(BIN) scripts/live-demo
 
 test: $(STAMP)
 	scripts/setup-browser

@@ -130,6 +130,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     out = Path(args.out) if args.out else settings.resolve(settings.data.demo_dir)
+    if args.live:
+        return _live_demo(args, settings, out)
     end = date.fromisoformat(args.end) if args.end else None
     spec = DemoSpec(out=out, seed=args.seed, sites=args.sites, agents=args.agents, days=args.days, end=end)
     if spec.problems():
@@ -152,6 +154,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if code == 0:
         _create_demo_users(_db_path(args, settings), stories, settings.app.demo_password)
     return code
+
+
+def _live_demo(args: argparse.Namespace, settings: Settings, folder: Path) -> int:
+    from demo.live import App, replay
+    from live import control
+
+    running = control.running_app(_db_path(args, settings))
+    if running is None:
+        print(f"floorview demo --live: no app serves {_db_path(args, settings)}; start it first with "
+              "`floorview serve` (make live does both)", file=sys.stderr)
+        return 3
+    if not (folder / "stories.json").exists():
+        print(f"floorview demo --live: no demo in {folder} (make one with `floorview demo --load`)", file=sys.stderr)
+        return 2
+    if args.speed <= 0 or args.speed > 3600:
+        print("floorview demo --live: --speed must be above 0 and at most 3600", file=sys.stderr)
+        return 2
+    inbox = Path(App(running).status()["inbox"])
+    return replay(running, folder, inbox, args.speed, args.start_utc, args.until_utc,
+                  say=lambda line: print(line, flush=True))
 
 
 def _create_demo_users(db: Path, stories: dict, password: str) -> None:
@@ -378,6 +400,8 @@ def _in_running_app(argv: list[str], args: argparse.Namespace) -> int | None:
 
     if args.command not in client.DELEGATED and args.command != "restore":
         return None
+    if args.command == "demo" and args.live:  # a replay runs here for hours, feeding the app like an ACD would
+        return None
     running = control.running_app(_db_path(args, _settings(args)))
     if running is None:
         return None
@@ -462,6 +486,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--load", action="store_true", help="load the files into the database afterwards")
     demo.add_argument("--db", help="database file (default from config.toml)")
     demo.add_argument("--quiet", action="store_true")
+    demo.add_argument("--live", action="store_true",
+                      help="replay the demo's last day as today into the running app (events API and inbox)")
+    demo.add_argument("--speed", type=float, default=1.0, help="with --live: this many times faster than real time")
+    demo.add_argument("--from", dest="start_utc", metavar="HH:MM",
+                      help="with --live: the time of day (UTC) the replay starts at (default: now)")
+    demo.add_argument("--until", dest="until_utc", metavar="HH:MM", help="with --live: stop at this time of day (UTC)")
     demo.set_defaults(func=cmd_demo)
 
     refresh = sub.add_parser("refresh", help="rebuild all interval facts (after changing thresholds or vocabularies)")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from urllib.parse import parse_qs
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
@@ -12,6 +12,7 @@ import store
 from actions import exceptions
 from callbacks.common import (
     NotAllowed,
+    now_utc,
     period_from,
     register_period_sync,
     require_user,
@@ -111,7 +112,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
     )
     def now(_tick, search, _events):
         """Am I on time back from lunch: the agent's scheduled activity, state and adherence right now."""
-        at = datetime.now(UTC).replace(tzinfo=None)
+        at = now_utc(settings)
         with db.session() as cur:
             try:
                 agent_id = _agent_for(require_user(), search, cur)

@@ -11,7 +11,7 @@ from dash import Dash, Input, Output
 import ids
 import store
 from actions.scope import places_in_scope
-from callbacks.common import NotAllowed, narrowed_filters, require_user
+from callbacks.common import NotAllowed, narrowed_filters, now_utc, require_user
 from kpis import rta
 from kpis.detail import names
 from layouts import live_page
@@ -53,7 +53,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         except NotAllowed:
             return None, live_page.not_allowed("Real-time adherence is for supervisors, managers and the control "
                                                "desk.")
-        now = datetime.now(UTC).replace(tzinfo=None)
+        now = now_utc(settings)  # with app.today pinned (the demo), that day at the present time
         filters = narrowed_filters(user, site=tuple(sites or ()), team=tuple(teams or ()))
         with db.session() as cur:
             rows = rta.now_view(cur, settings, now, filters)

@@ -16,8 +16,9 @@ import ids
 from layouts.components import empty_state, labelled, page_heading
 
 # Icon, word and colour class of each status: colour is never the only signal.
-STATUS_LOOK = {"severe": ("⛔", "Severe", "fv-rta-severe"), "out": ("✕", "Out of adherence", "fv-rta-out"),
-               "grace": ("⏱", "Grace period", "fv-rta-grace"), "in": ("✓", "In adherence", "fv-rta-in"),
+# Glyphs the page's fonts have (an emoji clock or no-entry sign renders as an empty box without an emoji font).
+STATUS_LOOK = {"severe": ("✖", "Severe", "fv-rta-severe"), "out": ("✕", "Out of adherence", "fv-rta-out"),
+               "grace": ("▲", "Grace period", "fv-rta-grace"), "in": ("✓", "In adherence", "fv-rta-in"),
                "none": ("–", "Not tracked", "fv-rta-none")}
 STATE_WORDS = {"available": "Available", "on_contact": "On a contact", "acw": "After-contact work", "break": "Break",
                "lunch": "Lunch", "meeting": "Meeting", "training": "Training", "coaching": "Coaching",

@@ -51,7 +51,9 @@ def register(server: flask.Flask, db: store.Database, settings: Settings) -> Non
             return refused
         p = running.worker.progress
         return flask.jsonify(data_version=db.data_version, loading=p.file, stage=p.stage, fraction=p.fraction,
-                             source=p.source, queued=p.queued, inbox_handled=running.inbox.handled)
+                             source=p.source, queued=p.queued, inbox_handled=running.inbox.handled,
+                             inbox=str(running.inbox.folder),
+                             today=settings.app.today.isoformat() if settings.app.today else None)
 
     @server.post("/api/v1/files")
     def upload_files():  # noqa: ANN202 - Flask view

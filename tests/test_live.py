@@ -44,10 +44,12 @@ class Served:
         return subprocess.run([sys.executable, str(REPO / "cli.py"), *args], cwd=self.folder, env=self.env,
                               capture_output=True, text=True, input=stdin, timeout=300)
 
-    def start(self) -> Served:
+    def start(self, pinned: bool = True) -> Served:
+        """Serve; `pinned`: with "today" the demo's last day (--demo-today), else today's real date."""
         self.port = free_port()
+        pin = ["--demo-today", str(self.folder / "demo")] if pinned else []
         self.process = subprocess.Popen([sys.executable, str(REPO / "cli.py"), "serve", "--port", str(self.port),
-                                         "--demo-today", str(self.folder / "demo")], cwd=self.folder, env=self.env,
+                                         *pin], cwd=self.folder, env=self.env,
                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         control = self.db.with_name(self.db.name + ".control")
         deadline = time.monotonic() + 90
@@ -430,7 +432,7 @@ def test_a_supervisor_sees_an_agent_out_of_adherence_counting_up_and_an_agent_ca
     shutil.copytree(built, tmp_path / "site")
     site = Served(tmp_path / "site")
     site.env["FLOORVIEW_ADHERENCE__RTA_REFRESH_S"] = "2"
-    site.start()
+    site.start(pinned=False)  # events at the real now
     try:
         now = datetime.now(UTC).replace(microsecond=0)
 
@@ -485,5 +487,37 @@ def test_a_supervisor_sees_an_agent_out_of_adherence_counting_up_and_an_agent_ca
             assert mine.get_attribute("data-adherence") == "out" and "Break" in mine.inner_text()
             assert abs(int(mine.get_attribute("data-seconds")) - (datetime.now(UTC) - went).total_seconds()) <= 5
             agent_view.screenshot(path=str(tmp_path / "agent-now.png"))
+    finally:
+        site.stop()
+
+
+def test_the_live_demo_replays_the_last_day_as_today_into_the_running_app(built, tmp_path):
+    import shutil
+    from datetime import UTC, datetime
+
+    shutil.copytree(built, tmp_path / "site")
+    site = Served(tmp_path / "site")
+    site.start(pinned=True)
+    try:  # pinned to the demo's last day, which is loaded already: refused, nothing sent
+        refused = site.cli("demo", "--live", "--out", str(site.folder / "demo"), "--speed", "60")
+        assert refused.returncode == 2 and "without --demo-today" in refused.stdout
+    finally:
+        site.stop()
+    site.start(pinned=False)
+    try:
+        # 15 minutes of the day from 10:55 UTC (12:55 in Cape Town, story 1) at 120 times real speed.
+        done = site.cli("demo", "--live", "--out", str(site.folder / "demo"), "--speed", "120", "--from", "10:55",
+                        "--until", "11:10")
+        assert done.returncode == 0, done.stderr
+        assert "replaying 2026-11-20 as" in done.stdout and "done:" in done.stdout
+        sent = int(done.stdout.split("done: ")[1].split(" state changes")[0].replace(",", ""))
+        assert sent > 48  # every agent's states up to 10:55, and the changes of the 15 minutes after
+        today = datetime.now(UTC).date().isoformat()
+
+        def offered_today() -> float | None:
+            out = site.cli("kpi", "--kpi", "offered", "--from", today, "--to", today, "--format", "json")
+            return json.loads(out.stdout)[0]["value"]
+        site.wait_for(lambda: (offered_today() or 0) > 0, seconds=90)  # the day's contacts so far, via the inbox
+        assert "live-demo-" in site.cli("token", "list").stdout and "REVOKED" in site.cli("token", "list").stdout
     finally:
         site.stop()
