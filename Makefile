@@ -31,7 +31,8 @@ live: data/floorview.duckdb
 test: $(STAMP)
 	scripts/setup-browser
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	# One worker per core, each taking whole test files (their module fixtures are built once).
+	$(BIN)/pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

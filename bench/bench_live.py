@@ -75,9 +75,10 @@ def prepare(db_path: Path, inbox: Path) -> tuple[str, str, list[Path]]:
         con.close()
 
 
-def serve(db_path: Path, folder: Path) -> tuple[str, subprocess.Popen]:
+def serve(db_path: Path, folder: Path, today: str | None = "2026-11-22") -> tuple[str, subprocess.Popen]:
+    """`floorview serve` on the centre; "today" pinned to the day after it (None: the real date)."""
     env = {**os.environ, "FLOORVIEW_DATABASE__PATH": str(db_path), "FLOORVIEW_DATA__INBOX_DIR": str(folder / "inbox"),
-           "FLOORVIEW_APP__SECRET_KEY_FILE": str(folder / "secret"), "FLOORVIEW_APP__TODAY": "2026-11-22"}
+           "FLOORVIEW_APP__SECRET_KEY_FILE": str(folder / "secret"), **({"FLOORVIEW_APP__TODAY": today} if today else {})}
     port = free_port()
     server = subprocess.Popen([sys.executable, str(ROOT / "cli.py"), "serve", "--port", str(port)], env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -92,7 +92,7 @@ def main() -> None:
     shutil.copyfile(source, db_path)
     now = datetime.now(UTC).replace(tzinfo=None)
     agents = prepare(db_path, folder, now)
-    url, server = serve(db_path, folder)
+    url, server = serve(db_path, folder, today=None)  # live: the real now
     env = {**os.environ, "FLOORVIEW_DATABASE__PATH": str(db_path)}
     made = subprocess.run([sys.executable, str(ROOT / "cli.py"), "token", "create", "bench-acd"], env=env,
                           capture_output=True, text=True, check=True)

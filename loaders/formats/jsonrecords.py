@@ -23,12 +23,14 @@ def records(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
     except (OSError, EOFError) as err:
         raise FormatError(f"{path.name}: unreadable or truncated ({err})") from None
     pos, n = 0, len(text)
+    line, counted = 1, 0  # lines are counted on from the last record, not from the start each time
     while True:
         while pos < n and text[pos] in _SKIP:
             pos += 1
         if pos >= n:
             return
-        line = text.count("\n", 0, pos) + 1
+        line += text.count("\n", counted, pos)
+        counted = pos
         try:
             value, end = _DECODER.raw_decode(text, pos)
         except json.JSONDecodeError as err:
