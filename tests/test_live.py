@@ -521,3 +521,20 @@ def test_the_live_demo_replays_the_last_day_as_today_into_the_running_app(built,
         assert "live-demo-" in site.cli("token", "list").stdout and "REVOKED" in site.cli("token", "list").stdout
     finally:
         site.stop()
+    # Story 1 in the replayed day: Daniel's afternoon open work starts at 13:00 Cape Town time (11:00 UTC) but
+    # his lunch goes on about four minutes longer (replayed minutes are 120 times shorter).
+    story = json.loads((site.folder / "demo" / "stories.json").read_text())["story1_agent"]
+    con = store.connect(site.db, read_only=True)
+    try:
+        (open_at,) = con.execute("""SELECT o.start_at FROM schedule l JOIN schedule o ON o.agent_id = l.agent_id
+                                    AND o.start_at = l.end_at AND o.activity = 'open'
+                                    WHERE l.agent_id = ? AND l.activity = 'lunch' AND l.load_id IN (SELECT load_id
+                                    FROM load_manifest WHERE file_name LIKE 'schedule-live-%')""",
+                                 [story["agent_id"]]).fetchall()[0]
+        (lunch_end,) = con.execute("""SELECT max(end_at) FROM agent_states WHERE agent_id = ? AND state = 'lunch'
+                                      AND start_at < ? AND end_at > ?""", [story["agent_id"], open_at, open_at]
+                                   ).fetchall()[0]
+    finally:
+        con.close()
+    late_by = (lunch_end - open_at).total_seconds() * 120
+    assert 120 <= late_by <= 360, late_by  # out of adherence from 13:00 for about four minutes
