@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import duckdb
+
 from live.control import Control
 
 CONTACT_TIMES = ("offered_at", "answered_at", "ended_at")
@@ -46,9 +48,21 @@ def _z(at: datetime) -> str:
     return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def _rows(path: Path) -> list[dict[str, str]]:
-    with path.open(newline="", encoding="utf-8") as fh:
-        return list(csv.DictReader(fh))
+def _rows(path: Path, column: str | None = None, around: date | None = None) -> list[dict[str, str]]:
+    """The file's rows as text; with `column` and `around`, only rows whose instant there falls within a day
+    either side of that date (DuckDB reads the file: a demo's states file has millions of rows)."""
+    con = duckdb.connect()
+    try:
+        where = ""
+        params: list[object] = [str(path)]
+        if column and around:
+            where = f' WHERE "{column}" >= ? AND "{column}" < ?'
+            params += [f"{around - timedelta(days=1)}", f"{around + timedelta(days=2)}"]
+        rel = con.execute(f"SELECT * FROM read_csv(?, all_varchar = true, header = true){where}", params)  # noqa: S608
+        names = [d[0] for d in rel.description]
+        return [dict(zip(names, ("" if v is None else v for v in row), strict=True)) for row in rel.fetchall()]
+    finally:
+        con.close()
 
 
 def day_of(folder: Path, day: date) -> dict[str, list[dict[str, str]]]:
@@ -59,12 +73,13 @@ def day_of(folder: Path, day: date) -> dict[str, list[dict[str, str]]]:
     def local_day(text: str, zone: ZoneInfo) -> date:
         return _instant(text).replace(tzinfo=UTC).astimezone(zone).date()
 
-    return {
-        "schedule": [r for r in _rows(folder / "schedule.csv") if local_day(r["start_at"], agent_zone[r["agent_id"]]) == day],
-        "agent_states": [r for r in _rows(folder / "agent_states.csv")
-                         if local_day(r["start_at"], agent_zone[r["agent_id"]]) == day],
-        "contacts": [r for r in _rows(folder / "contacts.csv") if local_day(r["offered_at"], zones[r["site_id"]]) == day],
-    }
+    def of_agents(name: str) -> list[dict[str, str]]:
+        return [r for r in _rows(folder / name, "start_at", day)
+                if local_day(r["start_at"], agent_zone[r["agent_id"]]) == day]
+
+    return {"schedule": of_agents("schedule.csv"), "agent_states": of_agents("agent_states.csv"),
+            "contacts": [r for r in _rows(folder / "contacts.csv", "offered_at", day)
+                         if local_day(r["offered_at"], zones[r["site_id"]]) == day]}
 
 
 def state_events(states: list[dict[str, str]], shift: timedelta, clock: Clock) -> list[dict]:

@@ -20,8 +20,6 @@ from settings import PRODUCTIVE_STATES, Settings
 
 # Worst first: the order rows sort in and counts are told in.
 STATUSES = ("severe", "out", "grace", "in", "none")
-STATUS_WORDS = {"severe": "Severe", "out": "Out of adherence", "grace": "Grace period", "in": "In adherence",
-                "none": "Not tracked"}
 LOOK_BACK = timedelta(hours=12)  # how far back a run is traced (and a shift's start looked for)
 
 
