@@ -40,8 +40,18 @@ class Clock:
         return self.now + (instant - self.start) / self.speed
 
 
+class NotReplayable(ValueError):
+    """The demo's files cannot be replayed (the message says why)."""
+
+
 def _instant(text: str) -> datetime | None:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).replace(tzinfo=None) if text else None
+    if not text:
+        return None
+    at = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if at.tzinfo is None:
+        raise NotReplayable(f"{text} has no UTC offset: the demo was written with --local-time; the live demo "
+                            "replays a demo written in UTC (the default)")
+    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 def _z(at: datetime) -> str:
@@ -175,7 +185,11 @@ def replay(control: Control, folder: Path, inbox: Path, speed: float, start_utc:
     begin = datetime.combine(today, datetime.strptime(start_utc, "%H:%M").time()) if start_utc else now
     clock = Clock(begin, now, speed)
     stop = clock.at(datetime.combine(today, datetime.strptime(until_utc, "%H:%M").time())) if until_utc else None
-    files = day_of(folder, day)
+    try:
+        files = day_of(folder, day)
+    except NotReplayable as err:
+        say(f"floorview demo --live: {err}")
+        return 2
     events = state_events(files["agent_states"], shift, clock)
     contacts = contact_rows(files["contacts"], shift, clock, today)
     drop(inbox, f"schedule-live-{today}.csv", schedule_rows(files["schedule"], shift, clock))

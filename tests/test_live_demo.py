@@ -26,3 +26,19 @@ def test_each_segment_starts_an_event_and_a_gap_is_a_log_out():
         ("offline", "13:20", None),  # nothing from 13:20 to 13:30: logged out
         ("break", "13:30", "Comfort"), ("offline", "13:45", None)]
     assert all(e["at"].date() == datetime(2026, 12, 3).date() for e in events)
+
+
+def test_a_demo_written_in_site_local_time_is_refused_with_the_reason(tmp_path):
+    import pytest
+
+    from demo.live import NotReplayable, day_of
+
+    for name, text in (("sites.csv", "site_id,name,timezone\nNYC,New York,America/New_York\n"),
+                       ("agents.csv", "agent_id,name,team_id,site_id\nA1,Ann,T1,NYC\n"),
+                       ("schedule.csv", "agent_id,activity,start_at,end_at\nA1,open,2026-11-20 09:00:00,"
+                                        "2026-11-20 17:00:00\n"),
+                       ("agent_states.csv", "agent_id,state,start_at,end_at,reason\n"),
+                       ("contacts.csv", "contact_id,queue_id,site_id,offered_at\n")):
+        (tmp_path / name).write_text(text)
+    with pytest.raises(NotReplayable, match="--local-time"):
+        day_of(tmp_path, datetime(2026, 11, 20).date())
