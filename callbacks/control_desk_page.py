@@ -9,7 +9,7 @@ import store
 from callbacks.common import NotAllowed, now_utc, period_from, register_period_sync, require_user, user_scope
 from kpis import detail
 from kpis.compute import KpiFunction, compute
-from kpis.today import SiteToday, today_so_far
+from kpis.today import IntervalToday, SiteToday, today_so_far
 from layouts import agent_page, control_desk_page
 from layouts.formatting import fmt
 from settings import Settings
@@ -142,5 +142,22 @@ def _today_row(s: SiteToday, name: str) -> dict:
                         f"{fmt(worst.required, 'agents')} required ({worst.scheduled - worst.required:+.1f})")
         if worst else "—",
         "reforecast": (f"{fmt(s.reforecast_rest, 'count')} contacts" if s.reforecast_rest is not None else "—"),
+        "intervals": [_interval_row(i, i.start_local < s.current_local, i.start_local == s.current_local)
+                      for i in s.intervals],
     }
 
+
+def _interval_row(i: IntervalToday, ended: bool, now: bool) -> dict:
+    """One interval of today: ended or now, its actuals and on hand against the requirement; ahead, the
+    re-forecast and the schedule against the requirement."""
+    happened = ended or now
+    have, need = (i.on_hand if happened else i.scheduled), i.required
+    gap = None if have is None or need is None else have - need
+    return {"time": f"{i.start_local:%H:%M}", "when": "ended" if ended else "now" if now else "ahead",
+            "forecast": fmt(i.forecast, "count"),
+            "contacts": fmt(i.offered, "count") if happened else (
+                f"{fmt(i.reforecast, 'count')} re-forecast" if i.reforecast is not None else "—"),
+            "service_level": fmt(i.service_level, "%") if happened else "—",
+            "required": fmt(need, "agents"), "scheduled": fmt(i.scheduled, "agents"),
+            "on_hand": fmt(i.on_hand, "agents") if happened else "—",
+            "gap": fmt(gap, "agents"), "short": gap is not None and gap < 0}

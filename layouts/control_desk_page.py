@@ -131,10 +131,30 @@ def today_so_far(sites: list[dict]) -> html.Div:
             html.Td(dbc.Button(f"⚠ Alert {s['name']}", id=ids.today_alert(s["site_id"]), color="warning", size="sm")
                     if short else None),
         ], className="fv-rta-out-row" if short else "", **{"data-site": s["site_id"]}))
+    details = [_intervals(s) for s in sites if s["intervals"]]
     return html.Div([
         html.H2("Today so far", className="mb-1"),
         html.P("Each site's own day, over the intervals that have ended; staffing in agents. The re-forecast "
                "scales the rest of today's forecast by actual ÷ forecast so far.", className="small text-muted mb-2"),
         html.Div(html.Table([head, html.Tbody(rows)], className="table table-sm mb-0"), className="table-responsive"),
+        *details,
     ], className="fv-panel", **{"data-panel": "today"})
+
+
+def _intervals(site: dict) -> html.Details:
+    """A site's day interval by interval, folded away until asked for: ended intervals with their actuals,
+    the rest with the re-forecast and the schedule's gap to the requirement."""
+    head = html.Thead(html.Tr([html.Th(h, scope="col", className="text-end" if n else "") for n, h in enumerate((
+        "Interval", "Forecast", "Contacts", "Service level", "Required", "Scheduled", "On hand",
+        "Gap (on hand, or scheduled ahead, − required)"))]))
+    rows = [html.Tr([html.Td(f"{r['time']}{' (now)' if r['when'] == 'now' else ''}"),
+                     *(html.Td(r[k], className="text-end") for k in ("forecast", "contacts", "service_level",
+                                                                     "required", "scheduled", "on_hand")),
+                     html.Td(("✕ " if r["short"] else "") + r["gap"],
+                             className="text-end" + (" fv-rta-out" if r["short"] else ""))],
+                    className="fw-semibold" if r["when"] == "now" else "text-muted" if r["when"] == "ended" else "")
+            for r in site["intervals"]]
+    return html.Details([html.Summary(f"{site['name']}: today interval by interval"),
+                         html.Div(html.Table([head, html.Tbody(rows)], className="table table-sm mb-0"),
+                                  className="table-responsive")], className="mt-2", **{"data-site": site["site_id"]})
 

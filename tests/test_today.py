@@ -89,3 +89,21 @@ def test_the_one_click_alert_on_today_so_far_alerts_that_site(app):  # noqa: F81
     sent = answer["response"][ids.DESK_SENT]["rowData"]
     assert [(m["kind"], m["audience_id"]) for m in sent] == [("alert", "NYC")]
 
+
+
+def test_the_day_interval_by_interval_shows_actuals_behind_and_the_reforecast_ahead(day, settings):
+    from callbacks.control_desk_page import _today_row
+    from layouts import control_desk_page
+
+    (nyc,) = today_so_far(day, settings, compute, Scope(), {"NYC": "America/New_York"}, NOW)
+    row = _today_row(nyc, "New York")
+    by_time = {r["time"]: r for r in row["intervals"]}
+    # 09:45 ended: 12 contacts of 10 forecast, all within 20 s; 10:15 is now: 1 on hand for 3 required.
+    assert (by_time["09:45"]["when"], by_time["09:45"]["contacts"], by_time["09:45"]["service_level"]) == (
+        "ended", "12", "100.0 %")
+    assert (by_time["10:15"]["when"], by_time["10:15"]["gap"], by_time["10:15"]["short"]) == ("now", "-2.0", True)
+    # 10:30 ahead: the re-forecast (10 × 1.25) and Ann scheduled for 3 required.
+    assert (by_time["10:30"]["contacts"], by_time["10:30"]["gap"], by_time["10:30"]["on_hand"]) == (
+        "12 re-forecast", "-2.0", "—")
+    drawn = str(control_desk_page.today_so_far([row]))
+    assert "New York: today interval by interval" in drawn and "10:15 (now)" in drawn
