@@ -441,15 +441,21 @@ _VISIBLE = """
                         WHERE list_contains($sites, r.site_id) OR (r.site_id IS NULL AND r.load_id IN (FROM seen)))"""
 
 
+# The file names POST /api/v1/agent-events gives its requests (live.api): a live feed makes one a second, so
+# the data page sums them up (`event_posts`) instead of listing each beside the files.
+EVENT_POSTS = "agent-events-"
+
+
 def load_history(con: duckdb.DuckDBPyConnection, limit: int = 500, sites: tuple[str, ...] | None = None) -> list[dict]:
-    """The most recent loads from the manifest, newest first. With `sites`, only loads that touched them, and
-    of a load that touched others too, only their rows."""
+    """The most recent loads from the manifest, newest first, the events API's requests left out. With
+    `sites`, only loads that touched them, and of a load that touched others too, only their rows."""
     if sites is None:
         return con.execute(
             f"""SELECT load_id, file_name, kind, status, rows_read, rows_loaded, rows_rejected, {_STARTED},
                       {_SECONDS}, sha256, message
-               FROM load_manifest m ORDER BY load_id DESC LIMIT $limit""",  # noqa: S608 - fixed fragments
-            {"limit": limit},
+               FROM load_manifest m WHERE NOT starts_with(m.file_name, $posts)
+               ORDER BY load_id DESC LIMIT $limit""",  # noqa: S608 - fixed fragments
+            {"limit": limit, "posts": EVENT_POSTS},
         ).df().to_dict("records")
     return con.execute(
         f"""{_VISIBLE},
@@ -460,9 +466,23 @@ def load_history(con: duckdb.DuckDBPyConnection, limit: int = 500, sites: tuple[
                {_STARTED}, {_SECONDS}, m.sha256, m.message
         FROM load_manifest m SEMI JOIN seen USING (load_id)
         LEFT JOIN mine USING (load_id) LEFT JOIN rejected USING (load_id)
+        WHERE NOT starts_with(m.file_name, $posts)
         ORDER BY m.load_id DESC LIMIT $limit""",  # noqa: S608 - fixed fragments
-        {"sites": list(sites), "limit": limit},
+        {"sites": list(sites), "limit": limit, "posts": EVENT_POSTS},
     ).df().to_dict("records")
+
+
+def event_posts(con: duckdb.DuckDBPyConnection, since: datetime, sites: tuple[str, ...] | None = None) -> dict:
+    """The events API's requests since `since` (UTC): how many, the state segments they stored (of `sites`
+    only, if given), the lines they rejected, and when the last one finished."""
+    mine = "TRUE" if sites is None else "list_contains($sites, s.site_id)"
+    requests, segments, last = con.execute(f"""
+        SELECT count(DISTINCT m.load_id), coalesce(sum(s.rows_loaded), 0), max(m.finished_at)
+        FROM load_manifest m LEFT JOIN load_sites s USING (load_id)
+        WHERE starts_with(m.file_name, $posts) AND m.finished_at >= $since AND {mine}""",  # noqa: S608
+                                            {"posts": EVENT_POSTS, "since": since,
+                                             **({} if sites is None else {"sites": list(sites)})}).fetchall()[0]
+    return {"requests": requests, "segments": int(segments), "last": last}
 
 
 def recent_rejects(con: duckdb.DuckDBPyConnection, limit: int = 2000,

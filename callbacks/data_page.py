@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import flask
@@ -15,6 +16,8 @@ from actions import audit
 from callbacks.common import NotAllowed, require_user
 from layouts import data_page
 from live import uploads
+
+HOUR = timedelta(hours=1)
 
 
 def register(app: Dash, db: store.Database) -> None:
@@ -38,6 +41,7 @@ def register(app: Dash, db: store.Database) -> None:
             return (
                 data_page.counts_table(store.table_counts(cur, sites), sites),
                 [data_page.freshness(fresh["first_contact_utc"], fresh["last_contact_utc"], fresh["last_load_utc"]),
+                 data_page.live_events(store.event_posts(cur, datetime.now(UTC).replace(tzinfo=None) - HOUR, sites)),
                  data_page.backlog(store.fact_backlog(cur, sites))],
                 store.load_history(cur, sites=sites),
                 store.recent_rejects(cur, sites=sites),

@@ -112,6 +112,16 @@ def freshness(first: datetime | None, last: datetime | None, last_load: datetime
     ], className="mb-0")
 
 
+def live_events(posts: dict) -> html.P | None:
+    """The events API's last hour in one line (its requests are not listed one by one with the files)."""
+    if not posts["requests"]:
+        return None
+    return html.P([html.Strong("Live agent events "), "(POST /api/v1/agent-events) in the last hour: ",
+                   f"{posts['requests']:,} requests, {posts['segments']:,} state segments stored; last ",
+                   _fmt(posts["last"]), ". Their rejected lines are listed with the others below."],
+                  className="mb-0")
+
+
 def backlog(rows: list[dict]) -> html.Div:
     """What interval facts wait to be rebuilt: nothing, normally; after an interrupted rebuild, the site-days."""
     if not rows:
@@ -120,7 +130,8 @@ def backlog(rows: list[dict]) -> html.Div:
                      f"({r['tables']})") for r in rows]
     return html.Div([
         html.P(["⚠ ", html.Strong("Interval facts waiting to be rebuilt"),
-                " (a rebuild was interrupted); the next load or `floorview refresh` builds them:"], className="mb-1"),
+                " (live agent events are caught up every adherence.live_facts_every_s; otherwise a rebuild was "
+                "interrupted): the next catch-up, load or `floorview refresh` builds them:"], className="mb-1"),
         html.Ul(items, className="mb-0 small"),
     ], className="alert alert-warning py-2")
 

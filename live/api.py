@@ -86,7 +86,7 @@ def register(server: flask.Flask, db: store.Database, settings: Settings) -> Non
             else agent_events.GENERIC)
         if fmt not in (agent_events.GENERIC, agent_events.AMAZON):
             return flask.jsonify(error=f"format: {agent_events.GENERIC} or {agent_events.AMAZON}"), 400
-        saved = uploads.save(running, f"agent-events-{name}.jsonl", body)
+        saved = uploads.save(running, f"{store.EVENT_POSTS}{name}.jsonl", body)
         try:
             result = running.worker.submit_events(saved, f"api:{name}", fmt).result()[0]
         finally:

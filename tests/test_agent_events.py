@@ -120,3 +120,18 @@ def test_a_missed_logout_does_not_make_a_days_long_state(roster, settings, tmp_p
     load_file(roster, write(tmp_path, "gap.jsonl", gap), settings)
     hours = rows(roster, "SELECT epoch(end_at - start_at) / 3600 FROM agent_states WHERE agent_id = 'A1'")
     assert hours == [(settings.data.max_segment_hours,)]
+
+
+def test_the_events_apis_requests_are_summed_up_not_listed_with_the_files(roster, settings, tmp_path):
+    from datetime import datetime
+
+    import store
+
+    posted = load_file(roster, write(tmp_path, f"{store.EVENT_POSTS}acd.jsonl", FIRST), settings)
+    dropped = load_file(roster, write(tmp_path, "states-by-hand.jsonl", FIRST.replace("13:", "15:")), settings)
+    listed = [r["file_name"] for r in store.load_history(roster)]
+    assert dropped.file.endswith(listed[0]) and f"{store.EVENT_POSTS}acd.jsonl" not in listed
+    summed = store.event_posts(roster, datetime(2000, 1, 1))
+    assert (summed["requests"], summed["segments"]) == (1, posted.rows_loaded) == (1, 3)
+    assert store.event_posts(roster, datetime(2000, 1, 1), sites=("LDN",))["requests"] == 0  # New York's
+    assert store.load_history(roster, sites=("NYC",))[0]["file_name"] == "states-by-hand.jsonl"
