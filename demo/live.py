@@ -20,7 +20,9 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from live.control import Control
 
@@ -60,19 +62,16 @@ def _z(at: datetime) -> str:
 
 def _rows(path: Path, column: str | None = None, around: date | None = None) -> list[dict[str, str]]:
     """The file's rows as text; with `column` and `around`, only rows whose instant there falls within a day
-    either side of that date (DuckDB reads the file: a demo's states file has millions of rows)."""
-    con = duckdb.connect()
-    try:
-        where = ""
-        params: list[object] = [str(path)]
-        if column and around:
-            where = f' WHERE "{column}" >= ? AND "{column}" < ?'
-            params += [f"{around - timedelta(days=1)}", f"{around + timedelta(days=2)}"]
-        rel = con.execute(f"SELECT * FROM read_csv(?, all_varchar = true, header = true){where}", params)  # noqa: S608
-        names = [d[0] for d in rel.description]
-        return [dict(zip(names, ("" if v is None else v for v in row), strict=True)) for row in rel.fetchall()]
-    finally:
-        con.close()
+    either side of that date (read and filtered by pyarrow: a demo's states file has millions of rows)."""
+    with path.open(newline="", encoding="utf-8") as fh:
+        names = next(csv.reader(fh), [])
+    table = pacsv.read_csv(path, convert_options=pacsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False))
+    if column and around:
+        values = table.column(column)
+        table = table.filter(pc.and_(pc.greater_equal(values, f"{around - timedelta(days=1)}"),
+                                     pc.less(values, f"{around + timedelta(days=2)}")))
+    return table.to_pylist()
 
 
 def day_of(folder: Path, day: date) -> dict[str, list[dict[str, str]]]:
