@@ -107,3 +107,25 @@ def test_the_day_interval_by_interval_shows_actuals_behind_and_the_reforecast_ah
         "12 re-forecast", "-2.0", "—")
     drawn = str(control_desk_page.today_so_far([row]))
     assert "New York: today interval by interval" in drawn and "10:15 (now)" in drawn
+
+
+def test_a_message_link_from_live_opens_the_form_addressed_to_that_agent_only_in_scope(app):  # noqa: F811
+    import ids
+    from tests.test_app import callback, signed_in
+
+    def addressed(user: str, search: str) -> tuple[str, str | None]:
+        client, _ = signed_in(app, user)
+        level = callback(client, [(ids.MSG_LEVEL, "options"), (ids.MSG_LEVEL, "value"), (ids.MSG_KPI, "options")],
+                         [{"id": ids.URL, "property": "pathname", "value": "/messages"}],
+                         [{"id": ids.URL, "property": "search", "value": search}]).get_json()
+        chosen = level["response"][ids.MSG_LEVEL]["value"]
+        who = callback(client, [(ids.MSG_TO, "options"), (ids.MSG_TO, "value")],
+                       [{"id": ids.MSG_LEVEL, "property": "value", "value": chosen}],
+                       [{"id": ids.URL, "property": "search", "value": search}]).get_json()
+        return chosen, who["response"][ids.MSG_TO]["value"]
+
+    # The control desk may write to all three agents: /live's "Message" on Bo Chen's row chooses him.
+    assert addressed("desk", "?level=agent&to=A2") == ("agent", "A2")
+    assert addressed("desk", "") == ("site", None)  # no link: the desk's form starts at a site, nobody chosen
+    # Sue (team T2: Lee Evans only) asked for Ann, outside her team: Ann is not chosen.
+    assert addressed("sue", "?level=agent&to=A1") == ("agent", "L1")  # Lee, the one agent she may address
