@@ -90,7 +90,8 @@ class Schedule:
     def run_once(self) -> Purged | None:
         try:
             with self._write() as cur:
-                self.last = purge(cur, self._settings)
+                done = purge(cur, self._settings)
+            self.last = done  # once committed: a purge whose commit failed did not happen
             self.error = None
         except Exception as err:  # noqa: BLE001 - a failed purge is retried next time, and said in the log
             self.error = str(err).splitlines()[0]
