@@ -135,10 +135,11 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
         trigger = ctx.triggered_id
         if isinstance(trigger, dict) and trigger.get("type") == "today-alert" and any(today_clicks or []):
             # "Today so far": the alert of the site on that row, about today.
-            clicks, site = 1, str(trigger.get("site", ""))
+            site = str(trigger.get("site", ""))
             start = end = now_utc(settings).date().isoformat()
-            trigger = ids.DESK_ALERT
-        if trigger == ids.DESK_ALERT and clicks and site:
+        elif trigger != ids.DESK_ALERT or not clicks:
+            site = None  # no alert asked for: the page opened, or a click count of nothing
+        if site:
             name = with_cursor(lambda cur: detail.names(cur, "sites")).get(site, site)
             period = start[:10] if start and end and start[:10] == end[:10] else f"{(start or '')[:10]} to {(end or '')[:10]}"
             body = (f"{name}: staff on hand is below the requirement (see the control desk's net-staffing view); "

@@ -28,7 +28,6 @@ class Segment:
     start: datetime
     end: datetime
     value: str  # an activity code, or a state category
-    reason: str | None = None
 
 
 @dataclass(frozen=True)
@@ -68,7 +67,7 @@ def now_view(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime,
     ids = [a[0] for a in agents]
     since, until = now - LOOK_BACK, now + LOOK_BACK
     schedule = _segments(con.execute("""
-        SELECT agent_id, start_at, end_at, activity, NULL FROM schedule
+        SELECT agent_id, start_at, end_at, activity FROM schedule
         WHERE list_contains(?, agent_id) AND end_at > ? AND start_at < ?""", [ids, since, until]).fetchall())
     codes, categories = list(settings.states), list(settings.states.values())
     cats, reps = _adherence_classes(settings)
@@ -85,7 +84,7 @@ def now_view(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime,
                   FROM marked WINDOW w AS (PARTITION BY agent_id ORDER BY start_at))
         SELECT *, sum(brk) OVER v AS grp, sum(sbrk) OVER v AS sgrp FROM flags
         WINDOW v AS (PARTITION BY agent_id ORDER BY start_at ROWS UNBOUNDED PRECEDING)""", {"cats": cats, "reps": reps})
-    runs = _segments(con.execute("""SELECT agent_id, min(start_at), max(end_at), any_value(rep), NULL
+    runs = _segments(con.execute("""SELECT agent_id, min(start_at), max(end_at), any_value(rep)
                                     FROM fv_rta_runs GROUP BY agent_id, grp""").fetchall())
     # The state each agent is in now (the open one of live events, or a file's), and since when without a break.
     current = {agent: (state, reason, began) for agent, state, reason, began in con.execute("""
@@ -144,8 +143,8 @@ def _adherence_classes(settings: Settings) -> tuple[list[str], list[str]]:
 
 def _segments(found: list[tuple]) -> dict[str, list[Segment]]:
     by_agent: dict[str, list[Segment]] = {}
-    for agent, start, end, value, reason in found:
-        by_agent.setdefault(agent, []).append(Segment(start, end, value, reason))
+    for agent, start, end, value in found:
+        by_agent.setdefault(agent, []).append(Segment(start, end, value))
     for segs in by_agent.values():
         segs.sort(key=lambda s: s.start)
     return by_agent

@@ -37,7 +37,6 @@ class IntervalToday:
 class SiteToday:
     site_id: str
     day: str  # the site's local date, ISO
-    now_local: datetime
     current_local: datetime  # the start of the interval now, site wall clock
     intervals: list[IntervalToday] = field(default_factory=list)
     offered_so_far: float = 0.0
@@ -78,7 +77,7 @@ def today_so_far(con: duckdb.DuckDBPyConnection, settings: Settings, compute: Kp
         current_local = current.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
         one = Scope(**{**scope.filters(), "site": (site_id,)})
         rows = compute(con, settings, PER_INTERVAL, Period(day, day), by=["interval"], scope=one)
-        site = SiteToday(site_id, day.isoformat(), local_now, current_local)
+        site = SiteToday(site_id, day.isoformat(), current_local)
         by_interval: dict[str, dict] = {}
         for r in rows.to_dict("records"):
             known = r["value"] is not None and r["value"] == r["value"]  # NaN: the source has no such number

@@ -6,7 +6,6 @@ ticks every second in the browser (assets/rta.js) between the server's refreshes
 
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -138,7 +137,3 @@ def _clock(seconds: int) -> str:
     h, rest = divmod(max(0, seconds), 3600)
     m, s = divmod(rest, 60)
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
-
-
-def wall_clock(at: datetime | None) -> str | None:
-    return at.strftime("%H:%M") if at else None

@@ -1,7 +1,7 @@
 """HTTP ways in for machines: the command line's local path (`/api/v1/local/cli`), file uploads
 (`POST /api/v1/files`) and live agent-state events (`POST /api/v1/agent-events`), the last two with a bearer
-token from `floorview token create`. Both go through the app's one
-writer; neither uses the browser's session, so neither needs its form token."""
+token from `floorview token create`. All go through the app's one writer; none uses the browser's session, so
+none needs its form token."""
 
 from __future__ import annotations
 
@@ -88,7 +88,7 @@ def register(server: flask.Flask, db: store.Database, settings: Settings) -> Non
             return flask.jsonify(error=f"format: {agent_events.GENERIC} or {agent_events.AMAZON}"), 400
         saved = uploads.save(running, f"{store.EVENT_POSTS}{name}.jsonl", body)
         try:
-            result = running.worker.submit_events(saved, f"api:{name}", fmt).result()[0]
+            result = running.worker.submit([saved], f"api:{name}", fmt=fmt, events=True).result()[0]
         finally:
             saved.unlink(missing_ok=True)
             saved.parent.rmdir()
@@ -96,7 +96,6 @@ def register(server: flask.Flask, db: store.Database, settings: Settings) -> Non
                   "segments": result.rows_loaded, "rejected": result.rows_rejected, "message": result.message,
                   "rejects": [{"line": ln, "field": f, "reason": why} for ln, f, _v, why in result.sample_rejects]}
         return flask.jsonify(answer), 200 if result.status == "loaded" else 422
-
 
     def _token_holder(running: Live | None):  # noqa: ANN202 - (name, None) or (None, a Flask response)
         """Who holds the request's API token, or why the request is refused (no worker, no valid token)."""

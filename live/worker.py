@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import store
-from loaders import facts, load_file, load_paths, vocabulary
+from loaders import load_file, load_paths
 from loaders.canonical import LoadResult
+from loaders.run import build_backlog
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,15 +65,12 @@ class IngestWorker:
         self._thread.join(timeout=30)
 
     def submit(self, paths: list[Path], source: str, kind: str | None = None, fmt: str | None = None,
-               profile: str | None = None, sites: tuple[str, ...] | None = None) -> Future[list[LoadResult]]:
-        job = Job([Path(p) for p in paths], source, kind, fmt, profile, sites)
+               profile: str | None = None, sites: tuple[str, ...] | None = None,
+               events: bool = False) -> Future[list[LoadResult]]:
+        """`events`: one file of live agent events (its facts are caught up later)."""
+        job = Job([Path(p) for p in paths], source, kind, fmt, profile, sites, events)
         self._jobs.put(job)
         self.progress.queued = self._jobs.qsize()
-        return job.future
-
-    def submit_events(self, path: Path, source: str, fmt: str | None = None) -> Future[list[LoadResult]]:
-        job = Job([Path(path)], source, fmt=fmt, events=True)
-        self._jobs.put(job)
         return job.future
 
     def _stage(self, path: Path, stage: str, fraction: float) -> None:
@@ -114,9 +112,8 @@ class IngestWorker:
         self._facts_due = None
         self.progress = Progress(file="interval facts", stage="catching up with live events", source="events")
         try:
-            with self._db.exclusive() as cur, store.transaction(cur):
-                vocabulary.install(cur, self._settings)
-                facts.refresh_backlog(cur, self._settings)
+            with self._db.exclusive() as cur:
+                build_backlog(cur, self._settings)
         except Exception:  # the backlog stays for the next try (or the next load): the worker goes on
             log.exception("building the interval facts of live events failed; trying again later")
             self._facts_due = time.monotonic() + self._settings.adherence.live_facts_every_s

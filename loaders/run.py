@@ -99,7 +99,12 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], sett
             on_file(f, result)
     if on_stage:
         on_stage(Path("interval facts"), "rebuilding", 0.0)
+    build_backlog(con, settings)
+    return results
+
+
+def build_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
+    """Build the interval facts loads left in `fact_backlog`, in one transaction; returns site-days done."""
     with transaction(con):
         vocabulary.install(con, settings)
-        facts.refresh_backlog(con, settings)
-    return results
+        return facts.refresh_backlog(con, settings)
