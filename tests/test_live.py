@@ -219,6 +219,9 @@ def test_live_agent_events_need_a_token_are_kept_once_and_reach_the_kpis(served)
         return json.loads(done.stdout)[0]["value"]
     # The facts catch up within adherence.live_facts_every_s (5 s here): 30 minutes logged in.
     served.wait_for(lambda: staffed() == 0.5, seconds=60)
+    unknown = served.post("/api/v1/agent-events?format=csv", body, token, "application/x-ndjson")
+    assert unknown[0] == 400 and "floorview-agent-events" in unknown[1]["error"]
+    assert served.post("/api/v1/agent-events", b"  \n", token, "application/x-ndjson")[0] == 400  # nothing sent
     bad = served.post("/api/v1/agent-events", b'{"agent_id": "NOBODY", "state": "available", "at": '
                       b'"2026-11-22T15:00:00Z"}\n', token, "application/x-ndjson")[1]
     assert bad["rejected"] == 1 and bad["rejects"][0]["field"] == "agent_id"

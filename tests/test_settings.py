@@ -45,6 +45,20 @@ def test_unknown_key_and_bad_state_category_are_named(tmp_path):
     assert "app.prot" in text and "states.ready" in text
 
 
+def test_real_time_thresholds_for_an_unknown_activity_are_named(tmp_path):
+    bad = tmp_path / "config.toml"
+    bad.write_text("[adherence.rta_by_activity.lnch]\ngrace_s = 300\n")  # a typo of lunch
+    with pytest.raises(ConfigError, match="rta_by_activity: unknown activity lnch"):
+        load_settings(bad)
+    good = tmp_path / "good.toml"
+    good.write_text("[adherence.rta_by_activity.lunch]\ngrace_s = 300\n[adherence.rta_by_activity.shift_start]\n"
+                    "severe_s = 900\n")
+    adherence = load_settings(good).adherence
+    assert adherence.rta_thresholds("lunch", False) == (300, 600)
+    assert adherence.rta_thresholds("lunch", True) == (300, 900)  # a shift's start adds its own
+    assert adherence.rta_thresholds("open", False) == (60, 600)
+
+
 def test_missing_config_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_settings(tmp_path / "nope.toml")
