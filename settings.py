@@ -10,9 +10,17 @@ import ipaddress
 import os
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -20,14 +28,27 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+import semantic
+
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
 
-StateCategory = Literal[
-    "available", "on_contact", "acw", "break", "lunch", "meeting", "training", "coaching", "aux", "offline"
-]
-STATE_CATEGORIES: tuple[str, ...] = StateCategory.__args__  # type: ignore[attr-defined]
-PRODUCTIVE_STATES: tuple[str, ...] = ("available", "on_contact", "acw")
+STATE_CATEGORIES = semantic.STATES
+PRODUCTIVE_STATES = semantic.PRODUCTIVE_STATES
+ACTIVITY_CATEGORIES = semantic.ACTIVITY_CATEGORIES
+
+
+def _one_of(allowed: tuple[str, ...], what: str) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"unknown {what} {value!r}; one of {', '.join(allowed)}")
+        return value
+    return AfterValidator(check)
+
+
+# Category names as declared in the semantic model, checked when the config is read.
+StateCategory = Annotated[str, _one_of(STATE_CATEGORIES, "state category")]
+ActivityCategory = Annotated[str, _one_of(ACTIVITY_CATEGORIES, "activity category")]
 
 
 class ConfigError(ValueError):
@@ -207,9 +228,6 @@ class TargetRule(_Section):
     effective_to: date | None = None
 
 
-ActivityCategory = Literal["open", "break", "lunch", "meeting", "training", "coaching", "absence", "other"]
-ACTIVITY_CATEGORIES: tuple[str, ...] = ActivityCategory.__args__  # type: ignore[attr-defined]
-
 
 class Activity(_Section):
     category: ActivityCategory | None = None  # reporting bucket; defaults to the code if it is a category
@@ -221,7 +239,7 @@ class Activity(_Section):
 
 
 def _default_states() -> dict[str, StateCategory]:
-    return {c: c for c in STATE_CATEGORIES}  # type: ignore[misc]
+    return {c: c for c in STATE_CATEGORIES}
 
 
 def _default_activities() -> dict[str, Activity]:

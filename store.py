@@ -17,6 +17,8 @@ from typing import Literal, get_args
 
 import duckdb
 
+import semantic
+
 
 class WriteFailed(RuntimeError):
     """A write could not be saved; nothing of it was kept. The message says so, for the person who tried."""
@@ -222,8 +224,9 @@ MIGRATIONS: list[list[str]] = [
 SCHEMA_VERSION = len(MIGRATIONS)
 
 CANONICAL_TABLES = ("sites", "teams", "agents", "queues", "contacts", "agent_states", "schedule", "forecast", "surveys")
-FACT_TABLES = ("fact_queue_interval", "fact_handle_interval", "fact_agent_interval", "fact_forecast_interval",
-               "fact_survey_interval")
+FACT_TABLES = semantic.FACT_TABLES
+# Set when a fact table was recreated to match the semantic model: its facts must be rebuilt from the history.
+FACTS_REBUILD_ALL = "facts_rebuild_all"
 
 
 # Set while the serving process runs a command for the command line (live.api): that command's
@@ -309,7 +312,31 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.execute("ROLLBACK")
             raise
+    _match_facts_to_model(con)
     return SCHEMA_VERSION
+
+
+def fact_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[tuple[str, str]]:
+    return [(c, t) for c, t in con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = ? AND table_schema = 'main' "
+        "ORDER BY ordinal_position", [table]).fetchall()]
+
+
+def _match_facts_to_model(con: duckdb.DuckDBPyConnection) -> None:
+    """Fact tables are derived data: one whose columns differ from the semantic model's (a new category, a new
+    measure) is recreated from the model and every fact is rebuilt from the stored history by the next build
+    (`floorview refresh`, a load, or the app's start)."""
+    changed = [f for f in semantic.FACTS if fact_columns(con, f.name) != list(f.columns)]
+    if not changed:
+        return
+    with transaction(con):
+        had_facts = False
+        for f in changed:
+            had_facts = had_facts or con.execute(f"SELECT EXISTS (FROM {f.name})").fetchall()[0][0]  # noqa: S608
+            con.execute(f"DROP TABLE {f.name}")  # a declared name
+            con.execute(f.ddl())
+        if had_facts:
+            con.execute("INSERT OR REPLACE INTO meta VALUES (?, 'yes')", [FACTS_REBUILD_ALL])
 
 
 @contextmanager

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kpis.catalogue import Kpi, resolve
-from kpis.measures import ALL_DIMS, DIM_SQL, MEASURES, SOURCES, TIME_DIMS, measure_sql
+from kpis.measures import ALL_DIMS, DIM_SQL, MEASURES, SOURCES, TIME_DIMS, clock, measure_sql
 from kpis.staffing import erlang_requirement
 from kpis.targets import TargetBook, status
 from settings import Settings
@@ -94,7 +94,7 @@ def _query(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, meas
     src = SOURCES[source]
     dims = [f"{DIM_SQL[d]} AS {d}" for d in by]
     approved = settings.adherence.count_approved_exceptions
-    aggs = [f"{measure_sql(m, interval_s, approved)} AS {m}" for m in sorted(measures)]
+    aggs = [f"{measure_sql(m, interval_s, approved, clock(by))} AS {m}" for m in sorted(measures)]
     where, params = _where(period, scope)
     group = " GROUP BY ALL" if by else ""
     sql = f"SELECT {', '.join(dims + aggs)} FROM {src.table} WHERE {where}{group}"  # noqa: S608

@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 import duckdb
 
 from kpis.detail import agent_filter
-from settings import PRODUCTIVE_STATES, Settings
+from semantic import PRODUCTIVE_STATES
+from settings import Settings
 
 # Worst first: the order rows sort in and counts are told in.
 STATUSES = ("severe", "out", "grace", "in", "none")

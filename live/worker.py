@@ -19,6 +19,7 @@ from pathlib import Path
 import store
 from loaders import load_file, load_paths
 from loaders.canonical import LoadResult
+from loaders.facts import pending as facts_pending
 from loaders.run import build_backlog
 from settings import Settings
 
@@ -57,6 +58,10 @@ class IngestWorker:
         self._facts_due: float | None = None  # when the backlog left by events is to be built
 
     def start(self) -> IngestWorker:
+        # Facts a crash left unbuilt, or a fact table the semantic model changed, are built first.
+        with self._db.session() as cur:
+            if facts_pending(cur):
+                self._facts_due = time.monotonic()
         self._thread.start()
         return self
 

@@ -412,14 +412,14 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings
     con.execute(f"""INSERT INTO load_sites SELECT ?, site, count(*) FROM (SELECT {_site_of_row(kind, 'g')} AS site
                     FROM good g) GROUP BY site""", [result.load_id])  # noqa: S608 - from the kind's declaration
     on_stage(path, "merging", 0.6)
-    _merge(con, kind, settings, result.load_id)
+    window = _merge(con, kind, settings, result.load_id)
     if converted is not None and converted.after_merge is not None:
         converted.after_merge(con, result.load_id, sites)
     on_stage(path, "interval facts", 0.75)
     if kind.name in facts.FACTS_OF_KIND and defer_facts:
-        facts.defer(con, facts.FACTS_OF_KIND[kind.name])
+        facts.defer(con, facts.FACTS_OF_KIND[kind.name], window)
     elif kind.name in facts.FACTS_OF_KIND:
-        facts.refresh(con, settings, facts.FACTS_OF_KIND[kind.name])
+        facts.refresh(con, settings, facts.FACTS_OF_KIND[kind.name], window=window)
     elif kind.name == "agents":
         facts.retag_teams(con)
 
@@ -493,8 +493,9 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: 
     return table.sort_by([("line", "ascending")])
 
 
-def _merge(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings, load_id: int) -> None:
-    """Replace stored rows that share a natural key with an incoming row, then insert the incoming rows."""
+def _merge(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings, load_id: int) -> facts.Window:
+    """Replace stored rows that share a natural key with an incoming row, then insert the incoming rows; returns
+    the site-days whose facts that changes (read before the replaced rows go)."""
     columns = list(kind.names)
     values = []
     for col in columns:
@@ -508,8 +509,9 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings, load_
         columns.append("load_id")
         values.append(str(int(load_id)))
     cond = " AND ".join(f"t.{k} IS NOT DISTINCT FROM g.t_{k}" for k in kind.key)
-    if kind.name in facts.FACTS_OF_KIND:
-        facts.mark_touched(con, kind, settings)
+    window = (facts.touched_by(con, kind, "good", int(settings.fcr.window_days))
+              if kind.name in facts.FACTS_OF_KIND else facts.Window())
     con.execute(f"DELETE FROM {kind.table} t WHERE EXISTS (SELECT 1 FROM good g WHERE {cond})")  # noqa: S608
     col_list = ", ".join(columns)
     con.execute(f"INSERT INTO {kind.table} ({col_list}) SELECT {', '.join(values)} FROM good")  # noqa: S608
+    return window

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import duckdb
 
-from settings import STATE_CATEGORIES, Settings
+from semantic import STATES as STATE_CATEGORIES
+from settings import Settings
 
 
 def install(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -1,0 +1,185 @@
+"""The semantic model: every interval fact table declared once, with its grain, its measures and the categories
+it is built from. The DDL, the fact-table lists, the KPI measures (kpis.measures) and which files feed which
+facts are derived from here; nothing else spells a fact column.
+
+Adding a state category is one entry in STATE_CATEGORIES (and its vocabulary entry in config.toml): its
+`state_<c>_s` column, its lost-time column, the staffed and productive sums and the vocabulary's checks follow.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+# --- Categories the facts are built from ------------------------------------------------------------------
+
+StateCategoryName = str
+ActivityCategoryName = str
+
+
+@dataclass(frozen=True)
+class StateCategory:
+    name: StateCategoryName
+    productive: bool = False  # counts as on hand: available for, on or wrapping up a contact
+    busy: bool = False  # handling a contact (on it or in after-contact work)
+    staffed: bool = True  # logged in (every state but offline)
+
+
+STATE_CATEGORIES: tuple[StateCategory, ...] = (
+    StateCategory("available", productive=True),
+    StateCategory("on_contact", productive=True, busy=True),
+    StateCategory("acw", productive=True, busy=True),
+    StateCategory("break"),
+    StateCategory("lunch"),
+    StateCategory("meeting"),
+    StateCategory("training"),
+    StateCategory("coaching"),
+    StateCategory("aux"),
+    StateCategory("offline", staffed=False),
+)
+STATES: tuple[StateCategoryName, ...] = tuple(c.name for c in STATE_CATEGORIES)
+PRODUCTIVE_STATES: tuple[StateCategoryName, ...] = tuple(c.name for c in STATE_CATEGORIES if c.productive)
+BUSY_STATES: tuple[StateCategoryName, ...] = tuple(c.name for c in STATE_CATEGORIES if c.busy)
+STAFFED_STATES: tuple[StateCategoryName, ...] = tuple(c.name for c in STATE_CATEGORIES if c.staffed)
+# The one state of an agent who is not logged in: scheduled phone time with no state at all counts as it.
+(NOT_LOGGED_IN,) = tuple(c.name for c in STATE_CATEGORIES if not c.staffed)
+# Time in these states during scheduled phone time is lost to the phones.
+LOST_STATES: tuple[StateCategoryName, ...] = tuple(c.name for c in STATE_CATEGORIES if not c.productive)
+
+# Reporting buckets of scheduled activities; "open" is phone time.
+ACTIVITY_CATEGORIES: tuple[ActivityCategoryName, ...] = (
+    "open", "break", "lunch", "meeting", "training", "coaching", "absence", "other")
+
+# --- Dimensions ---------------------------------------------------------------------------------------------
+
+# The label columns a fact table can carry, by the dimension name KPIs are sliced by.
+LABELS: dict[str, str] = {"site": "site_id", "team": "team_id", "agent": "agent_id", "queue": "queue_id",
+                          "call_type": "call_type", "channel": "channel"}
+# Every fact row lies in one site-local interval. `interval_utc` is its UTC start; `interval_fold` is 1 for the
+# second pass through a local hour repeated by a DST fall-back (0 otherwise), so a local interval is
+# (interval_local, interval_fold) and sites in different time zones line up on the local clock.
+TIME_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("interval_utc", "TIMESTAMP"), ("interval_local", "TIMESTAMP"), ("date_local", "DATE"),
+    ("interval_fold", "SMALLINT"))
+
+# --- Measures -----------------------------------------------------------------------------------------------
+
+Aggregation = Literal["sum", "interval_count"]
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A stored fact column: additive over every dimension (sum it over any slice)."""
+
+    name: str
+    type: Literal["BIGINT", "DOUBLE"]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A KPI measure computed over a fact table's rows.
+
+    `sum`: Σ of an expression over stored measures, additive like them. `interval_count`: the slice's intervals
+    × interval seconds, NOT additive: per interval, sites add up; over a period it counts each interval once, so
+    agent-seconds ÷ it is the average over the period's intervals of the agents in each (see kpis.compute).
+    """
+
+    name: str
+    aggregation: Aggregation
+    expression: str = ""  # for sums: arithmetic over this table's stored measures
+
+
+@dataclass(frozen=True)
+class FactTable:
+    name: str
+    source: str  # the short name KPI measures are grouped by
+    labels: tuple[str, ...]  # dimension names (keys of LABELS) at this table's grain, besides the interval
+    measures: tuple[Measure, ...]
+    derived: tuple[Derived, ...] = ()
+    fed_by: tuple[str, ...] = ()  # the kinds of file whose rows it is built from
+    built_from: dict[str, tuple[str, ...]] = field(default_factory=dict)  # category lists behind its columns
+
+    @property
+    def label_columns(self) -> tuple[str, ...]:
+        return tuple(LABELS[d] for d in self.labels)
+
+    @property
+    def columns(self) -> tuple[tuple[str, str], ...]:
+        """(name, DuckDB type) in table order: labels, the interval, then the measures."""
+        return (tuple((c, "VARCHAR") for c in self.label_columns) + TIME_COLUMNS
+                + tuple((m.name, m.type) for m in self.measures))
+
+    @property
+    def measure_names(self) -> tuple[str, ...]:
+        return tuple(m.name for m in self.measures)
+
+    def ddl(self) -> str:
+        return f"CREATE TABLE {self.name} ({', '.join(f'{c} {t}' for c, t in self.columns)})"
+
+
+def _counts(*names: str) -> tuple[Measure, ...]:
+    return tuple(Measure(n, "BIGINT") for n in names)
+
+
+def _seconds(*names: str) -> tuple[Measure, ...]:
+    return tuple(Measure(n, "DOUBLE") for n in names)
+
+
+def _plus(prefix: str, names: tuple[str, ...]) -> str:
+    return " + ".join(f"{prefix}_{n}_s" for n in names)
+
+
+QUEUE = FactTable(
+    "fact_queue_interval", "queue", ("site", "queue", "call_type", "channel"),
+    _counts("offered", "answered", "answered_within", "abandoned", "abandoned_within", "short_abandons")
+    + _seconds("wait_answered_s", "wait_abandoned_s"),
+    fed_by=("contacts", "queue_intervals"))
+
+HANDLE = FactTable(
+    "fact_handle_interval", "handle", ("site", "team", "agent", "queue", "call_type", "channel"),
+    _counts("handled", "transferred") + _seconds("talk_s", "hold_s", "acw_s")
+    + _counts("held", "fcr_eligible", "fcr_resolved", "fcr_resolved_queue"),
+    derived=(Derived("handle_s", "sum", "talk_s + hold_s + acw_s"),),
+    fed_by=("contacts", "queue_intervals", "agent_intervals"))
+
+AGENT = FactTable(
+    "fact_agent_interval", "agent", ("site", "team", "agent"),
+    _seconds(*(f"state_{c}_s" for c in STATES))
+    + _seconds(*(f"sched_{c}_s" for c in ACTIVITY_CATEGORIES))
+    + _seconds("sched_paid_s", "sched_planned_shrink_s", "sched_tracked_s", "adherent_s", "work_outside_shift_s",
+               "open_productive_s")
+    + _seconds(*(f"open_lost_{c}_s" for c in LOST_STATES))
+    + _counts("shifts") + _seconds("late_login_s", "early_logout_s", "forgiven_s", "approved_s"),
+    derived=(
+        # Out-of-adherence time that does not count against the agent: short runs forgiven by threshold, and
+        # (with adherence.count_approved_exceptions) runs inside exceptions a supervisor approved.
+        Derived("excused_s", "sum", "{excused}"),
+        Derived("productive_s", "sum", _plus("state", PRODUCTIVE_STATES)),
+        Derived("busy_s", "sum", _plus("state", BUSY_STATES)),
+        Derived("staffed_s", "sum", _plus("state", STAFFED_STATES)),
+        Derived("sched_all_s", "sum", _plus("sched", ACTIVITY_CATEGORIES)),
+        Derived("agent_interval_s", "interval_count"),
+    ),
+    fed_by=("agent_states", "schedule", "agent_intervals"),
+    built_from={"states": STATES, "activities": ACTIVITY_CATEGORIES, "lost": LOST_STATES,
+                "productive": PRODUCTIVE_STATES})
+
+FORECAST = FactTable(
+    "fact_forecast_interval", "forecast", ("site", "queue", "call_type", "channel"),
+    _seconds("forecast_contacts", "forecast_workload_s", "required_agent_s"),
+    derived=(Derived("forecast_interval_s", "interval_count"),),
+    fed_by=("forecast",))
+
+SURVEY = FactTable(
+    "fact_survey_interval", "survey", ("site", "team", "agent", "queue", "call_type", "channel"),
+    _counts("responses", "nps_responses", "promoters", "detractors", "csat_responses", "csat_top2",
+            "resolved_responses", "resolved_yes"),
+    fed_by=("contacts", "surveys"))
+
+FACTS: tuple[FactTable, ...] = (QUEUE, HANDLE, AGENT, FORECAST, SURVEY)
+FACT_TABLES: tuple[str, ...] = tuple(f.name for f in FACTS)
+BY_NAME: dict[str, FactTable] = {f.name: f for f in FACTS}
+# Which fact tables each kind of file feeds.
+FACTS_OF_KIND: dict[str, tuple[str, ...]] = {
+    kind: tuple(f.name for f in FACTS if kind in f.fed_by) for kind in dict.fromkeys(k for f in FACTS for k in f.fed_by)}

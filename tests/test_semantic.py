@@ -1,0 +1,129 @@
+"""The semantic model (semantic.py): the schema, the KPI measures and the builders follow its one declaration,
+and agent counts roll up the way a control desk reads them (hand-worked)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import semantic
+import store
+from kpis.compute import Period, compute
+from kpis.measures import ADDITIVE, MEASURES, SOURCES
+from loaders import facts, load_file
+from loaders.facts.insert import BuilderMismatch, insert
+from tests.conftest import rows, write
+
+DAY = Period(date(2026, 11, 3), date(2026, 11, 3))
+
+
+def load(con, settings, tmp_path, name, text):
+    result = load_file(con, write(tmp_path, name, text), settings)
+    assert result.status == "loaded" and result.rows_rejected == 0, result
+
+
+def test_the_migrated_schema_is_the_declared_one(con):
+    for table in semantic.FACTS:
+        assert store.fact_columns(con, table.name) == list(table.columns), table.name
+    assert store.FACT_TABLES == facts.ALL_FACTS == semantic.FACT_TABLES
+
+
+def test_every_stored_measure_is_a_kpi_measure_of_its_own_source():
+    for table in semantic.FACTS:
+        for m in table.measure_names:
+            assert MEASURES[m] == (table.source, f"sum({m})")
+        assert SOURCES[table.source].table == table.name
+        assert SOURCES[table.source].dims == frozenset(table.labels)
+    assert "agent_interval_s" not in ADDITIVE and "staffed_s" in ADDITIVE
+
+
+def test_a_new_category_is_one_declaration(monkeypatch):
+    """Everything built from the state categories follows their declaration."""
+    extended = semantic.STATE_CATEGORIES + (semantic.StateCategory("outbound", productive=True),)
+    names = tuple(c.name for c in extended)
+    table = semantic.FactTable("fact_x", "x", ("agent",), tuple(semantic.Measure(f"state_{c}_s", "DOUBLE")
+                                                                 for c in names))
+    assert ("state_outbound_s", "DOUBLE") in table.columns
+    assert "CREATE TABLE fact_x (agent_id VARCHAR, interval_utc TIMESTAMP" in table.ddl()
+
+
+def test_a_fact_table_whose_columns_differ_from_the_model_is_recreated_and_rebuilt(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "states.csv",
+         "agent_id,state,start_at,end_at\nA1,meeting,2026-11-03T14:00:00Z,2026-11-03T14:10:00Z\n")
+    expected = rows(roster, "SELECT agent_id, interval_utc, state_meeting_s FROM fact_agent_interval")
+    assert expected
+    # As a database built before a measure was declared: the column is missing.
+    roster.execute("ALTER TABLE fact_agent_interval DROP COLUMN interval_fold")
+    store.migrate(roster)
+    assert store.fact_columns(roster, "fact_agent_interval") == list(semantic.AGENT.columns)
+    assert facts.pending(roster)
+    from loaders.run import build_backlog
+    build_backlog(roster, settings)
+    assert rows(roster, "SELECT agent_id, interval_utc, state_meeting_s FROM fact_agent_interval") == expected
+    assert not facts.pending(roster)
+
+
+def test_a_builder_that_forgets_a_declared_column_fails_loudly(con):
+    select = "SELECT " + ", ".join(f"NULL AS {c}" for c, _ in semantic.QUEUE.columns if c != "abandoned")
+    with pytest.raises(BuilderMismatch, match=r"missing \['abandoned'\]"):
+        insert(con, semantic.QUEUE, select)
+
+
+def test_each_state_and_activity_lands_in_its_own_column(roster, settings, tmp_path):
+    """The reviewer's mutation (meeting time stored as coaching) is caught here: 10 min meeting, 5 min coaching,
+    scheduled as 15 min meeting then 15 min coaching."""
+    load(roster, settings, tmp_path, "schedule.csv", "agent_id,activity,start_at,end_at\n"
+         "A1,meeting,2026-11-03T14:00:00Z,2026-11-03T14:15:00Z\n"
+         "A1,coaching,2026-11-03T14:15:00Z,2026-11-03T14:30:00Z\n")
+    load(roster, settings, tmp_path, "states.csv", "agent_id,state,start_at,end_at\n"
+         "A1,meeting,2026-11-03T14:00:00Z,2026-11-03T14:10:00Z\n"
+         "A1,lunch,2026-11-03T14:10:00Z,2026-11-03T14:15:00Z\n"
+         "A1,coaching,2026-11-03T14:15:00Z,2026-11-03T14:20:00Z\n")
+    got = rows(roster, """SELECT sum(state_meeting_s), sum(state_coaching_s), sum(state_lunch_s),
+                                 sum(sched_meeting_s), sum(sched_coaching_s), sum(adherent_s)
+                          FROM fact_agent_interval""")
+    assert got == [(600, 300, 300, 900, 900, 900)]
+
+
+# --- non-additive agent counts -----------------------------------------------------------------------------
+# New York (UTC-5 on 3 Nov) has A1 and A2 on hand 09:00-10:00 local; London (UTC+0) has L1 09:00-11:00 local.
+# Per local interval the sites add up: 3 agents at 09:00-10:00, 1 at 10:00-11:00. Over the day, the average of
+# those eight quarter-hour totals is (4 × 3 + 4 × 1) ÷ 8 = 2.0 agents. New York alone: 2.0; London: 1.0.
+# (Counting UTC intervals instead, the centre's day is 12 quarter-hours long and it would read 1.33.)
+STAFFED = ("agent_id,state,start_at,end_at\n"
+           "A1,available,2026-11-03T14:00:00Z,2026-11-03T15:00:00Z\n"
+           "A2,on_contact,2026-11-03T14:00:00Z,2026-11-03T15:00:00Z\n"
+           "L1,available,2026-11-03T09:00:00Z,2026-11-03T11:00:00Z\n")
+
+
+def _on_hand(con, settings, by=()):
+    got = compute(con, settings, ["on_hand_agents"], DAY, by=by)
+    return {tuple(r[d] for d in by): round(r["value"], 4) for r in got.to_dict("records")}
+
+
+def test_agents_on_hand_add_up_per_local_interval_and_average_over_the_day(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "states.csv", STAFFED)
+    assert _on_hand(roster, settings) == {(): 2.0}
+    assert _on_hand(roster, settings, ("site",)) == {("NYC",): 2.0, ("LDN",): 1.0}
+    chart = _on_hand(roster, settings, ("time_of_day",))
+    assert chart == {(f"{h:02d}:{m:02d}",): (3.0 if h == 9 else 1.0) for h in (9, 10) for m in (0, 15, 30, 45)}
+    assert sum(chart.values()) / len(chart) == 2.0  # the centre's figure is the average of its chart
+
+
+def test_on_the_utc_clock_sites_add_up_at_the_same_instant(roster, settings, tmp_path):
+    load(roster, settings, tmp_path, "states.csv", STAFFED)
+    chart = _on_hand(roster, settings, ("time_of_day_utc",))
+    assert chart[("09:00",)] == 1.0 and chart[("14:00",)] == 2.0 and len(chart) == 12
+
+
+def test_a_dst_fall_back_hour_counts_twice_on_the_local_clock(roster, settings, tmp_path):
+    """New York falls back on 1 Nov 2026: 01:00-02:00 local happens twice. One agent on hand through both
+    passes is one agent on hand in each of 8 quarter-hours, not two agents in four."""
+    load(roster, settings, tmp_path, "states.csv",
+         "agent_id,state,start_at,end_at\nA1,available,2026-11-01T05:00:00Z,2026-11-01T07:00:00Z\n")
+    day = Period(date(2026, 11, 1), date(2026, 11, 1))
+    got = compute(roster, settings, ["on_hand_agents"], day)
+    assert got.value.iloc[0] == pytest.approx(1.0)
+    intervals = rows(roster, "SELECT interval_fold, count(*) FROM fact_agent_interval GROUP BY 1 ORDER BY 1")
+    assert intervals == [(0, 4), (1, 4)]
