@@ -30,6 +30,7 @@ from callbacks import supervisor_page as supervisor_callbacks
 from callbacks import targets_page as targets_callbacks
 from callbacks.common import today
 from callbacks.kpi_cache import KpiCache
+from kpis.catalogue import check_settings
 from kpis.periods import resolve_period
 from layouts import (
     agent_page,
@@ -56,6 +57,7 @@ DEFAULT_PERIOD = "this_week"
 
 def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     """Build the app around one database owned by this process (a cursor per request)."""
+    check_settings(settings)  # before the database is opened: a bad config changes nothing
     db = db or store.Database(settings.db_path)
     app = Dash(
         __name__,

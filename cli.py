@@ -14,8 +14,12 @@ from settings import ConfigError, Settings, load_settings
 from store import DatabaseLocked
 
 
-def _settings(args: argparse.Namespace) -> Settings:
-    return load_settings(args.config)
+def _settings(args: argparse.Namespace, **overrides: object) -> Settings:
+    from kpis.catalogue import check_settings
+
+    settings = load_settings(args.config, **overrides)
+    check_settings(settings)
+    return settings
 
 
 def _db_path(args: argparse.Namespace, settings: Settings) -> Path:
@@ -364,9 +368,9 @@ def demo_last_day(folder: Path) -> date | None:
 
 
 def serve_settings(args: argparse.Namespace) -> Settings:
-    settings = _settings(args)
-    if args.db:
-        settings.database.path = Path(args.db).resolve()
+    """The settings to serve with: the config's, with the command line's choices given to it when it is read."""
+    app: dict[str, object] = {"debug": True} if getattr(args, "debug", False) else {}
+    overrides: dict[str, object] = {"database": {"path": Path(args.db).resolve()}} if args.db else {}
     if args.demo_today:
         # A demo ends yesterday and is served for days after: "today" is its last day, so the period buttons
         # (Today, This week …) show days with data whatever the server's date.
@@ -374,17 +378,15 @@ def serve_settings(args: argparse.Namespace) -> Settings:
         if last is None:
             print(f"no demo in {args.demo_today} (no stories.json): today is the server's date", flush=True)
         else:
-            settings.app.today = last
+            app["today"] = last
             print(f"today is {last:%a %d %b %Y}, the demo's last day (--demo-today {args.demo_today})", flush=True)
-    return settings
+    return _settings(args, **overrides, **({"app": app} if app else {}))
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from app import create_app, serve_app
 
     settings = serve_settings(args)
-    if args.debug:
-        settings.app.debug = True
     app = create_app(settings)
     host = args.host or settings.app.host
     port = args.port or settings.app.port

@@ -56,7 +56,8 @@ class ConfigError(ValueError):
 
 
 class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    # Frozen: settings are read once and validated; nothing changes them afterwards (a change is a new load).
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
 
 class AppSettings(_Section):
@@ -253,7 +254,7 @@ def _default_activities() -> dict[str, Activity]:
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="FLOORVIEW_", env_nested_delimiter="__", extra="forbid")
+    model_config = SettingsConfigDict(env_prefix="FLOORVIEW_", env_nested_delimiter="__", extra="forbid", frozen=True)
 
     app: AppSettings = AppSettings()
     auth: AuthSettings = AuthSettings()
@@ -283,10 +284,15 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f"adherence.rta_by_activity: unknown activity {', '.join(unknown)} (one of "
                              f"{', '.join(sorted(self.activities))}, or {SHIFT_START})")
-        for code, activity in self.activities.items():
-            if activity.category is None:
-                activity.category = code if code in ACTIVITY_CATEGORIES else "other"  # type: ignore[assignment]
         return self
+
+    @field_validator("activities")
+    @classmethod
+    def _activity_categories(cls, activities: dict[str, Activity]) -> dict[str, Activity]:
+        """An activity without a category reports under its own code if that is a category, else "other"."""
+        return {code: a if a.category is not None else
+                a.model_copy(update={"category": code if code in ACTIVITY_CATEGORIES else "other"})
+                for code, a in activities.items()}
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.base_dir / path)
@@ -331,11 +337,9 @@ def load_settings(config_path: str | Path | None = None, **overrides: object) ->
         model_config = SettingsConfigDict(toml_file=path)
 
     try:
-        loaded = _FileSettings(**overrides)  # type: ignore[arg-type]
+        loaded = _FileSettings(**({"base_dir": path.parent} | overrides))  # type: ignore[arg-type]
     except ValidationError as err:
         raise ConfigError(f"invalid configuration in {path} (or FLOORVIEW_* environment):\n{_describe(err)}") from None
     except ValueError as err:  # e.g. TOML syntax error
         raise ConfigError(f"cannot read {path}: {err}") from None
-    if "base_dir" not in overrides:
-        loaded.base_dir = path.parent
     return loaded

@@ -8,12 +8,13 @@ arithmetic over measure names (see kpis/measures.py). Variants pick their formul
 from __future__ import annotations
 
 import ast
+import difflib
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from kpis.measures import MEASURES
 from roles import LEADERS, PLANNERS, ROLES
-from settings import Settings
+from settings import ConfigError, Settings
 
 Unit = Literal["%", "s", "count", "agents", "pts", "min", "h", "/h"]
 UNITS = ("%", "s", "count", "agents", "pts", "min", "h", "/h")
@@ -64,6 +65,8 @@ SL_VARIANTS = {
     "abandoned_within_positive": ("answered_within + abandoned_within", "offered",
                                   "(answered ≤ T + abandoned ≤ T) ÷ offered"),
 }
+STAFF_ROLL_UP = ("; per interval sites add up (09:00 local in every site is one interval; on a UTC chart, one "
+                 "instant), and over a period it is the average of the interval totals")
 SHRINK_DEN = {"paid": "sched_paid_s", "scheduled": "sched_all_s"}
 UNPLANNED = "sched_open_s - open_productive_s"
 
@@ -179,13 +182,16 @@ CATALOGUE: tuple[Kpi, ...] = (
           ("aux", "open_lost_aux_s", "aux/personal time in phone time"),
           ("absence", "sched_absence_s + open_lost_offline_s", "planned absence + not logged in during phone time"),
       )),
-    # --- Staffing (agent-seconds ÷ interval seconds = average agents in the slice's intervals) --------
+    # --- Staffing: agents per interval, sites adding up; over a period, the average of the interval totals ----
     _k("required_agents", "Required staff", "agents", "none", "required_agent_s", "forecast_interval_s",
-       "Σ forecast requirement agent-seconds ÷ interval seconds", roles=PLANNERS),
+       "Σ forecast requirement agent-seconds ÷ (intervals with a forecast × interval seconds)"
+       + STAFF_ROLL_UP, roles=PLANNERS),
     _k("scheduled_agents", "Scheduled staff", "agents", "none", "sched_open_s", "agent_interval_s",
-       "Σ seconds scheduled on the phones ÷ interval seconds", roles=PLANNERS),
+       "Σ seconds scheduled on the phones ÷ (intervals with staff × interval seconds)"
+       + STAFF_ROLL_UP, roles=PLANNERS),
     _k("on_hand_agents", "Staff on hand", "agents", "none", "productive_s", "agent_interval_s",
-       "Σ seconds in productive states ÷ interval seconds", roles=PLANNERS),
+       "Σ seconds in productive states ÷ (intervals with staff × interval seconds)"
+       + STAFF_ROLL_UP, roles=PLANNERS),
     Kpi("net_staffing", "Net staffing (scheduled − required)", "agents", "higher", "", None, 1.0,
         "scheduled staff − required staff", roles=PLANNERS, target=0.0, amber=2.0,
         difference_of=("scheduled_agents", "required_agents")),
@@ -275,3 +281,25 @@ def resolve(kpi_id: str, settings: Settings) -> Kpi:
         kpi = replace(kpi, target=override.target, amber=override.amber if override.amber is not None else kpi.amber,
                       target_source="enterprise (config.toml)")
     return kpi
+
+
+def check_settings(settings: Settings) -> None:
+    """Start-up check of the settings against the catalogue: every `[targets]` key and target rule names a
+    known KPI, and an enterprise target is set in one place only (`[targets.<kpi>]`)."""
+    problems = []
+    for key in settings.targets:
+        if key not in BY_ID:
+            problems.append(f"  targets.{key}: unknown KPI{_did_you_mean(key)}")
+    for i, rule in enumerate(settings.target_rules):
+        if rule.kpi not in BY_ID:
+            problems.append(f"  target_rules[{i}].kpi: unknown KPI {rule.kpi!r}{_did_you_mean(rule.kpi)}")
+        if rule.level == "enterprise":
+            problems.append(f"  target_rules[{i}]: an enterprise target is set as [targets.{rule.kpi}] (target "
+                            "rules are for sites, queues, teams and agents)")
+    if problems:
+        raise ConfigError("settings do not match the KPI catalogue:\n" + "\n".join(problems))
+
+
+def _did_you_mean(name: str) -> str:
+    close = difflib.get_close_matches(name, BY_ID, n=1)
+    return f" (did you mean {close[0]}?)" if close else " (see `floorview kpi --list`)"

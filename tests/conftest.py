@@ -97,3 +97,9 @@ def served_demo(demo_db):
     with serve(app.server) as url, chromium() as browser:
         yield url, browser, demo_db["stories"], demo_db["settings"].app.demo_password
     db.close()
+
+
+def changed(settings: Settings, **sections: dict) -> Settings:
+    """A copy of frozen settings with some values of some sections changed (settings are never mutated)."""
+    return settings.model_copy(update={name: getattr(settings, name).model_copy(update=values)
+                                       for name, values in sections.items()})

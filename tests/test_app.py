@@ -10,7 +10,7 @@ import accounts
 import ids
 import store
 from app import create_app
-from tests.conftest import ROSTER, write
+from tests.conftest import ROSTER, changed, write
 from tests.web import form_token, login
 
 PASSWORD = "s3cret-pass"
@@ -25,7 +25,7 @@ def app(roster, settings, tmp_path):
     accounts.add_user(roster, "desk", "Desk", "control_desk", PASSWORD)
     roster.close()
     db = store.Database(settings.db_path)
-    settings.app.secret_key_file = tmp_path / "secret"
+    settings = changed(settings, app={"secret_key_file": tmp_path / "secret"})
     yield create_app(settings, db)
     db.close()
 
@@ -179,9 +179,8 @@ def sso_app(roster, settings, tmp_path):
     accounts.set_disabled(roster, "desk")
     roster.close()
     db = store.Database(settings.db_path)
-    settings.app.secret_key_file = tmp_path / "secret"
-    settings.auth.sso_header = "X-Forwarded-User"
-    settings.auth.trusted_proxies = ["10.0.0.0/24"]
+    settings = changed(settings, app={"secret_key_file": tmp_path / "secret"},
+                       auth={"sso_header": "X-Forwarded-User", "trusted_proxies": ["10.0.0.0/24"]})
     yield create_app(settings, db)
     db.close()
 

@@ -15,10 +15,10 @@ from tests.conftest import write
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     from settings import load_settings
-    from tests.conftest import REPO, ROSTER
+    from tests.conftest import REPO, ROSTER, changed
     folder = tmp_path_factory.mktemp("browser")
     settings = load_settings(REPO / "config.toml", database={"path": folder / "b.duckdb"})
-    settings.app.secret_key_file = folder / "secret"
+    settings = changed(settings, app={"secret_key_file": folder / "secret"})
     con = store.connect(settings.db_path)
     for name, text in ROSTER.items():
         load_file(con, write(folder, name, text), settings)

@@ -11,7 +11,7 @@ import ids
 import store
 from app import create_app
 from loaders import load_file
-from tests.conftest import write
+from tests.conftest import changed, write
 from tests.test_kpis import SCHEDULE, STATES, contacts_csv, roster_db
 from tests.web import login
 
@@ -43,7 +43,7 @@ def test_simultaneous_approvals_on_one_site_day_are_all_saved(tmp_path):
     for name in SUPERVISORS:
         accounts.add_user(con, name, name.title(), "supervisor", "pass1234", team_ids=("T1",))
     con.close()
-    settings.app.secret_key_file = tmp_path / "secret"
+    settings = changed(settings, app={"secret_key_file": tmp_path / "secret"})
     db = store.Database(settings.db_path)
     app = create_app(settings, db)
     clients = []

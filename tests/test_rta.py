@@ -16,7 +16,7 @@ import pytest
 from kpis import rta
 from loaders import load_file
 from settings import RtaThresholds
-from tests.conftest import write
+from tests.conftest import changed, write
 
 
 def at(text: str) -> datetime:
@@ -63,7 +63,7 @@ def test_grace_then_out_then_severe_as_the_run_goes_on(ann_at_work, settings):
               for now in ("2026-11-03T14:15:30", "2026-11-03T14:16:00", "2026-11-03T14:19:59")}
     assert graded == {"2026-11-03T14:15:30": ("grace", 30), "2026-11-03T14:16:00": ("out", 60),
                       "2026-11-03T14:19:59": ("out", 299)}
-    settings.adherence.rta_severe_s = 240
+    settings = changed(settings, adherence={"rta_severe_s": 240})
     assert view(ann_at_work, settings, "2026-11-03T14:19:59")["A1"].status == "severe"
     back = view(ann_at_work, settings, "2026-11-03T14:21:00")["A1"]
     assert (back.status, back.seconds) == ("in", 60)  # available again from 14:20
@@ -71,7 +71,7 @@ def test_grace_then_out_then_severe_as_the_run_goes_on(ann_at_work, settings):
 
 def test_a_longer_grace_for_an_activity(ann_at_work, settings):
     # The run began in the open activity at 14:15: a grace of 10 minutes for "open" keeps 4:59 in grace.
-    settings.adherence.rta_by_activity = {"open": RtaThresholds(grace_s=600)}
+    settings = changed(settings, adherence={"rta_by_activity": {"open": RtaThresholds(grace_s=600)}})
     ann = view(ann_at_work, settings, "2026-11-03T14:19:59")["A1"]
     assert (ann.status, ann.seconds, ann.grace_s, ann.severe_s) == ("grace", 299, 600, 600)
 
@@ -80,10 +80,10 @@ def test_a_longer_grace_at_the_start_of_a_shift(roster, settings, tmp_path):
     schedule(roster, settings, tmp_path, ("A2", "open", "2026-11-03T13:00:00", "2026-11-03T17:00:00"))
     events(roster, settings, tmp_path, ("A2", "available", "2026-11-03T13:03:00"))
     # Not logged in at 13:02: out for 120 s since the shift began, past the 60 s grace ...
-    settings.adherence.rta_by_activity = {}
+    settings = changed(settings, adherence={"rta_by_activity": {}})
     assert view(roster, settings, "2026-11-03T13:02:00")["A2"].status == "out"
     # ... but within a 5-minute grace set for shift starts.
-    settings.adherence.rta_by_activity = {"shift_start": RtaThresholds(grace_s=300)}
+    settings = changed(settings, adherence={"rta_by_activity": {"shift_start": RtaThresholds(grace_s=300)}})
     bo = view(roster, settings, "2026-11-03T13:02:00")["A2"]
     assert (bo.status, bo.seconds, bo.state) == ("grace", 120, None)
 

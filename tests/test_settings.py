@@ -78,3 +78,45 @@ def test_every_setting_in_config_toml_is_commented():
         if not match or "#" in line or section in ("states", "targets"):  # keys are codes or KPI ids
             continue
         assert re.search(rf"\b{match.group(1)}\b", comments), f"config.toml line {i + 1} is not explained: {line}"
+
+
+# --- checked against the KPI catalogue at start-up ---------------------------------------------------------
+
+def _config(tmp_path, extra: str):
+    path = tmp_path / "config.toml"
+    path.write_text((REPO / "config.toml").read_text() + extra)
+    return path
+
+
+@pytest.mark.parametrize(("extra", "named"), [
+    ("\n[targets.servce_level]\ntarget = 80\n", "targets.servce_level: unknown KPI (did you mean service_level?)"),
+    ('\n[[target_rules]]\nkpi = "ahtt"\nlevel = "site"\nid = "NYC"\ntarget = 380\n',
+     "target_rules[0].kpi: unknown KPI 'ahtt' (did you mean aht?)"),
+    ('\n[[target_rules]]\nkpi = "aht"\nlevel = "enterprise"\ntarget = 380\n',
+     "target_rules[0]: an enterprise target is set as [targets.aht]"),
+])
+def test_a_config_that_does_not_match_the_catalogue_stops_start_up(tmp_path, capsys, extra, named):
+    from app import create_app
+    from cli import main
+    from kpis.catalogue import check_settings
+
+    config = _config(tmp_path, extra)
+    settings = load_settings(config, database={"path": tmp_path / "x.duckdb"})
+    with pytest.raises(ConfigError) as err:
+        check_settings(settings)
+    assert named in str(err.value)
+    with pytest.raises(ConfigError):
+        create_app(settings)
+    assert not (tmp_path / "x.duckdb").exists()  # stopped before the database was opened
+    assert main(["--config", str(config), "kpi", "--list"], delegate=False) == 2
+    assert named in capsys.readouterr().err
+
+
+def test_settings_are_not_changed_after_validation():
+    import pydantic
+    s = load_settings(REPO / "config.toml")
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
+        s.app.debug = True  # type: ignore[misc]
+    with pytest.raises(pydantic.ValidationError, match="frozen"):
+        s.targets = {}  # type: ignore[misc]
+    assert s.activities["open"].category == "open" and s.base_dir == REPO
