@@ -52,15 +52,15 @@ class Period:
 
 
 @dataclass
-class _Plan:
+class Plan:
     kpis: list[Kpi]
     base: list[Kpi] = field(default_factory=list)
     measures_by_source: dict[str, set[str]] = field(default_factory=dict)
 
 
-def _plan(kpi_ids: list[str], settings: Settings) -> _Plan:
+def plan_for(kpi_ids: list[str], settings: Settings) -> Plan:
     requested = [resolve(k, settings) for k in kpi_ids]
-    plan = _Plan(requested)
+    plan = Plan(requested)
     wanted = {k.id: k for k in requested}
     for k in requested:
         for dep in k.difference_of or ():
@@ -89,15 +89,21 @@ def _where(period: Period, scope: Scope, prefix: str = "") -> tuple[str, list[ob
     return " AND ".join(where), params
 
 
-def _query(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, measures: set[str], period: Period,
-           by: tuple[str, ...], scope: Scope, interval_s: int) -> pd.DataFrame:
+def query_sql(settings: Settings, source: str, measures: set[str], period: Period, by: tuple[str, ...],
+              scope: Scope, interval_s: int) -> tuple[str, list[object]]:
+    """The one query of a source for a slice: every measure summed per group (bind parameters for values)."""
     src = SOURCES[source]
     dims = [f"{DIM_SQL[d]} AS {d}" for d in by]
     approved = settings.adherence.count_approved_exceptions
     aggs = [f"{measure_sql(m, interval_s, approved, clock(by))} AS {m}" for m in sorted(measures)]
     where, params = _where(period, scope)
     group = " GROUP BY ALL" if by else ""
-    sql = f"SELECT {', '.join(dims + aggs)} FROM {src.table} WHERE {where}{group}"  # noqa: S608
+    return f"SELECT {', '.join(dims + aggs)} FROM {src.table} WHERE {where}{group}", params  # noqa: S608
+
+
+def _query(con: duckdb.DuckDBPyConnection, settings: Settings, source: str, measures: set[str], period: Period,
+           by: tuple[str, ...], scope: Scope, interval_s: int) -> pd.DataFrame:
+    sql, params = query_sql(settings, source, measures, period, by, scope, interval_s)
     frame = con.execute(sql, params).df()
     if "required_agent_s" in measures:
         frame = _add_erlang(con, settings, frame, period, by, scope)
@@ -122,7 +128,7 @@ def _add_erlang(con: duckdb.DuckDBPyConnection, settings: Settings, frame: pd.Da
     return merged.drop(columns="erlang_agent_s")
 
 
-def measures_frame(con: duckdb.DuckDBPyConnection, settings: Settings, plan: _Plan, period: Period,
+def measures_frame(con: duckdb.DuckDBPyConnection, settings: Settings, plan: Plan, period: Period,
                    by: tuple[str, ...], scope: Scope, interval_s: int) -> pd.DataFrame:
     """One row per group with every needed measure summed; NaN where a source cannot serve the slice."""
     frames = []
@@ -179,7 +185,7 @@ def compute(con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[st
     unknown = [d for d in by if d not in ALL_DIMS]
     if unknown:
         raise ValueError(f"unknown group-by dimension(s) {unknown}; one of {', '.join(ALL_DIMS)}")
-    plan = _plan(list(kpi_ids), settings)
+    plan = plan_for(list(kpi_ids), settings)
     interval_s = int(settings.data.interval_minutes) * 60
     frame = measures_frame(con, settings, plan, period, by, scope, interval_s)
     values = {k.id: _ratio(frame, k) for k in plan.base}

@@ -1,11 +1,27 @@
-"""Temp tables describing the configured state and activity vocabularies, for loader and fact SQL."""
+"""Temp tables describing the configured state and activity vocabularies, for loader and fact SQL.
+
+Their names are this module's interface (`VOCAB`); other modules name them through it, never by hand.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import duckdb
 
 from semantic import STATES as STATE_CATEGORIES
 from settings import Settings
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    states: str = "vocab_states"  # code, category
+    activities: str = "vocab_activities"  # code, category, paid, planned_shrinkage, adherence_tracked, open
+    satisfies: str = "vocab_satisfies"  # activity, state (category)
+    satisfies_wide: str = "vocab_satisfies_wide"  # activity, sat_<category> per state category
+
+
+VOCAB = Vocabulary()
 
 
 def install(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:

@@ -10,6 +10,7 @@ import duckdb
 from loaders.facts.grid import Grid
 from loaders.facts.segments import Pieces
 from loaders.facts.window import GRID
+from loaders.vocabulary import VOCAB
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,13 @@ def exception_runs(con: duckdb.DuckDBPyConnection, grid: Grid, p: Pieces, thresh
     if threshold_s <= 0 and not con.execute("SELECT count(*) FROM adherence_exceptions").fetchall()[0][0]:
         return  # nothing to forgive or approve: skip finding the runs
     tracked = f"""SELECT sc.agent_id, sc.site_id, sc.ps AS s, sc.pe AS e FROM {p.schedule} sc
-                 JOIN vocab_activities v ON v.code = sc.activity WHERE v.adherence_tracked"""
+                 JOIN {VOCAB.activities} v ON v.code = sc.activity WHERE v.adherence_tracked"""
     adherent = f"""SELECT sc.agent_id, sc.site_id, greatest(st.ps, sc.ps) AS s, least(st.pe, sc.pe) AS e
                   FROM {p.schedule} sc
                   JOIN {p.states} st ON st.agent_id = sc.agent_id AND st.grid = sc.grid
                        AND st.ps < sc.pe AND st.pe > sc.ps
-                  JOIN vocab_activities v ON v.code = sc.activity
-                  JOIN vocab_satisfies sat ON sat.activity = sc.activity AND sat.state = st.state
+                  JOIN {VOCAB.activities} v ON v.code = sc.activity
+                  JOIN {VOCAB.satisfies} sat ON sat.activity = sc.activity AND sat.state = st.state
                   WHERE v.adherence_tracked"""
     con.execute(f"""
         CREATE OR REPLACE TEMP TABLE {RUNS.out} AS
@@ -117,7 +118,7 @@ def shift_edges(con: duckdb.DuckDBPyConnection, grid: Grid) -> None:
         WITH tracked AS (
             SELECT sc.agent_id, a.site_id, sc.start_at, sc.end_at,
                    lag(sc.end_at) OVER (PARTITION BY sc.agent_id ORDER BY sc.start_at) AS prev_end
-            FROM schedule sc JOIN vocab_activities v ON v.code = sc.activity
+            FROM schedule sc JOIN {VOCAB.activities} v ON v.code = sc.activity
             JOIN {grid.agents} a USING (agent_id)
             WHERE v.adherence_tracked AND sc.start_at < a.w1 + INTERVAL 1 DAY AND sc.end_at > a.w0 - INTERVAL 1 DAY),
         numbered AS (

@@ -13,6 +13,7 @@ from loaders.facts.adherence_runs import RUNS
 from loaders.facts.grid import Grid
 from loaders.facts.insert import insert
 from loaders.facts.window import GRID
+from loaders.vocabulary import VOCAB
 from semantic import ACTIVITY_CATEGORIES, AGENT, LOST_STATES, NOT_LOGGED_IN, PRODUCTIVE_STATES, STATES
 from settings import Settings
 
@@ -89,8 +90,8 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, grid: Grid) -> Non
             FROM {p.schedule} sc
             LEFT JOIN {p.state_cells} c ON c.agent_id = sc.agent_id AND c.grid = sc.grid{partial_join}
         ) p
-        JOIN vocab_activities v ON v.code = p.activity
-        JOIN vocab_satisfies_wide w ON w.activity = p.activity
+        JOIN {VOCAB.activities} v ON v.code = p.activity
+        JOIN {VOCAB.satisfies_wide} w ON w.activity = p.activity
         -- Shift edges and exception runs lie in scheduled intervals: summed with the pieces, not joined after.
         UNION ALL BY NAME SELECT agent_id, site_id, interval_utc, shifts, late_login_s, early_logout_s
                           FROM {RUNS.shift_edges}
