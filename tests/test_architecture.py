@@ -62,3 +62,13 @@ def test_the_checker_catches_a_violation(tmp_path, monkeypatch):
         assert violations("layouts") == ["layouts/_tmp_bad_import.py imports duckdb"]
     finally:
         bad.unlink()
+
+
+KPI_TESTS = ("test_kpis.py", "test_facts.py", "test_semantic.py", "test_properties.py", "test_sql_snapshots.py")
+
+
+@pytest.mark.parametrize("name", KPI_TESTS)
+def test_kpi_tests_do_not_lean_on_the_demo_generator(name):
+    """KPI tests use hand-worked or published numbers; numbers from the demo generator are for generator tests."""
+    text = (REPO / "tests" / name).read_text()
+    assert "demo_db" not in text and "from demo" not in text and "generator" not in imports_of(REPO / "tests" / name)

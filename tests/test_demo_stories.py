@@ -1,4 +1,7 @@
-"""The demo data holds the four stories, found through the interval facts (not read from the generator)."""
+"""GENERATOR TESTS: the demo data holds the four stories, found through the interval facts (not read from the
+generator). Their bands are fitted to the demo generator's output, so they test the generator, not a KPI
+definition: the KPI tests (test_kpis, test_facts, test_semantic, test_properties) use hand-worked numbers only.
+Run them alone with `pytest -m generator`."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from loaders import load_paths
 from tests.conftest import DEMO_END, rows
 
 END = DEMO_END
+pytestmark = pytest.mark.generator
 
 
 @pytest.fixture(scope="module")
