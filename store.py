@@ -255,6 +255,12 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as err:
         raise _lock_error(path, err) from None
+    except duckdb.ConnectionException as err:
+        if not read_only or "different configuration" not in str(err):
+            raise
+        # This process has the file open for writing already (a test, the app running a command): share that
+        # database. It is still only read here, and not migrated.
+        con = duckdb.connect(str(path))
     if not read_only:
         owner_only(path)
     con.execute("SET TimeZone = 'UTC'")

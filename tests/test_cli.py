@@ -185,3 +185,43 @@ def test_demo_with_local_time_writes_site_local_wall_clock_times(tmp_path, capsy
     first = (out / "schedule.csv").read_text().splitlines()[1].split(",")
     # New York's first shift of Fri 20 Nov starts at nine on the wall clock (14:00 UTC), with no offset.
     assert first[0] == '"NYC0001"' and first[2] == '"2026-11-20T09:00:00"'
+
+
+# --- the command modules -------------------------------------------------------------------------------------
+
+def test_db_is_declared_once_and_commands_do_not_fake_each_others_arguments():
+    sources = [REPO / "cli.py", *sorted((REPO / "commands").glob("*.py"))]
+    text = {p.name: p.read_text() for p in sources}
+    assert sum(t.count('add_argument("--db"') for t in text.values()) == 1
+    assert not any("Namespace(" in t for t in text.values())
+    from cli import build_parser
+    parser = build_parser()
+    for argv in (["load", "x"], ["kpi"], ["refresh"], ["user", "list"], ["token", "list"], ["serve"], ["demo"]):
+        prefix = argv[:1] + ["--db", "D"] + argv[1:] if argv[0] != "token" else argv + ["--db", "D"]
+        assert parser.parse_args(prefix).db == "D", argv
+
+
+def test_kpi_reads_without_migrating_or_holding_the_database(tmp_path, capsys, monkeypatch):
+    """`kpi` opens the file read-only, without migrating it, and closes it; `refresh` closes its connection too,
+    so another process can open the database straight after."""
+    import store
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name, text in ROSTER.items():
+        write(folder, name, text)
+    db = tmp_path / "x.duckdb"
+    assert main(["load", "--db", str(db), "--quiet", str(folder)]) == 0
+    assert main(["refresh", "--db", str(db)]) == 0
+    opened = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r}).close()"],
+                            capture_output=True, text=True)
+    assert opened.returncode == 0, opened.stderr
+    def no_migration(_con):
+        raise AssertionError("kpi migrated the database")
+
+    monkeypatch.setattr(store, "migrate", no_migration)
+    assert main(["kpi", "--db", str(db), "--kpi", "aht", "--from", "2026-11-03", "--to", "2026-11-03"]) == 0
+    assert "aht" in capsys.readouterr().out
+    opened = subprocess.run([sys.executable, "-c", f"import duckdb; duckdb.connect({str(db)!r}).close()"],
+                            capture_output=True, text=True)
+    assert opened.returncode == 0, opened.stderr
