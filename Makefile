@@ -31,11 +31,13 @@ live: data/floorview.duckdb
 test: $(STAMP)
 	scripts/setup-browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy  # strict on kpis, loaders, actions, store, settings, semantic (pyproject.toml [tool.mypy])
 	# One worker per core, each taking whole test files (their module fixtures are built once).
 	$(BIN)/pytest -q -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_load.py

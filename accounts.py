@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from roles import HOME, ROLES, Role, known
+from semantic import AgentId, SiteId, TeamId
 
 _END_SESSIONS = "session_version = session_version + 1"
 NOTHING = ("\x00none",)  # a filter value no row has: what a person without scope sees
@@ -23,10 +25,10 @@ class AccountError(ValueError):
 class User:
     username: str
     display_name: str
-    role: str
-    agent_id: str | None = None
-    team_ids: tuple[str, ...] = ()
-    site_ids: tuple[str, ...] = ()
+    role: Role
+    agent_id: AgentId | None = None
+    team_ids: tuple[TeamId, ...] = ()
+    site_ids: tuple[SiteId, ...] = ()
     session_version: int = 0  # sessions issued under an older version are over
 
     @property
@@ -102,7 +104,8 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, display_name: str, r
                      before[0][0] + 1 if before else 0])
     except duckdb.ConstraintException:
         raise AccountError(f"user {username!r} already exists") from None
-    return User(username, display_name, role, agent_id, tuple(team_ids), tuple(site_ids))
+    return User(username, display_name, Role(role), AgentId(agent_id) if agent_id else None,
+                tuple(TeamId(t) for t in team_ids), tuple(SiteId(s) for s in site_ids))
 
 
 def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
@@ -111,7 +114,7 @@ def get_user(con: duckdb.DuckDBPyConnection, username: str) -> User | None:
     if not rows:
         return None
     u = rows[0]
-    return User(u[0], u[1], u[2], u[3], tuple(u[4] or ()), tuple(u[5] or ()), u[6])
+    return User(u[0], u[1], Role(u[2]), u[3], tuple(u[4] or ()), tuple(u[5] or ()), u[6])
 
 
 def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -> User | None:
@@ -128,7 +131,7 @@ def authenticate(con: duckdb.DuckDBPyConnection, username: str, password: str) -
     return get_user(con, username.strip().lower())
 
 
-def list_users(con: duckdb.DuckDBPyConnection) -> list[dict]:
+def list_users(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     cur = con.execute("""SELECT username, display_name, role, agent_id, team_ids, site_ids, disabled FROM users
                          ORDER BY role, username""")
     columns = [d[0] for d in cur.description]

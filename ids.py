@@ -1,5 +1,7 @@
 """Component ids, one place for all pages (page-prefixed so they never collide)."""
 
+from typing import Any
+
 # Shell
 URL = "shell-url"
 NAV = "shell-nav"
@@ -78,7 +80,7 @@ DESK_ALERT = "desk-alert"
 DESK_TODAY = "desk-today"
 
 
-def today_alert(site: str) -> dict:
+def today_alert(site: str) -> dict[str, Any]:
     """The one-click alert of a site on the control desk's "Today so far"."""
     return {"type": "today-alert", "site": site}
 
@@ -87,7 +89,7 @@ DESK_ALERT_STATUS = "desk-alert-status"
 DESK_SENT = "desk-sent"
 
 
-def msg_ack(message_id: int) -> dict:
+def msg_ack(message_id: int) -> dict[str, Any]:
     return {"type": "msg-ack", "id": message_id}
 
 # Targets page
@@ -111,7 +113,7 @@ EXC_REASON = "exc-reason"
 EXC_FEEDBACK = "exc-feedback"
 
 
-def exc_approve(span: str) -> dict:
+def exc_approve(span: str) -> dict[str, Any]:
     """An 'Approve' button for one out-of-adherence stretch; span is 'start|end' in site-local ISO time."""
     return {"type": "exc-approve", "span": span}
 

@@ -9,7 +9,13 @@ Adding a state category is one entry in STATE_CATEGORIES (and its vocabulary ent
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NewType
+
+# Ids of the organisation's dimensions, as they cross modules (plain strings at run time, apart to the checker).
+SiteId = NewType("SiteId", str)
+TeamId = NewType("TeamId", str)
+AgentId = NewType("AgentId", str)
+QueueId = NewType("QueueId", str)
 
 # --- Categories the facts are built from ------------------------------------------------------------------
 

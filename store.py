@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import duckdb
 
@@ -479,18 +479,18 @@ _VISIBLE = """
 EVENT_POSTS = "agent-events-"
 
 
-def load_history(con: duckdb.DuckDBPyConnection, limit: int = 500, sites: tuple[str, ...] | None = None) -> list[dict]:
+def load_history(con: duckdb.DuckDBPyConnection, limit: int = 500, sites: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """The most recent loads from the manifest, newest first, the events API's requests left out. With
     `sites`, only loads that touched them, and of a load that touched others too, only their rows."""
     if sites is None:
-        return con.execute(
+        return _records(con.execute(
             f"""SELECT load_id, file_name, kind, status, rows_read, rows_loaded, rows_rejected, {_STARTED},
                       {_SECONDS}, sha256, message
                FROM load_manifest m WHERE NOT starts_with(m.file_name, $posts)
                ORDER BY load_id DESC LIMIT $limit""",  # noqa: S608 - fixed fragments
             {"limit": limit, "posts": EVENT_POSTS},
-        ).df().to_dict("records")
-    return con.execute(
+        ))
+    return _records(con.execute(
         f"""{_VISIBLE},
             rejected AS (SELECT load_id, count(DISTINCT line) AS n FROM visible_rejects GROUP BY load_id)
         SELECT m.load_id, m.file_name, m.kind, m.status,
@@ -502,10 +502,10 @@ def load_history(con: duckdb.DuckDBPyConnection, limit: int = 500, sites: tuple[
         WHERE NOT starts_with(m.file_name, $posts)
         ORDER BY m.load_id DESC LIMIT $limit""",  # noqa: S608 - fixed fragments
         {"sites": list(sites), "limit": limit, "posts": EVENT_POSTS},
-    ).df().to_dict("records")
+    ))
 
 
-def event_posts(con: duckdb.DuckDBPyConnection, since: datetime, sites: tuple[str, ...] | None = None) -> dict:
+def event_posts(con: duckdb.DuckDBPyConnection, since: datetime, sites: tuple[str, ...] | None = None) -> dict[str, Any]:
     """The events API's requests since `since` (UTC): how many, the state segments they stored (of `sites`
     only, if given), the lines they rejected, and when the last one finished."""
     mine = "TRUE" if sites is None else "list_contains($sites, s.site_id)"
@@ -519,26 +519,26 @@ def event_posts(con: duckdb.DuckDBPyConnection, since: datetime, sites: tuple[st
 
 
 def recent_rejects(con: duckdb.DuckDBPyConnection, limit: int = 2000,
-                   sites: tuple[str, ...] | None = None) -> list[dict]:
+                   sites: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """Rejected rows with their reasons, newest load first. With `sites`, only theirs; the raw value of a row
     whose site is unknown is withheld, since it may be another site's."""
     if sites is None:
-        return con.execute(
+        return _records(con.execute(
             """SELECT load_id, file_name, line, field, value, reason FROM rejects
                ORDER BY load_id DESC, line LIMIT ?""",
             [limit],
-        ).df().to_dict("records")
-    return con.execute(
+        ))
+    return _records(con.execute(
         f"""{_VISIBLE}
         SELECT load_id, file_name, line, field,
                CASE WHEN site_id IS NULL AND value IS NOT NULL THEN '(withheld: site unknown)' ELSE value END AS value,
                reason
         FROM visible_rejects ORDER BY load_id DESC, line LIMIT $limit""",  # noqa: S608 - fixed fragments
         {"sites": list(sites), "limit": limit},
-    ).df().to_dict("records")
+    ))
 
 
-def data_freshness(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> dict:
+def data_freshness(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> dict[str, Any]:
     """Oldest and newest loaded contact, in UTC, and when the last file was loaded (of `sites` only, if given)."""
     if sites is None:
         first, last = con.execute("SELECT min(offered_at), max(offered_at) FROM contacts").fetchall()[0]
@@ -548,26 +548,40 @@ def data_freshness(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None
     return {"first_contact_utc": first, "last_contact_utc": last, "last_load_utc": last_load(con, sites)}
 
 
+def _records(result: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """A query's rows as dicts (column name to value)."""
+    records: list[dict[str, Any]] = result.df().to_dict("records")
+    return records
+
+
+def _one(result: duckdb.DuckDBPyConnection) -> Any:
+    """The single value a query gives."""
+    return result.fetchall()[0][0]
+
+
 def last_load(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> datetime | None:
     """When the newest file was loaded (of `sites` only, if given), UTC: what every open page polls."""
     if sites is None:
-        return con.execute("SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'").fetchall()[0][0]
-    return con.execute(
+        newest: datetime | None = _one(con.execute(
+            "SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'"))
+        return newest
+    mine: datetime | None = _one(con.execute(
         """SELECT max(finished_at) FROM load_manifest WHERE status = 'loaded'
            AND load_id IN (SELECT load_id FROM load_sites WHERE list_contains(?, site_id))""",
-        [list(sites)]).fetchall()[0][0]
+        [list(sites)]))
+    return mine
 
 
-def fact_backlog(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> list[dict]:
+def fact_backlog(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> list[dict[str, Any]]:
     """Site-days whose interval facts a load left to be rebuilt (an interrupted rebuild), per site: how many,
     the first and last day, and which fact tables (of `sites` only, if given)."""
-    return con.execute(
+    return _records(con.execute(
         """SELECT site_id, count(DISTINCT date_local) AS days, min(date_local) AS first_day, max(date_local) AS last_day,
                   string_agg(DISTINCT fact_table, ', ' ORDER BY fact_table) AS tables
            FROM fact_backlog WHERE $sites IS NULL OR list_contains($sites, site_id)
            GROUP BY site_id ORDER BY site_id""",
         {"sites": list(sites) if sites is not None else None},
-    ).df().to_dict("records")
+    ))
 
 
 def source_freshness(con: duckdb.DuckDBPyConnection, sites: tuple[str, ...] | None = None) -> dict[str, object]:

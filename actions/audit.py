@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
 import duckdb
 
@@ -21,7 +22,7 @@ def record(con: duckdb.DuckDBPyConnection, username: str, action: str, obj: str,
                 [now(), username, action, obj, old, new, reason, sorted(set(sites))])
 
 
-def trail(con: duckdb.DuckDBPyConnection, user: User, limit: int = 500) -> list[dict]:
+def trail(con: duckdb.DuckDBPyConnection, user: User, limit: int = 500) -> list[dict[str, Any]]:
     """The actions the user may review: everything (control desk), or those concerning their sites and their
     own (manager); nothing for other roles."""
     if user.role not in ("manager", "control_desk"):

@@ -8,6 +8,7 @@ wall-clock time, as the timeline shows them, and are stored in UTC.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 import duckdb
 
@@ -15,6 +16,7 @@ from accounts import User
 from actions.audit import now, record
 from actions.scope import leads
 from loaders.facts import refresh_agent_span
+from semantic import AgentId
 from settings import Settings
 
 LONGEST = timedelta(hours=24)
@@ -35,7 +37,7 @@ def _agent_in_scope(con: duckdb.DuckDBPyConnection, user: User, agent_id: str) -
     return site, tz
 
 
-def approve(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, agent_id: str, start_local: datetime,
+def approve(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, agent_id: AgentId, start_local: datetime,
             end_local: datetime, reason: str) -> int:
     """Store the approval, rebuild the agent's facts for the days it touches, audit it; returns its id."""
     site, tz = _agent_in_scope(con, user, agent_id)
@@ -49,7 +51,7 @@ def approve(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, agen
     start_at, end_at = con.execute(
         "SELECT timezone('UTC', timezone(?, ?::TIMESTAMP)), timezone('UTC', timezone(?, ?::TIMESTAMP))",
         [tz, start_local, tz, end_local]).fetchall()[0]
-    exception_id = con.execute("SELECT nextval('action_id_seq')").fetchall()[0][0]
+    exception_id = int(con.execute("SELECT nextval('action_id_seq')").fetchall()[0][0])
     con.execute("INSERT INTO adherence_exceptions VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [exception_id, agent_id, start_at, end_at, reason[:500], user.username, now()])
     refresh_agent_span(con, settings, agent_id, start_at, end_at)
@@ -59,7 +61,7 @@ def approve(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, agen
     return exception_id
 
 
-def for_day(con: duckdb.DuckDBPyConnection, agent_id: str, day_start_local: datetime) -> list[dict]:
+def for_day(con: duckdb.DuckDBPyConnection, agent_id: str, day_start_local: datetime) -> list[dict[str, Any]]:
     """Approved exceptions overlapping the agent's local day, in local time (for the timeline)."""
     cur = con.execute("""
         WITH z AS (SELECT s.timezone AS tz FROM agents a JOIN sites s USING (site_id) WHERE a.agent_id = ?)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 
 import store
@@ -49,7 +51,7 @@ def send(con: duckdb.DuckDBPyConnection, user: User, level: str, target: str | N
         raise MessageError("the message is empty")
     if not _may_address(con, user, level, target):
         raise MessageError("you may not send to that audience")
-    message_id = con.execute("SELECT nextval('action_id_seq')").fetchall()[0][0]
+    message_id = int(con.execute("SELECT nextval('action_id_seq')").fetchall()[0][0])
     con.execute("INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [message_id, user.username, kind, level, None if level == "all" else target, kpi, period,
                  body[:1000], now()])
@@ -73,7 +75,7 @@ _RECIPIENT = """(
     OR (u.role = 'manager' AND m.audience_level = 'site' AND list_contains(u.site_ids, m.audience_id)))"""
 
 
-def inbox(con: duckdb.DuckDBPyConnection, user: User) -> list[dict]:
+def inbox(con: duckdb.DuckDBPyConnection, user: User) -> list[dict[str, Any]]:
     """Messages addressed to the user (not their own), newest first, with whether they acknowledged."""
     cur = con.execute(f"""
         SELECT m.message_id, m.kind, m.sender, s.display_name AS sender_name, m.audience_level, m.audience_id,
@@ -99,7 +101,7 @@ def acknowledge(con: duckdb.DuckDBPyConnection, user: User, message_id: int) -> 
            sites=sites_of(con, level, target))
 
 
-def sent(con: duckdb.DuckDBPyConnection, user: User) -> list[dict]:
+def sent(con: duckdb.DuckDBPyConnection, user: User) -> list[dict[str, Any]]:
     """What the user sent, with who of its recipients acknowledged it (nobody else's acknowledgement counts)."""
     cur = con.execute(f"""
         SELECT m.message_id, m.kind, m.audience_level, m.audience_id, m.body,

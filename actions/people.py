@@ -6,15 +6,18 @@ may add them); nobody manages themselves out (disable) or people above their own
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 
 import accounts
 from accounts import AccountError, User
 from actions.audit import record
 from actions.scope import places_in_scope, sites_of
+from roles import ROLES
 
 MANAGERS = ("manager", "control_desk")
-ROLES_ADDED_BY = {"control_desk": accounts.ROLES, "manager": ("agent", "supervisor")}
+ROLES_ADDED_BY = {"control_desk": ROLES, "manager": ("agent", "supervisor")}
 MIN_PASSWORD = 8
 
 
@@ -22,7 +25,7 @@ class PeopleError(ValueError):
     pass
 
 
-def _sites_of(con: duckdb.DuckDBPyConnection, row: dict) -> set[str]:
+def _sites_of(con: duckdb.DuckDBPyConnection, row: dict[str, Any]) -> set[str]:
     """The sites a user's scope lies in (their agent's, their teams', their own)."""
     sites = set(row["site_ids"] or ())
     if row["agent_id"]:
@@ -33,7 +36,7 @@ def _sites_of(con: duckdb.DuckDBPyConnection, row: dict) -> set[str]:
     return sites
 
 
-def _manages(con: duckdb.DuckDBPyConnection, actor: User, row: dict) -> bool:
+def _manages(con: duckdb.DuckDBPyConnection, actor: User, row: dict[str, Any]) -> bool:
     if actor.role == "control_desk":
         return True
     if actor.role != "manager" or row["role"] not in ROLES_ADDED_BY["manager"]:
@@ -42,7 +45,7 @@ def _manages(con: duckdb.DuckDBPyConnection, actor: User, row: dict) -> bool:
     return bool(sites) and sites <= set(actor.site_ids)
 
 
-def visible(con: duckdb.DuckDBPyConnection, actor: User) -> list[dict]:
+def visible(con: duckdb.DuckDBPyConnection, actor: User) -> list[dict[str, Any]]:
     """Users the actor manages, for the people page (never password hashes)."""
     if actor.role not in MANAGERS:
         return []
@@ -54,7 +57,7 @@ def visible(con: duckdb.DuckDBPyConnection, actor: User) -> list[dict]:
     return out
 
 
-def _target(con: duckdb.DuckDBPyConnection, actor: User, username: str) -> dict:
+def _target(con: duckdb.DuckDBPyConnection, actor: User, username: str) -> dict[str, Any]:
     row = next((r for r in accounts.list_users(con) if r["username"] == (username or "").strip().lower()), None)
     if row is None or not _manages(con, actor, row):
         raise PeopleError("that person is not in your scope")
@@ -81,8 +84,8 @@ def add(con: duckdb.DuckDBPyConnection, actor: User, username: str, display_name
     try:
         accounts.add_user(con, username, display_name.strip(), role, password,
                           agent_id=place if role == "agent" else None,
-                          team_ids=(place,) if role == "supervisor" else (),
-                          site_ids=(place,) if role == "manager" else ())
+                          team_ids=(place,) if role == "supervisor" and place else (),
+                          site_ids=(place,) if role == "manager" and place else ())
     except AccountError as err:
         raise PeopleError(str(err)) from None
     record(con, actor.username, "add user", username, None, f"{role} {place or ''}".strip(),

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 import duckdb
 
@@ -32,7 +33,7 @@ def submit(con: duckdb.DuckDBPyConnection, user: User, day: date, from_time: str
     reason = (reason or "").strip()
     if not reason:
         raise RequestError("say why: your supervisor decides on the reason")
-    request_id = con.execute("SELECT nextval('action_id_seq')").fetchall()[0][0]
+    request_id = int(con.execute("SELECT nextval('action_id_seq')").fetchall()[0][0])
     con.execute("INSERT INTO schedule_requests VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL, NULL, NULL, ?)",
                 [request_id, user.agent_id, user.username, day, from_time, to_time, reason[:500], now()])
     record(con, user.username, "request schedule change", f"request {request_id}", None,
@@ -58,9 +59,10 @@ def decide(con: duckdb.DuckDBPyConnection, user: User, request_id: int, approve:
            sites=[site])
 
 
-def visible(con: duckdb.DuckDBPyConnection, user: User, status: str | None = None) -> list[dict]:
+def visible(con: duckdb.DuckDBPyConnection, user: User, status: str | None = None) -> list[dict[str, Any]]:
     """Requests the user may see: their own (agent) or those of agents in their scope."""
-    where, params = ["true"], []
+    where: list[str] = ["true"]
+    params: list[object] = []
     if user.role == "agent":
         where.append("r.agent_id = ?")
         params.append(user.agent_id)

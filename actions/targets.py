@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import Any
 
 import duckdb
 
@@ -87,7 +88,7 @@ def set_target(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, k
         raise TargetError("say why the target changes: it goes into the audit trail")
     kpi = resolve(kpi_id, settings)
     before = TargetBook.load(con, settings).resolve(kpi, _context(con, level, place), effective_from)
-    rule_id = con.execute("SELECT nextval('action_id_seq')").fetchall()[0][0]
+    rule_id = int(con.execute("SELECT nextval('action_id_seq')").fetchall()[0][0])
     con.execute("INSERT INTO stored_targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [rule_id, kpi_id, level, place, float(target), amber, effective_from, effective_to,
                  user.username, now(), reason[:500]])
@@ -113,7 +114,7 @@ def describe(target: Target, unit: str) -> str:
     return _describe(target.value, target.amber, unit)
 
 
-def visible_rules(con: duckdb.DuckDBPyConnection, user: User) -> list[dict]:
+def visible_rules(con: duckdb.DuckDBPyConnection, user: User) -> list[dict[str, Any]]:
     """Stored rules for places the user may set targets for (control desk: all), newest first."""
     rows = con.execute("""SELECT rule_id, kpi, level, scope_id, target, amber, CAST(effective_from AS VARCHAR),
                                  CAST(effective_to AS VARCHAR), set_by, strftime(set_at, '%Y-%m-%d %H:%M'), reason

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import duckdb
 
@@ -31,7 +32,7 @@ def agent_profile(con: duckdb.DuckDBPyConnection, agent_id: str) -> AgentProfile
     return AgentProfile(*rows[0]) if rows else None
 
 
-def agent_filter(filters: dict[str, tuple[str, ...]]) -> tuple[str, list]:
+def agent_filter(filters: dict[str, tuple[str, ...]]) -> tuple[str, list[Any]]:
     """The WHERE clause (on agents `a`) and its parameters for filters of agent, team or site ids."""
     where, params = ["true"], []
     for dim, column in (("agent", "a.agent_id"), ("team", "a.team_id"), ("site", "a.site_id")):
@@ -41,7 +42,7 @@ def agent_filter(filters: dict[str, tuple[str, ...]]) -> tuple[str, list]:
     return " AND ".join(where), params
 
 
-def agents_in(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str, ...]]) -> list[dict]:
+def agents_in(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str, ...]]) -> list[dict[str, Any]]:
     """Agents visible within the filters (agent ids, team ids or site ids), with tenure in days."""
     where, params = agent_filter(filters)
     return _records(con.execute(f"""
@@ -57,7 +58,7 @@ def sites_in(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str, ...]]
         f"SELECT DISTINCT a.site_id FROM agents a WHERE {where} ORDER BY 1", params).fetchall()]  # noqa: S608
 
 
-def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict]:
+def _records(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Rows as dicts with Python values (dates stay dates)."""
     columns = [d[0] for d in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
@@ -77,11 +78,11 @@ def site_timezones(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return dict(con.execute("SELECT site_id, timezone FROM sites").fetchall())
 
 
-def agent_day(con: duckdb.DuckDBPyConnection, agent_id: str, day: date) -> dict[str, list[dict]]:
+def agent_day(con: duckdb.DuckDBPyConnection, agent_id: str, day: date) -> dict[str, list[dict[str, Any]]]:
     """Schedule and states overlapping the agent's local day, in site-local wall-clock time."""
-    result = {}
+    result: dict[str, list[dict[str, Any]]] = {}
     for name, table, what in (("schedule", "schedule", "activity"), ("states", "agent_states", "state")):
-        result[name] = con.execute(f"""
+        found = con.execute(f"""
             WITH z AS (SELECT s.timezone AS tz FROM agents a JOIN sites s ON s.site_id = a.site_id
                        WHERE a.agent_id = ?)
             SELECT {what} AS code, timezone(z.tz, start_at::TIMESTAMPTZ) AS start,
@@ -91,7 +92,7 @@ def agent_day(con: duckdb.DuckDBPyConnection, agent_id: str, day: date) -> dict[
               AND timezone(z.tz, end_at::TIMESTAMPTZ) > ?
               AND timezone(z.tz, start_at::TIMESTAMPTZ) < ? + INTERVAL 1 DAY
             ORDER BY start_at""", [agent_id, agent_id] + [datetime.combine(day, datetime.min.time())] * 4)  # noqa: S608
-        result[name] = _records(result[name])
+        result[name] = _records(found)
     return result
 
 
@@ -103,7 +104,7 @@ def worked_days(con: duckdb.DuckDBPyConnection, agent_id: str, start: date, end:
 
 
 def survey_comments(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str, ...]], start: date,
-                    end: date, limit: int = 200) -> list[dict]:
+                    end: date, limit: int = 200) -> list[dict[str, Any]]:
     """Verbatims with their scores, newest first, within the filters (agent, team or site)."""
     where, params = ["v.comment IS NOT NULL", "v.comment <> ''"], []
     for dim, column in (("agent", "a.agent_id"), ("team", "a.team_id"), ("site", "a.site_id")):
@@ -123,10 +124,10 @@ def survey_comments(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str
 
 
 
-def exceptions(schedule: list[dict], states: list[dict], satisfied_by: dict[str, list[str]],
-               tracked: set[str]) -> list[dict]:
+def exceptions(schedule: list[dict[str, Any]], states: list[dict[str, Any]], satisfied_by: dict[str, list[str]],
+               tracked: set[str]) -> list[dict[str, Any]]:
     """Stretches of tracked scheduled time where the agent's state did not match, with the reason."""
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
     for sched in schedule:
         if sched["code"] not in tracked:
             continue
@@ -143,7 +144,7 @@ def exceptions(schedule: list[dict], states: list[dict], satisfied_by: dict[str,
             cursor = max(cursor, e)
         if cursor < sched["end"]:
             out.append({"start": cursor, "end": sched["end"], "why": f"not logged in while scheduled {sched['code']}"})
-    merged: list[dict] = []
+    merged: list[dict[str, Any]] = []
     for x in sorted(out, key=lambda r: r["start"]):
         if merged and merged[-1]["end"] >= x["start"] and merged[-1]["why"] == x["why"]:
             merged[-1]["end"] = max(merged[-1]["end"], x["end"])

@@ -41,7 +41,7 @@ def plain_table(frame: pd.DataFrame, fmt: str, numeric: set[str]) -> str:
     """A frame as aligned text (numeric columns right-aligned), CSV or JSON."""
     columns = list(frame.columns)
     if fmt == "csv":
-        return frame.to_csv(index=False).rstrip("\n")
+        return str(frame.to_csv(index=False)).rstrip("\n")
     if fmt == "json":
         return json.dumps(json.loads(frame.to_json(orient="records", date_format="iso")), indent=2)
     rows = [[_cell(v) for v in row] for row in frame.itertuples(index=False)]
@@ -63,7 +63,7 @@ def catalogue_table(settings: Settings, fmt: str) -> str:
                         "target": r.target, "formula": r.formula, "variant": r.variant})
     frame = pd.DataFrame(records)
     if fmt == "csv":
-        return frame.to_csv(index=False).rstrip("\n")
+        return str(frame.to_csv(index=False)).rstrip("\n")
     if fmt == "json":
         return json.dumps(records, indent=2)
     return "\n".join(f"{r['kpi']:<28} {r['unit']:<6} {r['label']}: {r['formula']}"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -72,11 +73,12 @@ def now_view(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime,
         WHERE list_contains(?, agent_id) AND end_at > ? AND start_at < ?""", [ids, since, until]).fetchall())
     codes, categories = list(settings.states), list(settings.states.values())
     cats, reps = _adherence_classes(settings)
-    params = {"ids": ids, "since": since, "now": now, "until": until, "codes": codes, "cat_of": categories}
+    run_params: dict[str, object] = {"ids": ids, "since": since, "now": now, "until": until, "codes": codes,
+                                     "cat_of": categories}
     # For the run now, states that satisfy the same activities are one (available, on a contact and ACW all
     # satisfy open work): merged in the database, an hour of a busy agent's calls is one run, not sixty. One
     # pass numbers both the runs and the stretches of one state (for "since when" of the state now).
-    con.execute(_STATES, params)
+    con.execute(_STATES, run_params)
     con.execute("""
         CREATE OR REPLACE TEMP TABLE fv_rta_runs AS
         WITH marked AS (SELECT *, list_extract($reps, list_position($cats, state)) AS rep FROM fv_rta_states),
@@ -142,7 +144,7 @@ def _adherence_classes(settings: Settings) -> tuple[list[str], list[str]]:
     return cats, reps
 
 
-def _segments(found: list[tuple]) -> dict[str, list[Segment]]:
+def _segments(found: list[tuple[Any, ...]]) -> dict[str, list[Segment]]:
     by_agent: dict[str, list[Segment]] = {}
     for agent, start, end, value in found:
         by_agent.setdefault(agent, []).append(Segment(start, end, value))
@@ -172,7 +174,7 @@ def _class(settings: Settings, activity: Segment | None, state: Segment | None) 
     return "in" if (state.value if state else "offline") in rule.satisfied_by else "out"
 
 
-def _agent_now(settings: Settings, now: datetime, agent: tuple, schedule: list[Segment], runs: list[Segment],
+def _agent_now(settings: Settings, now: datetime, agent: tuple[Any, ...], schedule: list[Segment], runs: list[Segment],
                current: tuple[str, str | None, datetime] | None) -> AgentNow | None:
     """`runs` are the agent's states merged into runs of states that satisfy the same activities; `current` is
     the state now (category, reason, since when)."""
@@ -200,7 +202,7 @@ def _agent_now(settings: Settings, now: datetime, agent: tuple, schedule: list[S
     if klass == "out":
         status = "grace" if seconds < grace else "severe" if seconds >= severe else "out"
     upcoming = next((s for s in schedule if s.start > now), None)
-    state, reason, state_since = current if logged_in else (None, None, None)
+    state, reason, state_since = current if logged_in and current is not None else (None, None, None)
     return AgentNow(
         agent_id, name, team_id, team, site_id, tz, activity.value if activity else None,
         activity.end if activity else None, upcoming.value if upcoming else None,

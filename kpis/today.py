@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
@@ -56,7 +57,7 @@ class SiteToday:
         """The interval from now on where the schedule falls furthest short of the requirement."""
         ahead = [i for i in self.intervals if i.start_local >= self.current_local
                  and i.required is not None and i.scheduled is not None]
-        return min(ahead, key=lambda i: i.scheduled - i.required, default=None)
+        return min(ahead, key=lambda i: (i.scheduled or 0.0) - (i.required or 0.0), default=None)
 
     @property
     def reforecast_rest(self) -> float | None:
@@ -78,7 +79,7 @@ def today_so_far(con: duckdb.DuckDBPyConnection, settings: Settings, compute: Kp
         one = Scope(**{**scope.filters(), "site": (site_id,)})
         rows = compute(con, settings, PER_INTERVAL, Period(day, day), by=["interval"], scope=one)
         site = SiteToday(site_id, day.isoformat(), current_local)
-        by_interval: dict[str, dict] = {}
+        by_interval: dict[str, dict[str, Any]] = {}
         for r in rows.to_dict("records"):
             known = r["value"] is not None and r["value"] == r["value"]  # NaN: the source has no such number
             by_interval.setdefault(r["interval"], {})[r["kpi"]] = r["value"] if known else None

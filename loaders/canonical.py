@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -117,7 +118,7 @@ class Source:
     gz: bool
 
 
-def file_rows(src: Source, present: list[str]) -> tuple[str, list]:
+def file_rows(src: Source, present: list[str]) -> tuple[str, list[Any]]:
     """A subquery reading the file's columns of this kind as text, in file order, and its parameters. Lines that
     cannot be parsed go to `reject_errors` (DuckDB's rejects table)."""
     if is_parquet(src.path):
@@ -128,7 +129,7 @@ def file_rows(src: Source, present: list[str]) -> tuple[str, list]:
     return f"(SELECT {quoted} FROM {rows})", [src.read_as, *params]  # noqa: S608
 
 
-def _parse_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple]:
+def _parse_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple[Any, ...]]:
     """(record number, column, error type, message, byte offset) of the lines DuckDB could not parse; the record
     number counts the header as 1, like a line number in a file whose records are one line each."""
     if is_parquet(path):  # no lines to parse
@@ -138,7 +139,7 @@ def _parse_rejects(con: duckdb.DuckDBPyConnection, path: Path) -> list[tuple]:
     ).fetchall()
 
 
-def _line_mapper(parse_rejects: list[tuple], n_good: int, parquet: bool):
+def _line_mapper(parse_rejects: list[tuple[Any, ...]], n_good: int, parquet: bool) -> Callable[[int], int]:
     """Map a staged row number to its file line: CSV lines skip the header and unparseable lines."""
     if parquet:
         return lambda rn: int(rn) + 1  # Parquet has no lines: report the 1-based row number
@@ -266,7 +267,7 @@ def _first_line(err: Exception) -> str:
 
 
 def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
+    return int(con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0])
 
 
 def _begin(con: duckdb.DuckDBPyConnection, r: LoadResult, started: datetime) -> None:
@@ -290,7 +291,7 @@ def _count_and_first_rowid(con: duckdb.DuckDBPyConnection, table: str) -> tuple[
 
 
 def _text_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, present: set[str],
-               converted: Converted | None) -> tuple[str, list]:
+               converted: Converted | None) -> tuple[str, list[Any]]:
     """A subquery giving the rows' columns of this kind as text, in file order, and its parameters. Each read of
     a CSV file records the lines it cannot parse in `reject_errors`."""
     if converted is not None:
@@ -301,7 +302,7 @@ def _text_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, present:
 
 
 def _check_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind,
-                converted: Converted | None) -> tuple[list[tuple], int]:
+                converted: Converted | None) -> tuple[list[tuple[Any, ...]], int]:
     """Type and check every row: view `checked` (__rn, t_<col>, __bad) and table `bad` (__rn, field, value,
     reason). Returns the CSV parse rejects and the number of rows read.
 
@@ -341,7 +342,7 @@ def _settle(con: duckdb.DuckDBPyConnection, kind: Kind, present: set[str], first
                 f"{validate.settled_select(kind, present, first_rowid, local=bool(local))}")
     con.execute("DROP TABLE checked_rows")
     con.execute("CREATE TEMP VIEW checked AS SELECT * FROM checked_settled")
-    return con.execute("SELECT count(*) FROM checked WHERE __bad").fetchall()[0][0]
+    return int(con.execute("SELECT count(*) FROM checked WHERE __bad").fetchall()[0][0])
 
 
 def _reject_bad_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, present: set[str],
@@ -412,6 +413,7 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings
     con.execute(f"""INSERT INTO load_sites SELECT ?, site, count(*) FROM (SELECT {_site_of_row(kind, 'g')} AS site
                     FROM good g) GROUP BY site""", [result.load_id])  # noqa: S608 - from the kind's declaration
     on_stage(path, "merging", 0.6)
+    assert result.load_id is not None  # given when the file was entered in the manifest
     window = _merge(con, kind, settings, result.load_id)
     if converted is not None and converted.after_merge is not None:
         converted.after_merge(con, result.load_id, sites)
@@ -459,8 +461,8 @@ def _parse_reason(error_type: str, message: str) -> str:
     return _PARSE_REASONS.get(error_type, message)
 
 
-def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: list[tuple], to_line,
-                     unconverted: list[tuple] = ()) -> pa.Table:
+def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: list[tuple[Any, ...]],
+                     to_line: Callable[[int], int], unconverted: Sequence[tuple[Any, ...]] = ()) -> pa.Table:
     """Every problem as (line, field, value, reason), ordered by line; `unconverted` are the vendor records
     the converter could not turn into rows."""
     lines: list[int] = [r[0] for r in unconverted]
@@ -473,7 +475,10 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: 
         if (line, reason) in seen:  # a truncated line is reported once, not once per missing field
             continue
         seen.add((line, reason))
-        lines.append(int(line)), fields.append(column), values.append(None), reasons.append(reason)
+        lines.append(int(line))
+        fields.append(column)
+        values.append(None)
+        reasons.append(reason)
     site = _site_of_row(kind)  # an expression from the kind's declaration
     with_site = "SELECT x.*, {site} AS site FROM {table} x LEFT JOIN checked c USING (__rn) ORDER BY x.__rn"
     bad = con.sql(with_site.format(site=site, table="bad")).to_arrow_table()

@@ -18,6 +18,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, BinaryIO, cast
 
 import numpy as np
 
@@ -91,9 +92,11 @@ def what_binary(path: Path) -> str | None:
     return None
 
 
-def open_bytes(path: Path) -> io.BufferedIOBase:
+def open_bytes(path: Path) -> BinaryIO:
     """The file's bytes, gzip read through; the caller closes it."""
-    return gzip.open(path, "rb") if is_gzip(path) else path.open("rb")  # noqa: SIM115 - returned to the caller
+    if is_gzip(path):
+        return cast(BinaryIO, gzip.open(path, "rb"))  # noqa: SIM115 - returned to the caller
+    return path.open("rb")  # noqa: SIM115
 
 
 def open_text(path: Path) -> io.TextIOBase:
@@ -129,7 +132,7 @@ def literal_source(path: Path, suffix: str) -> Iterator[str]:
         yield str(link)
 
 
-def csv_rows_sql(header: list[str], gz: bool) -> tuple[str, list]:
+def csv_rows_sql(header: list[str], gz: bool) -> tuple[str, list[Any]]:
     """read_csv over one file (the first parameter is its path) with the dialect fixed rather than sniffed, so a
     bad line is a rejected line, never a file that cannot be read; and the parameters after the path."""
     sql = ("read_csv(?, header = true, all_varchar = true, store_rejects = true, auto_detect = false, delim = ',', "

@@ -4,6 +4,7 @@ would load — without loading anything."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -27,7 +28,7 @@ def report(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind:
             sample = con.execute(f"SELECT * FROM {rows_sql} LIMIT {int(rows)}", params)  # noqa: S608
             columns = [d[0] for d in sample.description]
             table = [[None if v is None else str(v) for v in r] for r in sample.fetchall()]
-        problems: list[tuple] = []
+        problems: list[tuple[Any, ...]] = []
         total = None
     else:
         described = formats.FORMATS[name].describe if name in formats.FORMATS else name

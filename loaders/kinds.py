@@ -6,7 +6,7 @@ Declarative so that detection, validation and merging are written once for every
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 ColumnType = Literal["str", "int", "float", "bool", "date", "instant", "timezone"]
 
@@ -49,7 +49,7 @@ def _c(name: str, type: ColumnType = "str", required: bool = False, **kw: object
     return Column(name, type, required, **kw)  # type: ignore[arg-type]
 
 
-SECONDS = {"type": "float", "min": 0}
+SECONDS: dict[str, Any] = {"type": "float", "min": 0}
 
 KINDS: dict[str, Kind] = {
     "sites": Kind(

@@ -16,7 +16,7 @@ from loaders import vocabulary
 from loaders.facts import agent, aggregates, forecast, grid, handle, queue, survey
 from loaders.facts.window import Window, of_agent_span, touched_by
 from loaders.facts.window import everything as whole_history
-from semantic import AGENT, BY_NAME, FACT_TABLES, FACTS_OF_KIND, FORECAST, HANDLE, QUEUE, SURVEY
+from semantic import AGENT, BY_NAME, FACT_TABLES, FACTS_OF_KIND, FORECAST, HANDLE, QUEUE, SURVEY, AgentId
 from settings import Settings
 
 ALL_FACTS = FACT_TABLES
@@ -88,7 +88,7 @@ def refresh_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     return done
 
 
-def refresh_agent_span(con: duckdb.DuckDBPyConnection, settings: Settings, agent_id: str, start_at: datetime,
+def refresh_agent_span(con: duckdb.DuckDBPyConnection, settings: Settings, agent_id: AgentId, start_at: datetime,
                        end_at: datetime) -> int:
     """Rebuild the agent facts of the site-days an agent's UTC span touches (after an adherence exception
     is approved: the span's out-of-adherence time becomes excused)."""

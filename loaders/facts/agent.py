@@ -43,7 +43,10 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, grid: Grid) -> Non
     secs = "epoch(pe - ps)"
     sched_cols = ", ".join(f"CASE WHEN v.category = '{c}' THEN {secs} ELSE 0 END AS sched_{c}_s"
                            for c in ACTIVITY_CATEGORIES if c != "open")
-    zero = lambda m: f"coalesce(f.{m}, 0)"  # noqa: E731 - a branch with no row for an interval adds nothing
+
+    def zero(m: str) -> str:  # a branch with no row for an interval adds nothing
+        return f"coalesce(f.{m}, 0)"
+
     productive = _state_sum("c", PRODUCTIVE_STATES)
     states_part = f"""
         SELECT agent_id, site_id, interval_utc, COLUMNS('^state_'), {productive} AS productive_s

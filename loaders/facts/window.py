@@ -12,6 +12,7 @@ from datetime import date, datetime
 import duckdb
 
 from loaders.kinds import Kind
+from semantic import AgentId, SiteId
 
 GRID = "INTERVAL 15 MINUTE"
 
@@ -20,7 +21,7 @@ GRID = "INTERVAL 15 MINUTE"
 class Window:
     """Site-local days (site id, date) to rebuild."""
 
-    site_days: frozenset[tuple[str, date]] = frozenset()
+    site_days: frozenset[tuple[SiteId, date]] = frozenset()
 
     def __bool__(self) -> bool:
         return bool(self.site_days)
@@ -31,7 +32,7 @@ class Window:
     def __or__(self, other: Window) -> Window:
         return Window(self.site_days | other.site_days)
 
-    def columns(self) -> tuple[list[str], list[date]]:
+    def columns(self) -> tuple[list[SiteId], list[date]]:
         """The window as two parallel lists, for `unnest(?), unnest(?)` in SQL."""
         ordered = sorted(self.site_days)
         return [s for s, _ in ordered], [d for _, d in ordered]
@@ -115,7 +116,7 @@ def touched_by(con: duckdb.DuckDBPyConnection, kind: Kind, staged: str, fcr_wind
             JOIN sites s USING (site_id))""")
 
 
-def of_agent_span(con: duckdb.DuckDBPyConnection, agent_id: str, start_at: datetime, end_at: datetime) -> Window:
+def of_agent_span(con: duckdb.DuckDBPyConnection, agent_id: AgentId, start_at: datetime, end_at: datetime) -> Window:
     """The site-local days an agent's UTC span touches."""
     return _fetch(con, """
         SELECT DISTINCT a.site_id, unnest(generate_series(timezone(s.timezone, ?::TIMESTAMPTZ)::DATE,

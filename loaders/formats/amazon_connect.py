@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -47,7 +48,7 @@ def convert_ctr(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) 
         ("NextContactId", "transferred"), ("DisconnectReason", "disposition")])
     ids = IdMap(con, SYSTEM)
     site_for = site_finder(con, ids)
-    latest: dict[str, tuple[str, int, dict]] = {}  # contact id -> (LastUpdateTimestamp, line, record)
+    latest: dict[str, tuple[str, int, dict[str, Any]]] = {}  # contact id -> (LastUpdateTimestamp, line, record)
     for line, rec, problem in records(path):
         if rec is None:
             out.reject(line, None, None, problem or "not a contact record")
@@ -93,7 +94,7 @@ def convert_ctr(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) 
     return out
 
 
-def state_of(snapshot: dict | None, event_type: str) -> tuple[str | None, str | None]:
+def state_of(snapshot: dict[str, Any] | None, event_type: str) -> tuple[str | None, str | None]:
     """(Floorview state code, reason) from an agent snapshot: a contact in progress wins over the status."""
     if event_type == "LOGOUT":
         return "offline", None

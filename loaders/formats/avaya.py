@@ -13,6 +13,7 @@ import csv
 import re
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -74,13 +75,14 @@ def convert(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) -> C
                 continue
             if label.startswith("total") or label.startswith("summary"):
                 continue
+            assert day is not None and split is not None  # the header is accepted only after both
             _row(out, line, dict(zip(header, cells, strict=False)), day, split, ids, site_for(None, split))
     if header is None:
         raise FormatError(f"{path.name}: no column header line starting with Time")
     return out
 
 
-def _row(out: Converted, line: int, row: dict, day: datetime, split: str, ids: IdMap, site: str | None) -> None:
+def _row(out: Converted, line: int, row: dict[str, Any], day: datetime, split: str, ids: IdMap, site: str | None) -> None:
     match = INTERVAL.match(row.get("time", ""))
     if not match:
         out.reject(line, "Time", row.get("time"), "not an interval like 8:00- 8:30 AM")

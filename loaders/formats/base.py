@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -29,7 +30,7 @@ class FormatError(Exception):
 @dataclass
 class Converted:
     kind: str
-    rows: list[dict] = field(default_factory=list)  # canonical column -> text value, plus "__line"
+    rows: list[dict[str, Any]] = field(default_factory=list)  # canonical column -> text value, plus "__line"
     rejects: list[tuple[int, str | None, str | None, str]] = field(default_factory=list)  # line, field, value, why
     mapping: list[tuple[str, str]] = field(default_factory=list)  # (vendor field, canonical column), for inspect
     # A converter that keeps records of its own (live agent events) writes them here, inside the load's
@@ -60,7 +61,7 @@ class IdMap:
     """Vendor ids onto Floorview ids for one system (table `id_map`); an unmapped id passes unchanged."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, system: str) -> None:
-        self._map = {(e, x): f for e, x, f in con.execute(
+        self._map: dict[tuple[str, str], str] = {(e, x): f for e, x, f in con.execute(
             "SELECT entity, external_id, floorview_id FROM id_map WHERE system = ?", [system]).fetchall()}
 
     def get(self, entity: str, external: str | None) -> str | None:
@@ -107,8 +108,8 @@ def header_columns(first_line: str) -> set[str]:
 def site_finder(con: duckdb.DuckDBPyConnection, ids: IdMap) -> Callable[[str | None, str | None], str | None]:
     """site_for(agent, queue): the agent's roster site, else the queue's site in id_map (entity queue_site),
     else the only site; None when none of these tells."""
-    agent_sites = dict(con.execute("SELECT agent_id, site_id FROM agents").fetchall())
-    sites = [s for (s,) in con.execute("SELECT site_id FROM sites").fetchall()]
+    agent_sites: dict[str, str] = dict(con.execute("SELECT agent_id, site_id FROM agents").fetchall())
+    sites: list[str] = [s for (s,) in con.execute("SELECT site_id FROM sites").fetchall()]
 
     def site_for(agent: str | None, queue: str | None) -> str | None:
         if agent and agent in agent_sites:

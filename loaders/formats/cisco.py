@@ -84,10 +84,10 @@ def convert_ucce(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings)
             continue
         state = UCCE_STATES.get(code, f"ucce_{code}")  # an unlisted state is rejected unless mapped in [states]
         reason = (row.get("reasoncode") or "").strip()
-        changes.setdefault(ids.get("agent", agent), []).append((at, line, state, None if reason in ("", "0") else reason))
+        changes.setdefault(ids.get("agent", agent) or agent, []).append((at, line, state, None if reason in ("", "0") else reason))
     for agent, seq in changes.items():
         seq.sort(key=lambda c: (c[0], c[1]))
-        for (at, line, state, reason), nxt in zip(seq, seq[1:], strict=False):
+        for (at, line, state, why), nxt in zip(seq, seq[1:], strict=False):
             if nxt[0] > at:
-                out.add(line, agent_id=agent, state=state, start_at=as_text(at), end_at=as_text(nxt[0]), reason=reason)
+                out.add(line, agent_id=agent, state=state, start_at=as_text(at), end_at=as_text(nxt[0]), reason=why)
     return out

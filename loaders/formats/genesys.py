@@ -11,6 +11,7 @@ the Genesys agent id).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -33,7 +34,7 @@ def looks_like_status(first_line: str) -> bool:
     return set(STATUS) <= header_columns(first_line)
 
 
-def _interval(out: Converted, line: int, row: dict) -> tuple[str, int] | None:
+def _interval(out: Converted, line: int, row: dict[str, Any]) -> tuple[str, int] | None:
     try:
         start, end = parse_local(row["interval start"]), parse_local(row["interval end"])
     except ValueError as err:

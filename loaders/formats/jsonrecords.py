@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from loaders.formats.base import FormatError, open_text
 
@@ -12,7 +13,7 @@ _DECODER = json.JSONDecoder()
 _SKIP = " \t\r\n,[]"
 
 
-def records(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
+def records(path: Path) -> Iterator[tuple[int, dict[str, Any] | None, str | None]]:
     """(line, record, None) for each object, or (line, None, reason) where the JSON is broken; after a
     broken record reading resumes at the next line that starts an object, so one bad record loses no others."""
     try:
@@ -47,9 +48,9 @@ def records(path: Path) -> Iterator[tuple[int, dict | None, str | None]]:
         pos = end
 
 
-def dig(record: dict, *keys: str) -> object:
+def dig(record: dict[str, Any], *keys: str) -> Any:
     """record[k1][k2]… or None when any level is missing (vendors leave out empty parts)."""
-    value: object = record
+    value: Any = record
     for key in keys:
         if not isinstance(value, dict):
             return None

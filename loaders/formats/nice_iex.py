@@ -38,7 +38,7 @@ def convert(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) -> C
         ("agent_id", "agent_id (via id_map, system nice-iex)"), ("date (mmddyyyy) + start", "start_at"),
         ("date + end (next day when not after start)", "end_at"), ("activity", "activity (lower-case, _)")])
     ids = IdMap(con, "nice-iex")
-    fields = DEFAULT_FIELDS
+    fields: tuple[str, ...] = DEFAULT_FIELDS
     seen_data = False
     for line, text in lines(path):
         text = text.rstrip("\r\n")
