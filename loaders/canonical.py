@@ -334,12 +334,12 @@ def _settle(con: duckdb.DuckDBPyConnection, kind: Kind, present: set[str], first
                count(*) FILTER (__bad OR {validate.lookup_failures(kind, present)}), {first_local}, {last_local}
         FROM checked_rows""").fetchall()[0]  # noqa: S608
     if not (local or flagged):
-        con.execute(f"CREATE TEMP VIEW checked AS {validate.numbered_select(kind, present, first_rowid)}")
+        con.execute(f"CREATE TEMP VIEW checked AS {validate.numbered_select(kind, present, first_rowid, 'checked_rows')}")
         return 0
     if local:
         localtime.build_shifts(con, first, last)
     con.execute(f"CREATE TEMP TABLE checked_settled AS "
-                f"{validate.settled_select(kind, present, first_rowid, local=bool(local))}")
+                f"{validate.settled_select(kind, present, first_rowid, bool(local), 'checked_rows')}")
     con.execute("DROP TABLE checked_rows")
     con.execute("CREATE TEMP VIEW checked AS SELECT * FROM checked_settled")
     return int(con.execute("SELECT count(*) FROM checked WHERE __bad").fetchall()[0][0])
@@ -352,9 +352,9 @@ def _reject_bad_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, pr
     rows, params = _text_rows(con, src, kind, present, converted)
     con.execute(f"CREATE OR REPLACE TEMP TABLE stg_raw AS SELECT * FROM {rows}", params)  # noqa: S608
     _, first_rowid = _count_and_first_rowid(con, "stg_raw")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE bad_rows AS {validate.raw_of_bad_rows(kind, present, first_rowid)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE bad_rows AS {validate.raw_of_bad_rows(kind, present, first_rowid, 'checked', 'stg_raw')}")
     con.execute("DROP TABLE stg_raw")
-    con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present)}")
+    con.execute(f"CREATE TEMP TABLE bad AS {validate.reject_union(kind, present, 'bad_rows')}")
 
 
 def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings: Settings, result: LoadResult,

@@ -244,13 +244,13 @@ def _without_naive_flags(kind: Kind, present: set[str]) -> str:
     return f" EXCLUDE ({', '.join(flags)})" if flags else ""
 
 
-def numbered_select(kind: Kind, present: set[str], first_rowid: int) -> str:
-    """The first pass's `checked_rows` as they stand (every instant in UTC, no row flagged), with __rn."""
-    return f"SELECT rowid - {int(first_rowid)} AS __rn, *{_without_naive_flags(kind, present)} FROM checked_rows"  # noqa: S608
+def numbered_select(kind: Kind, present: set[str], first_rowid: int, rows: str) -> str:
+    """The first pass's rows (relation `rows`) as they stand (every instant in UTC, no row flagged), with __rn."""
+    return f"SELECT rowid - {int(first_rowid)} AS __rn, *{_without_naive_flags(kind, present)} FROM {rows}"  # noqa: S608
 
 
-def settled_select(kind: Kind, present: set[str], first_rowid: int, local: bool) -> str:
-    """Second pass, over the first pass's `checked_rows`: __rn (the row number, from the rowid taken before any
+def settled_select(kind: Kind, present: set[str], first_rowid: int, local: bool, rows: str) -> str:
+    """Second pass, over the first pass's rows (relation `rows`): __rn (the row number, from the rowid taken before any
     join), t_<col> with `local` times converted to UTC in their site's time zone, and __bad adding the lookups
     and the order of converted instants."""
     instants = _instants(kind, present)
@@ -262,7 +262,7 @@ def settled_select(kind: Kind, present: set[str], first_rowid: int, local: bool)
         star += " REPLACE (" + ", ".join(
             f"CASE WHEN c.__naive_{n} THEN {localtime.utc_of(f'c.t_{n}', zone, f'__z_{n}')} ELSE c.t_{n} END AS t_{n}"
             for n in instants) + ")"
-    inner = f"SELECT c.rowid - {int(first_rowid)} AS __rn, {star} FROM checked_rows c {joins}"  # noqa: S608
+    inner = f"SELECT c.rowid - {int(first_rowid)} AS __rn, {star} FROM {rows} c {joins}"  # noqa: S608
     flags = ["__bad", f"({lookup_failures(kind, present)})"]
     flags += [f"(({naive}) AND {_order_check(kind, a, b)} IS NOT NULL)" for a, b, naive in _ordered_pairs(kind, present)
               if naive]
@@ -270,24 +270,24 @@ def settled_select(kind: Kind, present: set[str], first_rowid: int, local: bool)
     return f"SELECT {kept}, ({' OR '.join(flags)}) AS __bad FROM ({inner})"  # noqa: S608
 
 
-def raw_of_bad_rows(kind: Kind, present: set[str], first_rowid: int) -> str:
-    """The flagged rows of `checked` with their raw text again (r_*, from the staged rows in `stg_raw`) and the
-    reason each check gives (e_*)."""
+def raw_of_bad_rows(kind: Kind, present: set[str], first_rowid: int, checked: str, staged: str) -> str:
+    """The flagged rows of the relation `checked` with their raw text again (r_*, from the staged rows in
+    `staged`) and the reason each check gives (e_*)."""
     raw = ", ".join(f'"{c.name}" AS r_{c.name}' for c in kind.columns if c.name in present)
-    flagged = (f"SELECT c.*, {raw} FROM checked c JOIN stg_raw ON stg_raw.rowid - {int(first_rowid)} = c.__rn "
+    flagged = (f"SELECT c.*, {raw} FROM {checked} c JOIN {staged} s ON s.rowid - {int(first_rowid)} = c.__rn "  # noqa: S608
                "WHERE c.__bad")
     reasons = ", ".join(f"{sql} AS {name}" for name, sql in _error_columns(kind, present))
     return f"SELECT typed.*, {reasons} FROM ({flagged}) typed"
 
 
-def reject_union(kind: Kind, present: set[str]) -> str:
-    """One row (__rn, field, value, reason) per problem, from the flagged rows in `checked`."""
+def reject_union(kind: Kind, present: set[str], bad_rows: str) -> str:
+    """One row (__rn, field, value, reason) per problem, from the flagged rows in the relation `bad_rows`."""
     selects = []
     for col in kind.columns:
         if col.name in present:
             selects.append(f"SELECT __rn, '{col.name}' AS field, r_{col.name} AS value, e_{col.name} AS reason "
-                           f"FROM bad_rows WHERE e_{col.name} IS NOT NULL")
+                           f"FROM {bad_rows} WHERE e_{col.name} IS NOT NULL")
     for earlier, later, _ in _ordered_pairs(kind, present):
         selects.append(f"SELECT __rn, '{later}', CAST(r_{later} AS VARCHAR), e_order_{earlier}_{later} "
-                       f"FROM bad_rows WHERE e_order_{earlier}_{later} IS NOT NULL")
+                       f"FROM {bad_rows} WHERE e_order_{earlier}_{later} IS NOT NULL")
     return " UNION ALL ".join(selects)
