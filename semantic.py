@@ -73,13 +73,24 @@ TIME_COLUMNS: tuple[tuple[str, str], ...] = (
 Aggregation = Literal["sum", "interval_count"]
 
 
+DIMENSIONS: tuple[str, ...] = (*LABELS, "interval")
+
+
 @dataclass(frozen=True)
 class Measure:
-    """A stored fact column: additive over every dimension (sum it over any slice)."""
+    """A stored fact column: additive over every dimension (sum it over any slice).
+
+    `builder`: the aggregate its fact builder computes per group, over the builder's documented row alias (for
+    the agent facts, whose columns are built from the category lists, the builder derives it).
+    """
 
     name: str
     type: Literal["BIGINT", "DOUBLE"]
-    description: str = ""
+    builder: str = ""
+
+    @property
+    def additive_over(self) -> tuple[str, ...]:
+        return DIMENSIONS
 
 
 @dataclass(frozen=True)
@@ -94,6 +105,12 @@ class Derived:
     name: str
     aggregation: Aggregation
     expression: str = ""  # for sums: arithmetic over this table's stored measures
+
+    @property
+    def additive_over(self) -> tuple[str, ...]:
+        """An interval count adds up over nothing: the agent-seconds divided by it add up over the labels
+        within one interval, and average over intervals."""
+        return DIMENSIONS if self.aggregation == "sum" else ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +145,10 @@ def _counts(*names: str) -> tuple[Measure, ...]:
     return tuple(Measure(n, "BIGINT") for n in names)
 
 
+def _built(type_: Literal["BIGINT", "DOUBLE"], **builders: str) -> tuple[Measure, ...]:
+    return tuple(Measure(n, type_, sql) for n, sql in builders.items())
+
+
 def _seconds(*names: str) -> tuple[Measure, ...]:
     return tuple(Measure(n, "DOUBLE") for n in names)
 
@@ -136,10 +157,20 @@ def _plus(prefix: str, names: tuple[str, ...]) -> str:
     return " + ".join(f"{prefix}_{n}_s" for n in names)
 
 
+# Queue facts: contacts `c` (customer contacts, not transfer legs or outbound) with wait_s, the queue's
+# threshold_s and the configured {short_abandon_s}, counted in the interval they were offered.
 QUEUE = FactTable(
     "fact_queue_interval", "queue", ("site", "queue", "call_type", "channel"),
-    _counts("offered", "answered", "answered_within", "abandoned", "abandoned_within", "short_abandons")
-    + _seconds("wait_answered_s", "wait_abandoned_s"),
+    _built("BIGINT",
+           offered="count(*)",
+           answered="count(c.answered_at)",
+           answered_within="count(*) FILTER (c.answered_at IS NOT NULL AND c.wait_s <= c.threshold_s)",
+           abandoned="count(*) FILTER (c.answered_at IS NULL)",
+           abandoned_within="count(*) FILTER (c.answered_at IS NULL AND c.wait_s <= c.threshold_s)",
+           short_abandons="count(*) FILTER (c.answered_at IS NULL AND c.wait_s < {short_abandon_s})")
+    + _built("DOUBLE",
+             wait_answered_s="coalesce(sum(c.wait_s) FILTER (c.answered_at IS NOT NULL), 0)",
+             wait_abandoned_s="coalesce(sum(c.wait_s) FILTER (c.answered_at IS NULL), 0)"),
     fed_by=("contacts", "queue_intervals"))
 
 HANDLE = FactTable(
@@ -171,16 +202,24 @@ AGENT = FactTable(
     built_from={"states": STATES, "activities": ACTIVITY_CATEGORIES, "lost": LOST_STATES,
                 "productive": PRODUCTIVE_STATES})
 
+# Forecast facts: forecast intervals `x`, each spread evenly over its quarter-hours (`share` of it in each).
 FORECAST = FactTable(
     "fact_forecast_interval", "forecast", ("site", "queue", "call_type", "channel"),
-    _seconds("forecast_contacts", "forecast_workload_s", "required_agent_s"),
+    _built("DOUBLE",
+           forecast_contacts="sum(x.contacts * x.share)",
+           forecast_workload_s="sum(x.contacts * x.share * x.aht_s)",
+           required_agent_s="sum(x.required_agents * 900)"),
     derived=(Derived("forecast_interval_s", "interval_count"),),
     fed_by=("forecast",))
 
+# Survey facts: responses `x` (nps 0-10, csat 1-5, resolved yes/no), in the surveyed contact's answered interval.
 SURVEY = FactTable(
     "fact_survey_interval", "survey", ("site", "team", "agent", "queue", "call_type", "channel"),
-    _counts("responses", "nps_responses", "promoters", "detractors", "csat_responses", "csat_top2",
-            "resolved_responses", "resolved_yes"),
+    _built("BIGINT",
+           responses="count(*)", nps_responses="count(x.nps)",
+           promoters="count(*) FILTER (x.nps >= 9)", detractors="count(*) FILTER (x.nps <= 6)",
+           csat_responses="count(x.csat)", csat_top2="count(*) FILTER (x.csat >= 4)",
+           resolved_responses="count(x.resolved)", resolved_yes="count(*) FILTER (x.resolved)"),
     fed_by=("contacts", "surveys"))
 
 FACTS: tuple[FactTable, ...] = (QUEUE, HANDLE, AGENT, FORECAST, SURVEY)

@@ -15,9 +15,7 @@ def build(con: duckdb.DuckDBPyConnection, grid: Grid) -> None:
     insert(con, FORECAST, f"""
         SELECT x.site_id, x.queue_id, q.call_type, q.channel,
                g.interval_utc, g.interval_local, g.date_local, g.interval_fold,
-               sum(x.contacts * x.share) AS forecast_contacts,
-               sum(x.contacts * x.share * x.aht_s) AS forecast_workload_s,
-               sum(x.required_agents * 900) AS required_agent_s
+               {', '.join(f"{m.builder} AS {m.name}" for m in FORECAST.measures)}
         FROM (
             SELECT f.*, 15.0 / f.interval_minutes AS share,
                    unnest(generate_series(f.interval_start,

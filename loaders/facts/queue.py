@@ -13,6 +13,8 @@ from settings import Settings
 
 def build(con: duckdb.DuckDBPyConnection, settings: Settings, grid: Grid) -> None:
     sl = settings.service_level
+    measures = ", ".join(f"{m.builder.format(short_abandon_s=int(sl.short_abandon_s))} AS {m.name}"
+                         for m in QUEUE.measures)
     # Counted per grid cell first, so the grid labels are joined to a few rows per cell instead of every contact.
     insert(con, QUEUE, f"""
         SELECT x.site_id, x.queue_id, x.call_type, x.channel, g.interval_utc,
@@ -20,15 +22,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, grid: Grid) -> Non
                any_value(g.interval_fold) AS interval_fold,
                {', '.join(f'sum(x.{m}) AS {m}' for m in QUEUE.measure_names)}
         FROM (
-            SELECT c.site_id, c.queue_id, c.call_type, c.channel, c.grid,
-                   count(*) AS offered,
-                   count(c.answered_at) AS answered,
-                   count(*) FILTER (c.answered_at IS NOT NULL AND c.wait_s <= c.threshold_s) AS answered_within,
-                   count(*) FILTER (c.answered_at IS NULL) AS abandoned,
-                   count(*) FILTER (c.answered_at IS NULL AND c.wait_s <= c.threshold_s) AS abandoned_within,
-                   count(*) FILTER (c.answered_at IS NULL AND c.wait_s < {int(sl.short_abandon_s)}) AS short_abandons,
-                   coalesce(sum(c.wait_s) FILTER (c.answered_at IS NOT NULL), 0) AS wait_answered_s,
-                   coalesce(sum(c.wait_s) FILTER (c.answered_at IS NULL), 0) AS wait_abandoned_s
+            SELECT c.site_id, c.queue_id, c.call_type, c.channel, c.grid, {measures}
             FROM (
                 SELECT c.site_id, c.queue_id, coalesce(c.call_type, q.call_type) AS call_type,
                        coalesce(c.channel, q.channel) AS channel, c.answered_at,

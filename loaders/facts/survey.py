@@ -14,10 +14,7 @@ def build(con: duckdb.DuckDBPyConnection, grid: Grid) -> None:
     insert(con, SURVEY, f"""
         SELECT x.site_id, a.team_id, x.agent AS agent_id, x.queue_id, x.call_type, x.channel,
                g.interval_utc, g.interval_local, g.date_local, g.interval_fold,
-               count(*) AS responses, count(x.nps) AS nps_responses,
-               count(*) FILTER (x.nps >= 9) AS promoters, count(*) FILTER (x.nps <= 6) AS detractors,
-               count(x.csat) AS csat_responses, count(*) FILTER (x.csat >= 4) AS csat_top2,
-               count(x.resolved) AS resolved_responses, count(*) FILTER (x.resolved) AS resolved_yes
+               {', '.join(f"{m.builder} AS {m.name}" for m in SURVEY.measures)}
         FROM (
             SELECT v.nps, v.csat, v.resolved, coalesce(v.agent_id, c.agent_id) AS agent,
                    coalesce(ag.site_id, c.site_id) AS site_id, c.queue_id,
