@@ -173,10 +173,18 @@ QUEUE = FactTable(
              wait_abandoned_s="coalesce(sum(c.wait_s) FILTER (c.answered_at IS NULL), 0)"),
     fed_by=("contacts", "queue_intervals"))
 
+# Handle facts: answered legs `c` (leg_from_end = 1 for a customer contact's last answered leg) with `r`, the
+# customer's next contact (next_any, next_queue; none when the customer is unknown), within {fcr_days} days.
+_RESOLVED = ("count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL AND (r.{next} IS NULL "
+             "OR r.{next} > r.offered_at + INTERVAL {{fcr_days}} DAY))")
 HANDLE = FactTable(
     "fact_handle_interval", "handle", ("site", "team", "agent", "queue", "call_type", "channel"),
-    _counts("handled", "transferred") + _seconds("talk_s", "hold_s", "acw_s")
-    + _counts("held", "fcr_eligible", "fcr_resolved", "fcr_resolved_queue"),
+    _built("BIGINT", handled="count(*)", transferred="count(*) FILTER (c.transferred)")
+    + _built("DOUBLE", talk_s="coalesce(sum(c.talk_s), 0)", hold_s="coalesce(sum(c.hold_s), 0)",
+             acw_s="coalesce(sum(c.acw_s), 0)")
+    + _built("BIGINT", held="count(*) FILTER (c.hold_s > 0)",
+             fcr_eligible="count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL)",
+             fcr_resolved=_RESOLVED.format(next="next_any"), fcr_resolved_queue=_RESOLVED.format(next="next_queue")),
     derived=(Derived("handle_s", "sum", "talk_s + hold_s + acw_s"),),
     fed_by=("contacts", "queue_intervals", "agent_intervals"))
 

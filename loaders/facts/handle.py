@@ -17,6 +17,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, grid: Grid) -> Non
     fcr.window_days of it. Credit goes to the last leg that was answered.
     """
     days = int(settings.fcr.window_days)
+    measures = ", ".join(f"{m.builder.format(fcr_days=days)} AS {m.name}" for m in HANDLE.measures)
     insert(con, HANDLE, f"""
         WITH answered AS (
             -- The agent's site and team come with the window, so the grid join below has both its keys.
@@ -51,16 +52,7 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, grid: Grid) -> Non
                coalesce(c.call_type, q.call_type) AS call_type, coalesce(c.channel, q.channel) AS channel,
                g.interval_utc, any_value(g.interval_local) AS interval_local, any_value(g.date_local) AS date_local,
                any_value(g.interval_fold) AS interval_fold,
-               count(*) AS handled, count(*) FILTER (c.transferred) AS transferred,
-               coalesce(sum(c.talk_s), 0) AS talk_s, coalesce(sum(c.hold_s), 0) AS hold_s,
-               coalesce(sum(c.acw_s), 0) AS acw_s, count(*) FILTER (c.hold_s > 0) AS held,
-               count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL) AS fcr_eligible,
-               count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL
-                                AND (r.next_any IS NULL OR r.next_any > r.offered_at + INTERVAL {days} DAY))
-                   AS fcr_resolved,
-               count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL
-                                AND (r.next_queue IS NULL OR r.next_queue > r.offered_at + INTERVAL {days} DAY))
-                   AS fcr_resolved_queue
+               {measures}
         FROM legs c
         JOIN queues q ON q.queue_id = c.queue_id
         JOIN {grid.cells} g ON g.site_id = c.agent_site AND g.grid = c.grid
