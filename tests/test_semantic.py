@@ -170,3 +170,33 @@ def test_adding_a_state_category_is_one_declaration_and_a_vocabulary_entry(tmp_p
     sums, on_hand = done.stdout.strip().splitlines()
     assert sums == "(600.0, 300.0)"
     assert on_hand == str(round(600 / 900, 4))  # 10 of the quarter-hour's 15 minutes on hand (outbound)
+
+
+def test_the_app_rebuilds_facts_the_model_changed_when_it_starts(roster, settings, tmp_path):
+    """The serving process's ingest worker builds a pending full rebuild first, before any load arrives."""
+    import time
+
+    from live.worker import IngestWorker
+
+    load(roster, settings, tmp_path, "states.csv",
+         "agent_id,state,start_at,end_at\nA1,available,2026-11-03T14:00:00Z,2026-11-03T14:30:00Z\n")
+    expected = rows(roster, "SELECT sum(state_available_s) FROM fact_agent_interval")
+    roster.execute("ALTER TABLE fact_agent_interval DROP COLUMN interval_fold")
+    roster.close()
+    db = store.Database(settings.db_path)  # migrates: the table is recreated, empty, and a rebuild is pending
+    try:
+        with db.session() as cur:
+            assert facts.pending(cur) and rows(cur, "SELECT count(*) FROM fact_agent_interval") == [(0,)]
+        worker = IngestWorker(db, settings).start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with db.session() as cur:
+                if not facts.pending(cur):
+                    break
+            time.sleep(0.1)
+        with db.session() as cur:
+            assert not facts.pending(cur)
+            assert rows(cur, "SELECT sum(state_available_s) FROM fact_agent_interval") == expected == [(1800.0,)]
+        worker.stop()
+    finally:
+        db.close()
