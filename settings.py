@@ -28,14 +28,11 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
-import semantic
+from semantic import ACTIVITY_CATEGORIES, PRODUCTIVE_STATES, STATES
 
 PROJECT_DIR = Path(__file__).resolve().parent
 DEFAULT_CONFIG = PROJECT_DIR / "config.toml"
 
-STATE_CATEGORIES = semantic.STATES
-PRODUCTIVE_STATES = semantic.PRODUCTIVE_STATES
-ACTIVITY_CATEGORIES = semantic.ACTIVITY_CATEGORIES
 
 
 def _one_of(allowed: tuple[str, ...], what: str) -> AfterValidator:
@@ -47,7 +44,7 @@ def _one_of(allowed: tuple[str, ...], what: str) -> AfterValidator:
 
 
 # Category names as declared in the semantic model, checked when the config is read.
-StateCategory = Annotated[str, _one_of(STATE_CATEGORIES, "state category")]
+StateCategory = Annotated[str, _one_of(STATES, "state category")]
 ActivityCategory = Annotated[str, _one_of(ACTIVITY_CATEGORIES, "activity category")]
 
 
@@ -240,7 +237,7 @@ class Activity(_Section):
 
 
 def _default_states() -> dict[str, StateCategory]:
-    return {c: c for c in STATE_CATEGORIES}
+    return {c: c for c in STATES}
 
 
 def _default_activities() -> dict[str, Activity]:

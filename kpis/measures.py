@@ -74,7 +74,11 @@ MEASURES: dict[str, tuple[str, str]] = {
     "accuracy_actual": ("accuracy", "sum(actual_offered)"),
     "accuracy_abs_error": ("accuracy", "sum(abs_error)"),
 }
-ADDITIVE: frozenset[str] = frozenset(n for n, (_, sql) in MEASURES.items() if "{interval_key}" not in sql)
+# Measures that add up over every dimension (the rest are interval counts; see semantic.Derived).
+ADDITIVE: frozenset[str] = frozenset(
+    {m.name for f in semantic.FACTS for m in f.measures if m.additive_over == semantic.DIMENSIONS}
+    | {d.name for f in semantic.FACTS for d in f.derived if d.additive_over == semantic.DIMENSIONS}
+    | {n for n, (source, _) in MEASURES.items() if source == "accuracy"})
 
 
 def clock(by: tuple[str, ...] | list[str]) -> str:

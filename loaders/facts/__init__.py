@@ -23,7 +23,6 @@ ALL_FACTS = FACT_TABLES
 __all__ = ["ALL_FACTS", "FACTS_OF_KIND", "Window", "defer", "refresh", "refresh_agent_span", "refresh_backlog",
            "retag_teams", "touched_by"]
 
-REBUILD_ALL = store.FACTS_REBUILD_ALL  # a fact table was recreated to match the model: rebuild everything
 
 
 def _build(con: duckdb.DuckDBPyConnection, settings: Settings, table: str, g: grid.Grid) -> None:
@@ -46,7 +45,7 @@ def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[st
     if everything:
         window = whole_history(con)
         con.execute("DELETE FROM fact_backlog")
-        con.execute("DELETE FROM meta WHERE key = ?", [REBUILD_ALL])
+        con.execute("DELETE FROM meta WHERE key = ?", [store.FACTS_REBUILD_ALL])
     if not window:
         return 0
     g = grid.build(con, window, int(settings.data.interval_minutes))
@@ -69,12 +68,12 @@ def defer(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], window: Windo
 def pending(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether loads (or a changed model) left facts to build."""
     return bool(con.execute("SELECT EXISTS (FROM fact_backlog) OR EXISTS (FROM meta WHERE key = ?)",
-                            [REBUILD_ALL]).fetchall()[0][0])
+                            [store.FACTS_REBUILD_ALL]).fetchall()[0][0])
 
 
 def refresh_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     """Rebuild every fact table for the site-days loads left to it; returns site-days done."""
-    if con.execute("SELECT count(*) FROM meta WHERE key = ?", [REBUILD_ALL]).fetchall()[0][0]:
+    if con.execute("SELECT count(*) FROM meta WHERE key = ?", [store.FACTS_REBUILD_ALL]).fetchall()[0][0]:
         return refresh(con, settings, everything=True)
     done = 0
     for (table,) in con.execute("SELECT DISTINCT fact_table FROM fact_backlog ORDER BY 1").fetchall():
