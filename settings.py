@@ -122,12 +122,24 @@ class MappingProfile(_Section):
     system: str = ""  # the id_map system for its ids (default: the profile's name)
     delimiter: str = ","
     skip_rows: int = Field(0, ge=0)  # lines before the header
-    columns: dict[str, str] = Field(default_factory=dict)  # file column -> canonical column
+    # file column -> canonical column, or a list of them (one file column feeding several)
+    columns: dict[str, str | list[str]] = Field(default_factory=dict)
     constants: dict[str, str] = Field(default_factory=dict)  # canonical column -> value for every row
     timestamp_format: str | None = None  # strptime format of date-times (default: ISO-8601)
+    # Date and time in separate columns: the file column holding the date of every instant whose own column
+    # holds only a time of day (read with one of time_formats, 24- or 12-hour clock).
+    date_column: str | None = None
+    date_format: str = "%Y-%m-%d"
+    time_formats: list[str] = Field(default_factory=lambda: ["%H:%M:%S", "%H:%M", "%I:%M:%S %p", "%I:%M %p"])
     timezone: str | None = None  # zone of naive date-times (default: the site's)
     duration_format: Literal["seconds", "minutes", "hh:mm:ss"] = "seconds"
     codes: dict[str, dict[str, str]] = Field(default_factory=dict)  # canonical column -> {file value: value}
+    null_values: list[str] = Field(default_factory=list)  # values read as blank in every column ("NULL", "-")
+    null_values_by_column: dict[str, list[str]] = Field(default_factory=dict)  # file column -> its blanks
+    skip_when: dict[str, list[str]] = Field(default_factory=dict)  # file column -> values whose rows are left out
+    # canonical column -> "<canonical instant> + <file or canonical column of seconds>", in order
+    derived: dict[str, str] = Field(default_factory=dict)
+    joined: dict[str, list[str]] = Field(default_factory=dict)  # canonical column -> file columns joined by "-"
 
 
 class DatabaseSettings(_Section):

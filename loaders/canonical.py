@@ -46,6 +46,7 @@ class LoadResult:
     format: str | None = None  # the vendor format or mapping profile it was read with (None: canonical)
     events: int | None = None  # of a file of agent-state events: the new events kept
     duplicates: int = 0  # records delivered again and ignored (agent-state events)
+    left_out: dict[str, int] = field(default_factory=dict)  # rows a mapping profile left out, by why (not rejects)
 
     @property
     def described_kind(self) -> str | None:
@@ -56,8 +57,9 @@ class LoadResult:
             return f"FAILED  {self.file}: {self.message}"
         events = "" if self.events is None else (f" ({self.events:,} new events, {self.duplicates:,} delivered "
                                                   "again and ignored)")
+        left_out = "".join(f", {n:,} left out ({why})" for why, n in self.left_out.items())
         return (f"loaded  {self.file} [{self.described_kind}]: {self.rows_loaded:,} rows loaded, "
-                f"{self.rows_rejected:,} rejected{events}")
+                f"{self.rows_rejected:,} rejected{left_out}{events}")
 
 
 def sha256_of(path: Path) -> str:
@@ -202,6 +204,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
         result.kind = spec.name
         if converted is not None:
             result.events, result.duplicates = converted.events, converted.duplicates
+            result.left_out = dict(converted.left_out)
         with transaction(con), reading(path, header, converted) as src:
             _load_rows(con, src, spec, settings, result, on_stage or (lambda *_: None), defer_facts, converted,
                        sites)

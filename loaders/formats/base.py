@@ -38,6 +38,7 @@ class Converted:
     after_merge: Callable[[duckdb.DuckDBPyConnection, int, tuple[str, ...] | None], None] | None = None
     events: int | None = None  # events kept, for a converter of events
     duplicates: int = 0  # records delivered again and ignored
+    left_out: dict[str, int] = field(default_factory=dict)  # rows a profile leaves out on purpose, by why
     _table: pa.Table | None = field(default=None, init=False, repr=False)
 
     def add(self, line: int, **values: object) -> None:

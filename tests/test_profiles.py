@@ -1,0 +1,119 @@
+"""Mapping profiles for real exports, written with the shapes of public call-centre datasets: a bank's call log
+(date and times in separate columns, `0:00:00` meaning none, PHANTOM calls), a consultancy's call workbook
+(speed of answer in seconds, talk as h:mm:ss, a 12-hour clock). KPIs are hand-worked from the rows below."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from kpis.compute import Period, Scope, compute
+from loaders import load_file
+from settings import ConfigError, load_settings
+from tests.conftest import REPO, rows, write
+
+DAY = Period(date(2026, 11, 3), date(2026, 11, 3))
+NYC = Scope(site=("NYC",))
+
+# The bank's layout (one day; yymmdd dates; times of day; 0:00:00 where a stage did not happen).
+BANK = """vru+line,call_id,customer_id,priority,type,date,vru_entry,vru_exit,vru_time,q_start,q_exit,q_time,outcome,ser_start,ser_exit,ser_time,server
+AA0101,33116,9664491,2,PS,261103,09:45:33,09:45:39,6,09:45:39,09:46:09,30,AGENT,09:46:09,09:50:09,240,MICHAL
+AA0101,33117,23162611,0,PS,261103,09:49:00,09:49:06,6,0:00:00,0:00:00,0,AGENT,09:49:16,09:51:16,120,BASCH
+AA0101,33118,9665592,2,PE,261103,09:58:19,09:58:24,5,09:58:24,09:59:04,40,HANG,0:00:00,0:00:00,0,NO_SERVER
+AA0101,33119,0,0,PS,261103,10:03:25,10:03:28,3,0:00:00,0:00:00,0,PHANTOM,0:00:00,0:00:00,0,NO_SERVER
+AA0101,33120,9665600,2,PS,261103,10:10:00,10:10:05,5,10:10:05,10:10:15,10,AGENT,10:10:15,10:20:15,600,MICHAL
+"""
+
+
+def bank_settings(settings, **changes):
+    profile = {
+        "kind": "contacts", "constants": {"site_id": "NYC"},
+        "columns": {"type": ["queue_id", "call_type"], "customer_id": "customer_id", "vru_exit": "offered_at",
+                    "ser_start": "answered_at", "ser_exit": "ended_at", "server": "agent_id"},
+        "joined": {"contact_id": ["date", "call_id"]},
+        "date_column": "date", "date_format": "%y%m%d", "timezone": "America/New_York",
+        "null_values": ["NO_SERVER"], "null_values_by_column": {"ser_start": ["0:00:00"], "ser_exit": ["0:00:00"]},
+        "skip_when": {"outcome": ["PHANTOM"]},
+        "codes": {"queue_id": {"PS": "Q1", "PE": "Q2"}, "agent_id": {"MICHAL": "A1", "BASCH": "A2"}},
+    } | changes
+    return load_settings(REPO / "config.toml", database={"path": settings.db_path}, profiles={"bank": profile})
+
+
+def test_a_bank_call_log_with_separate_date_and_times_loads_through_a_profile(roster, settings, tmp_path):
+    bank = bank_settings(settings)
+    r = load_file(roster, write(tmp_path, "calls.csv", BANK), bank, profile="bank")
+    assert (r.status, r.rows_loaded, r.rows_rejected, r.left_out) == ("loaded", 4, 0, {"outcome = PHANTOM": 1})
+    assert "1 left out (outcome = PHANTOM)" in r.summary()
+    # 09:45:39 New York on 3 Nov is 14:45:39 UTC; the id is the date and the call id; one column, two targets.
+    assert rows(roster, "SELECT contact_id, strftime(offered_at, '%H:%M:%S'), queue_id, call_type, agent_id "
+                        "FROM contacts ORDER BY contact_id LIMIT 1") == [("261103-33116", "14:45:39", "Q1", "PS", "A1")]
+    # The hang-up has no answer (0:00:00 read as blank, not midnight) and no agent (NO_SERVER).
+    assert rows(roster, "SELECT answered_at, agent_id FROM contacts WHERE contact_id = '261103-33118'") == [(None, None)]
+    # Offered 4 (the PHANTOM left out). Waits: 30 s (Q1, threshold 20), 10 s, 10 s; one abandoned.
+    assert compute(roster, bank, ["offered"], DAY, scope=NYC).value.iloc[0] == 4
+    assert compute(roster, bank, ["abandoned"], DAY, scope=NYC).value.iloc[0] == 1
+    assert compute(roster, bank, ["service_level"], DAY, scope=NYC).value.iloc[0] == pytest.approx(50.0)
+    assert compute(roster, bank, ["asa"], DAY, scope=NYC).value.iloc[0] == pytest.approx((30 + 10 + 10) / 3)
+
+
+def test_a_time_only_timestamp_format_without_a_date_column_is_refused(roster, settings, tmp_path):
+    """Read alone, 09:45:39 is 1 January 1900: the whole file would land on one day."""
+    bank = bank_settings(settings, date_column=None, timestamp_format="%H:%M:%S")
+    r = load_file(roster, write(tmp_path, "calls.csv", BANK), bank, profile="bank")
+    assert r.status == "failed"
+    assert "timestamp_format '%H:%M:%S' has no date in it; name the file column holding the date" in r.message
+    assert rows(roster, "SELECT count(*) FROM contacts") == [(0,)]
+
+
+# The consultancy's workbook layout, saved as CSV: m/d/yyyy dates, 12-hour times, speed of answer in seconds,
+# talk as h:mm:ss; unanswered calls have neither.
+WORKBOOK = """Call Id,Agent,Date,Time,Topic,Answered (Y/N),Resolved,Speed of answer in seconds,AvgTalkDuration,Satisfaction rating
+ID0001,Diane,11/3/2026,9:12:58 AM,Contract related,Y,Y,15,0:02:23,3
+ID0002,Becky,11/3/2026,9:40:10 AM,Technical Support,Y,N,70,0:04:02,2
+ID0003,Diane,11/3/2026,1:05:00 PM,Contract related,N,N,,,
+"""
+
+
+def workbook_settings(settings):
+    return load_settings(REPO / "config.toml", database={"path": settings.db_path}, profiles={"pwc": {
+        "kind": "contacts", "constants": {"site_id": "NYC"},
+        "columns": {"Call Id": "contact_id", "Agent": "agent_id", "Time": "offered_at", "Topic": "queue_id",
+                    "AvgTalkDuration": "talk_s"},
+        "date_column": "Date", "date_format": "%m/%d/%Y", "timezone": "America/New_York",
+        "duration_format": "hh:mm:ss",
+        "derived": {"answered_at": "offered_at + Speed of answer in seconds", "ended_at": "answered_at + talk_s"},
+        "codes": {"queue_id": {"Contract related": "Q1", "Technical Support": "Q2"},
+                  "agent_id": {"Diane": "A1", "Becky": "A2"}}}})
+
+
+def test_a_workbook_with_speed_of_answer_and_a_12_hour_clock_derives_its_instants(roster, settings, tmp_path):
+    pwc = workbook_settings(settings)
+    r = load_file(roster, write(tmp_path, "calls.csv", WORKBOOK), pwc, profile="pwc")
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 3, 0)
+    # 1:05:00 PM New York is 18:05 UTC; answered = offered + 15 s; ended = answered + 2:23.
+    assert rows(roster, """SELECT contact_id, strftime(offered_at, '%H:%M:%S'), strftime(answered_at, '%H:%M:%S'),
+                                  strftime(ended_at, '%H:%M:%S'), talk_s FROM contacts ORDER BY contact_id""") == [
+        ("ID0001", "14:12:58", "14:13:13", "14:15:36", 143.0),
+        ("ID0002", "14:40:10", "14:41:20", "14:45:22", 242.0),
+        ("ID0003", "18:05:00", None, None, None)]
+    # Answered within threshold: ID0001 (15 s ≤ 20 s on Q1); ID0002 waited 70 s (Q2's threshold is 30 s).
+    assert compute(roster, pwc, ["service_level"], DAY, scope=NYC).value.iloc[0] == pytest.approx(100 / 3)
+    assert compute(roster, pwc, ["avg_talk"], DAY, scope=NYC).value.iloc[0] == pytest.approx((143 + 242) / 2)
+
+
+def test_a_value_the_profile_cannot_read_is_a_reject_naming_line_and_field(roster, settings, tmp_path):
+    bad = WORKBOOK.replace("11/3/2026,9:40:10 AM", "2026-11-03,9:40:10 AM")
+    r = load_file(roster, write(tmp_path, "calls.csv", bad), workbook_settings(settings), profile="pwc")
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 2, 1)
+    assert rows(roster, "SELECT line, field, value, reason FROM rejects") == [
+        (3, "Date", "2026-11-03", "not a date in the profile's date_format '%m/%d/%Y'")]
+
+
+def test_a_derived_rule_that_is_not_instant_plus_seconds_is_refused(roster, settings, tmp_path):
+    s = load_settings(REPO / "config.toml", database={"path": settings.db_path}, profiles={"p": {
+        "kind": "contacts", "columns": {"Time": "offered_at"}, "derived": {"answered_at": "offered_at - 5"}}})
+    r = load_file(roster, write(tmp_path, "c.csv", "Time\n2026-11-03 09:00\n"), s, profile="p")
+    assert r.status == "failed" and "derived.answered_at = 'offered_at - 5'" in r.message
+    with pytest.raises(ConfigError, match="null_values"):
+        load_settings(REPO / "config.toml", profiles={"p": {"kind": "contacts", "null_values": "NULL"}})
