@@ -154,6 +154,9 @@ class DataSettings(_Section):
     earliest_date: date = date(2000, 1, 1)
     latest_date: date = date(2100, 1, 1)
     max_segment_hours: float = Field(36, gt=0, le=24 * 14)  # longest agent state or schedule piece
+    # Two systems' clocks disagree: an answer stamped up to this many seconds before its offer is clipped, not
+    # rejected (and counted in the load's summary).
+    clock_skew_s: float = Field(5, ge=0, le=300)
     inbox_settle_s: float = Field(1.0, ge=0.1, le=600)  # an inbox file unchanged this long is complete
 
     @model_validator(mode="after")

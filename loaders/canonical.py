@@ -47,6 +47,7 @@ class LoadResult:
     events: int | None = None  # of a file of agent-state events: the new events kept
     duplicates: int = 0  # records delivered again and ignored (agent-state events)
     left_out: dict[str, int] = field(default_factory=dict)  # rows a mapping profile left out, by why (not rejects)
+    clipped: int = 0  # rows with an instant clipped to an earlier one (clock skew within data.clock_skew_s)
 
     @property
     def described_kind(self) -> str | None:
@@ -58,6 +59,8 @@ class LoadResult:
         events = "" if self.events is None else (f" ({self.events:,} new events, {self.duplicates:,} delivered "
                                                   "again and ignored)")
         left_out = "".join(f", {n:,} left out ({why})" for why, n in self.left_out.items())
+        if self.clipped:
+            left_out += f", {self.clipped:,} clipped (clock skew)"
         return (f"loaded  {self.file} [{self.described_kind}]: {self.rows_loaded:,} rows loaded, "
                 f"{self.rows_rejected:,} rejected{left_out}{events}")
 
@@ -417,6 +420,7 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings
                     FROM good g) GROUP BY site""", [result.load_id])  # noqa: S608 - from the kind's declaration
     on_stage(path, "merging", 0.6)
     assert result.load_id is not None  # given when the file was entered in the manifest
+    result.clipped = _count_skewed(con, kind)
     window = _merge(con, kind, settings, result.load_id)
     if converted is not None and converted.after_merge is not None:
         converted.after_merge(con, result.load_id, sites)
@@ -501,6 +505,14 @@ def _collect_rejects(con: duckdb.DuckDBPyConnection, kind: Kind, parse_rejects: 
     return table.sort_by([("line", "ascending")])
 
 
+def _count_skewed(con: duckdb.DuckDBPyConnection, kind: Kind) -> int:
+    """Incoming rows with an instant (just) before one it must follow: two systems' clocks, clipped at the merge."""
+    if not kind.skew_tolerant:
+        return 0
+    cond = " OR ".join(f"t_{b} < t_{a}" for a, b in kind.skew_tolerant)
+    return int(con.execute(f"SELECT count(*) FROM good WHERE {cond}").fetchall()[0][0])  # noqa: S608 - declared
+
+
 def _merge(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings, load_id: int) -> facts.Window:
     """Replace stored rows that share a natural key with an incoming row, then insert the incoming rows; returns
     the site-days whose facts that changes (read before the replaced rows go)."""
@@ -511,6 +523,9 @@ def _merge(con: duckdb.DuckDBPyConnection, kind: Kind, settings: Settings, load_
             values.append("(SELECT category FROM vocab_states v WHERE v.code = good.t_state)")
         elif kind.name == "forecast" and col == "interval_minutes":
             values.append(f"coalesce(t_interval_minutes, {int(settings.data.interval_minutes)})")
+        elif earlier := [a for a, b in kind.skew_tolerant if b == col]:
+            # Clipped to the instants it must not precede (within the tolerance the validation allowed).
+            values.append(f"CASE WHEN t_{col} IS NOT NULL THEN greatest(t_{col}, {', '.join(f't_{a}' for a in earlier)}) END")
         else:
             values.append(f"t_{col}")
     if not kind.roster:

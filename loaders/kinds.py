@@ -35,6 +35,9 @@ class Kind:
     roster: bool = False
     # (start, end) of a segment whose length is bounded by `data.max_segment_hours`.
     bounded_span: tuple[str, str] | None = None
+    # Ordered pairs stamped by different systems' clocks: a later instant up to `data.clock_skew_s` before the
+    # earlier one is clipped to it (and counted), not rejected.
+    skew_tolerant: tuple[tuple[str, str], ...] = ()
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -94,6 +97,7 @@ KINDS: dict[str, Kind] = {
          _c("transferred", "bool"), _c("disposition")),
         key=("contact_id",), site_via="site_id",
         ordered=(("offered_at", "answered_at"), ("offered_at", "ended_at"), ("answered_at", "ended_at")),
+        skew_tolerant=(("offered_at", "answered_at"), ("offered_at", "ended_at"), ("answered_at", "ended_at")),
     ),
     "agent_states": Kind(
         "agent_states", "agent_states",

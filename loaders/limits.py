@@ -23,5 +23,6 @@ def install(con: duckdb.DuckDBPyConnection, settings: Settings) -> None:
                  "(data.earliest_date, data.latest_date)"])
     con.execute("SET VARIABLE fv_max_span = to_microseconds(?::BIGINT)", [int(data.max_segment_hours * 3_600_000_000)])
     con.execute("SET VARIABLE fv_max_span_days = ?::INTEGER", [int(data.max_segment_hours // 24) + 1])
+    con.execute("SET VARIABLE fv_clock_skew = to_microseconds(?::BIGINT)", [int(data.clock_skew_s * 1_000_000)])
     con.execute("SET VARIABLE fv_span_text = ?",
                 [f"longer than {data.max_segment_hours:g} hours (data.max_segment_hours)"])

@@ -148,7 +148,8 @@ def _order_check(kind: Kind, earlier: str, later: str) -> str:
     """The reason a pair of instants is out of order, or a segment too long (`loaders.limits`), or NULL."""
     span = (f"WHEN t_{later} - t_{earlier} > getvariable('fv_max_span') THEN getvariable('fv_span_text') "
             if (earlier, later) == kind.bounded_span else "")
-    return (f"CASE WHEN t_{later} < t_{earlier} THEN '{later} is before {earlier}' "
+    slack = " - getvariable('fv_clock_skew')" if (earlier, later) in kind.skew_tolerant else ""
+    return (f"CASE WHEN t_{later} < t_{earlier}{slack} THEN '{later} is before {earlier}' "
             f"WHEN t_{later} = t_{earlier} AND '{later}' = 'end_at' THEN 'end_at equals start_at' {span}END")
 
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -117,3 +117,21 @@ def test_a_derived_rule_that_is_not_instant_plus_seconds_is_refused(roster, sett
     assert r.status == "failed" and "derived.answered_at = 'offered_at - 5'" in r.message
     with pytest.raises(ConfigError, match="null_values"):
         load_settings(REPO / "config.toml", profiles={"p": {"kind": "contacts", "null_values": "NULL"}})
+
+
+def test_an_answer_stamped_a_few_seconds_before_its_offer_is_clipped_and_counted(roster, settings, tmp_path):
+    """Two systems' clocks: within data.clock_skew_s (5 s) the answer is clipped to the offer; beyond, rejected."""
+    f = write(tmp_path, "contacts.csv", "contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id\n"
+              "C1,Q1,NYC,2026-11-03T14:00:04Z,2026-11-03T14:00:01Z,2026-11-03T14:03:00Z,A1\n"
+              "C2,Q1,NYC,2026-11-03T14:10:00Z,2026-11-03T14:09:52Z,2026-11-03T14:12:00Z,A1\n"
+              "C3,Q1,NYC,2026-11-03T14:20:00Z,2026-11-03T14:20:10Z,2026-11-03T14:20:08Z,A1\n")
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected, r.clipped) == (2, 1, 2)
+    assert "2 clipped (clock skew)" in r.summary()
+    assert rows(roster, "SELECT line, reason FROM rejects") == [(3, "answered_at is before offered_at")]
+    assert rows(roster, """SELECT contact_id, answered_at - offered_at, ended_at - answered_at FROM contacts
+                           ORDER BY 1""") == [("C1", timedelta(0), timedelta(seconds=176)),
+                                              ("C3", timedelta(seconds=10), timedelta(0))]
+    strict = load_settings(REPO / "config.toml", database={"path": settings.db_path}, data={"clock_skew_s": 0})
+    r = load_file(roster, f, strict)
+    assert (r.rows_loaded, r.rows_rejected, r.clipped) == (0, 3, 0)
