@@ -121,7 +121,8 @@ class MappingProfile(_Section):
     kind: str  # the canonical kind the rows become (contacts, agent_states, schedule, …)
     system: str = ""  # the id_map system for its ids (default: the profile's name)
     delimiter: str = ","
-    skip_rows: int = Field(0, ge=0)  # lines before the header
+    skip_rows: int = Field(0, ge=0)  # lines (or workbook rows) before the header
+    sheet: str | int | None = None  # of an Excel workbook: the sheet's name or 0-based index (default: the first)
     # file column -> canonical column, or a list of them (one file column feeding several)
     columns: dict[str, str | list[str]] = Field(default_factory=dict)
     constants: dict[str, str] = Field(default_factory=dict)  # canonical column -> value for every row

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from loaders import csvfile, facts, formats, limits, localtime, validate, vocabulary
+from loaders import csvfile, facts, formats, limits, localtime, validate, vocabulary, workbook
 from loaders.formats import Converted
 from loaders.kinds import KINDS, Kind, detect_kind
 from settings import Settings
@@ -157,11 +157,28 @@ def _line_mapper(parse_rejects: list[tuple[Any, ...]], n_good: int, parquet: boo
 StageCallback = Callable[[Path, str, float], None]
 
 
+def _canonical_workbook(path: Path, kind: str | None) -> tuple[Kind, list[str], Converted | None, str | None]:
+    """A workbook whose first sheet has a canonical header: its rows, with their Excel row numbers as lines."""
+    try:
+        header, records = workbook.sheet_rows(path)
+    except workbook.WorkbookError as err:
+        raise LoadError(str(err)) from None
+    header = [h.strip().lower() for h in header]
+    spec = resolve_kind(path, header, kind)
+    converted = Converted(spec.name, mapping=[(h, h) for h in header if h in spec.names])
+    for line, row in records:
+        converted.add(line, **{c: row.get(c) for c in header if c in spec.names})
+    return spec, [c for c in converted.table().column_names if c != "__line"], converted, "workbook"
+
+
 def open_source(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind: str | None = None,
                 fmt: str | None = None, profile: str | None = None) -> tuple[Kind, list[str], Converted | None, str | None]:
     """What the file is: (kind, columns, converted rows or None for a canonical file, format name).
 
-    A canonical header wins; otherwise the content names a vendor format; `--format`/`--profile` force one."""
+    A canonical header wins; otherwise the content names a vendor format; `--format`/`--profile` force one. An
+    Excel workbook's first sheet is read like a canonical file (a profile can name another sheet)."""
+    if not (fmt or profile) and workbook.is_workbook(path):
+        return _canonical_workbook(path, kind)
     if not (fmt or profile):
         try:
             header = read_header(path)

@@ -77,7 +77,7 @@ def what_binary(path: Path) -> str | None:
         except zipfile.BadZipFile:
             return "a damaged zip archive"
         if any(n.startswith("xl/") for n in names):
-            return "an Excel workbook (.xlsx); open it and save the sheet as \"CSV UTF-8\", then load that"
+            return "an Excel workbook (.xlsx): load it as it is (its first sheet, or the sheet a profile names)"
         return f"a zip archive of {len(names)} file(s); unzip it and load the files inside"
     if start.startswith(b"\xd0\xcf\x11\xe0"):
         return "an old-style Excel (.xls) or other Office file; save the sheet as \"CSV UTF-8\", then load that"

@@ -13,7 +13,7 @@ from loaders.kinds import LOAD_ORDER
 from settings import Settings
 from store import transaction
 
-LOADABLE_SUFFIXES = (".csv", ".parquet", ".pq", ".txt", ".json", ".jsonl", ".gz", ".dat", ".psv")
+LOADABLE_SUFFIXES = (".csv", ".parquet", ".pq", ".txt", ".json", ".jsonl", ".gz", ".dat", ".psv", ".xlsx", ".xlsm")
 NOT_EXPORTS = ("stories.json",)  # the demo's guided-tour file sits beside its exports
 
 

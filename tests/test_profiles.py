@@ -135,3 +135,60 @@ def test_an_answer_stamped_a_few_seconds_before_its_offer_is_clipped_and_counted
     strict = load_settings(REPO / "config.toml", database={"path": settings.db_path}, data={"clock_skew_s": 0})
     r = load_file(roster, f, strict)
     assert (r.rows_loaded, r.rows_rejected, r.clipped) == (0, 3, 0)
+
+
+# --- Excel workbooks, read directly ------------------------------------------------------------------------
+
+def _workbook(path, sheets: dict[str, list[list[object]]]):
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path))
+    for name, cells in sheets.items():
+        sheet = book.add_worksheet(name)
+        for r, values in enumerate(cells):
+            for c, value in enumerate(values):
+                if value is not None:
+                    sheet.write(r, c, value)
+    book.close()
+    return path
+
+
+def test_the_consultancy_workbook_loads_from_its_named_sheet_through_a_profile(roster, settings, tmp_path):
+    """The same workbook as above, as .xlsx: a title row, then the header, on a sheet named 'Calls'."""
+    lines = [line.split(",") for line in WORKBOOK.strip().splitlines()]
+    cells = [["Call centre data, November"]] + [[int(v) if v.isdigit() else v for v in row] for row in lines]
+    book = _workbook(tmp_path / "calls.xlsx", {"Summary": [["nothing here"]], "Calls": cells})
+    pwc = workbook_settings(settings)
+    pwc = pwc.model_copy(update={"profiles": {"pwc": pwc.profiles["pwc"].model_copy(
+        update={"sheet": "Calls", "skip_rows": 1})}})
+    r = load_file(roster, book, pwc, profile="pwc")
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 3, 0), r.message
+    assert rows(roster, "SELECT contact_id, strftime(answered_at, '%H:%M:%S') FROM contacts ORDER BY 1") == [
+        ("ID0001", "14:13:13"), ("ID0002", "14:41:20"), ("ID0003", None)]
+    assert compute(roster, pwc, ["service_level"], DAY, scope=NYC).value.iloc[0] == pytest.approx(100 / 3)
+
+
+def test_a_canonical_workbook_loads_as_it_is_and_its_bad_rows_name_the_excel_row(roster, settings, tmp_path):
+    book = _workbook(tmp_path / "contacts.xlsx", {"Sheet1": [
+        ["contact_id", "queue_id", "site_id", "offered_at", "answered_at", "agent_id", "talk_s"],
+        ["C1", "Q1", "NYC", "2026-11-03T14:00:00Z", "2026-11-03T14:00:08Z", "A1", 120],
+        [],
+        ["C2", "Q1", "NOWHERE", "2026-11-03T14:05:00Z", None, None, None]]})
+    r = load_file(roster, book, settings)
+    assert (r.status, r.kind, r.format, r.rows_loaded, r.rows_rejected) == ("loaded", "contacts", "workbook", 1, 1)
+    assert rows(roster, "SELECT line, field, reason FROM rejects") == [(4, "site_id", "unknown site (not in sites)")]
+    assert rows(roster, "SELECT contact_id, talk_s FROM contacts") == [("C1", 120.0)]
+    missing = load_file(roster, book, workbook_settings(settings).model_copy(update={"profiles": {
+        "pwc": workbook_settings(settings).profiles["pwc"].model_copy(update={"sheet": "Calls"})}}), profile="pwc")
+    assert missing.status == "failed" and "contacts.xlsx: no sheet 'Calls' (sheets: Sheet1)" in missing.message
+
+
+def test_inspect_reads_a_workbook_without_loading_it(roster, settings, tmp_path, capsys):
+    from cli import main
+
+    book = _workbook(tmp_path / "agents.xlsx", {"Roster": [
+        ["agent_id", "name", "team_id", "site_id"], ["A7", "Zoe Park", "T1", "NYC"]]})
+    assert main(["inspect", "--db", str(settings.db_path), str(book)], delegate=False) == 0
+    out = capsys.readouterr().out
+    assert "agents" in out and "Zoe Park" in out
+    assert rows(roster, "SELECT count(*) FROM agents WHERE agent_id = 'A7'") == [(0,)]

@@ -10,11 +10,14 @@ in `id_map` under the profile's system — a new ACD with no code change.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import duckdb
 
+from loaders import workbook
 from loaders.formats.base import Converted, FormatError, IdMap, open_text, seconds_of
 from loaders.formats.timeparse import as_text
 from loaders.kinds import KINDS
@@ -141,17 +144,12 @@ def convert(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings, name
     ids = IdMap(con, profile.system or name)
     needed = list(profile.columns) + [c for srcs in profile.joined.values() for c in srcs] + list(profile.skip_when)
     needed += [profile.date_column] if profile.date_column else []
-    with open_text(path) as fh:
-        for _ in range(profile.skip_rows):
-            fh.readline()
-        reader = csv.DictReader(fh, delimiter=profile.delimiter)
-        header = [h.strip() for h in (reader.fieldnames or [])]
+    with _records(path, profile) as (header, records):
         missing = list(dict.fromkeys(src for src in needed if src not in header))
         if missing:
             raise FormatError(f"{path.name}:{profile.skip_rows + 1}: column(s) the profile {name!r} maps are "
                               f"missing: {', '.join(missing)}")
-        for raw in reader:
-            line = reader.line_num + profile.skip_rows
+        for line, raw in records:
             row: dict[str, str | None] = {}
             for k, v in raw.items():
                 src, text = (k or "").strip(), (v or "").strip()
@@ -171,6 +169,24 @@ def convert(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings, name
                 continue
             out.add(line, **values)
     return out
+
+
+@contextmanager
+def _records(path: Path, profile: MappingProfile) -> Iterator[tuple[list[str], Iterator[tuple[int, dict[str, str]]]]]:
+    """The file's header and (line, column -> text) rows: a CSV after its skipped lines, or a workbook's sheet."""
+    if workbook.is_workbook(path):
+        try:
+            yield workbook.sheet_rows(path, profile.sheet, profile.skip_rows)
+        except workbook.WorkbookError as err:
+            raise FormatError(str(err)) from None
+        return
+    with open_text(path) as fh:
+        for _ in range(profile.skip_rows):
+            fh.readline()
+        reader = csv.DictReader(fh, delimiter=profile.delimiter)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        yield header, ((reader.line_num + profile.skip_rows, {(k or ""): (v or "") for k, v in raw.items()})
+                       for raw in reader)
 
 
 def _row_values(profile: MappingProfile, row: dict[str, str | None], types: dict[str, str],
