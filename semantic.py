@@ -170,7 +170,9 @@ QUEUE = FactTable(
            short_abandons="count(*) FILTER (c.answered_at IS NULL AND c.wait_s < {short_abandon_s})")
     + _built("DOUBLE",
              wait_answered_s="coalesce(sum(c.wait_s) FILTER (c.answered_at IS NOT NULL), 0)",
-             wait_abandoned_s="coalesce(sum(c.wait_s) FILTER (c.answered_at IS NULL), 0)"),
+             wait_abandoned_s="coalesce(sum(c.wait_s) FILTER (c.answered_at IS NULL), 0)")
+    # Abandons whose wait is known (an end was stamped): the denominator of the average abandon time.
+    + _built("BIGINT", abandoned_timed="count(c.wait_s) FILTER (c.answered_at IS NULL)"),
     fed_by=("contacts", "queue_intervals"))
 
 # Handle facts: answered legs `c` (leg_from_end = 1 for a customer contact's last answered leg) with `r`, the
@@ -184,7 +186,9 @@ HANDLE = FactTable(
              acw_s="coalesce(sum(c.acw_s), 0)")
     + _built("BIGINT", held="count(*) FILTER (c.hold_s > 0)",
              fcr_eligible="count(*) FILTER (c.leg_from_end = 1 AND r.cid IS NOT NULL)",
-             fcr_resolved=_RESOLVED.format(next="next_any"), fcr_resolved_queue=_RESOLVED.format(next="next_queue")),
+             fcr_resolved=_RESOLVED.format(next="next_any"), fcr_resolved_queue=_RESOLVED.format(next="next_queue"))
+    # Legs whose talk, hold and ACW the source carries: a source without ACW gives no average ACW, not 0.
+    + _built("BIGINT", talk_known="count(c.talk_s)", hold_known="count(c.hold_s)", acw_known="count(c.acw_s)"),
     derived=(Derived("handle_s", "sum", "talk_s + hold_s + acw_s"),),
     fed_by=("contacts", "queue_intervals", "agent_intervals"))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pandas as pd
 import pytest
 
 from kpis.compute import Period, Scope, compute
@@ -192,3 +193,48 @@ def test_inspect_reads_a_workbook_without_loading_it(roster, settings, tmp_path,
     out = capsys.readouterr().out
     assert "agents" in out and "Zoe Park" in out
     assert rows(roster, "SELECT count(*) FROM agents WHERE agent_id = 'A7'") == [(0,)]
+
+
+# --- data the source does not carry is unknown, never 0 -------------------------------------------------------
+
+def _kpis(con, settings, ids, scope=NYC, by=()):
+    got = compute(con, settings, ids, DAY, scope=scope, by=by)
+    return {r["kpi"]: (None if pd.isna(r["value"]) else round(r["value"], 4), r["status"])
+            for r in got.to_dict("records")}
+
+
+def test_durations_a_source_does_not_carry_are_unknown_not_zero(roster, settings, tmp_path):
+    """No ACW or hold column at all; one abandon with an end (waited 40 s), one without."""
+    f = write(tmp_path, "contacts.csv", "contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id,talk_s\n"
+              "C1,Q1,NYC,2026-11-03T14:00:00Z,2026-11-03T14:00:10Z,2026-11-03T14:05:10Z,A1,300\n"
+              "C2,Q1,NYC,2026-11-03T14:10:00Z,2026-11-03T14:10:05Z,2026-11-03T14:12:05Z,A1,120\n"
+              "C3,Q1,NYC,2026-11-03T14:20:00Z,,2026-11-03T14:20:40Z,,\n"
+              "C4,Q1,NYC,2026-11-03T14:30:00Z,,,,\n")
+    assert load_file(roster, f, settings).rows_rejected == 0
+    got = _kpis(roster, settings, ["avg_talk", "avg_acw", "avg_hold", "avg_abandon_time", "abandoned"])
+    assert got["avg_talk"][0] == 210.0
+    assert got["avg_acw"] == (None, "none") and got["avg_hold"] == (None, "none")  # never "0:00 ✓ on target"
+    assert got["avg_abandon_time"][0] == 40.0 and got["abandoned"][0] == 2  # the untimed abandon still counts
+
+
+def test_contacts_with_no_agent_still_give_handle_times_by_queue_and_site(roster, settings, tmp_path):
+    """A queue-level export: answered contacts carry talk, hold and ACW but name no agent."""
+    f = write(tmp_path, "contacts.csv",
+              "contact_id,queue_id,site_id,offered_at,answered_at,talk_s,hold_s,acw_s\n"
+              "C1,Q1,NYC,2026-11-03T14:00:00Z,2026-11-03T14:00:10Z,300,30,60\n"
+              "C2,Q2,NYC,2026-11-03T14:10:00Z,2026-11-03T14:10:05Z,120,0,30\n"
+              "C3,Q1,LDN,2026-11-03T14:20:00Z,2026-11-03T14:20:05Z,200,0,0\n")
+    assert load_file(roster, f, settings).rows_rejected == 0
+    assert _kpis(roster, settings, ["aht", "handled"])["aht"][0] == pytest.approx((390 + 150) / 2)
+    by_queue = compute(roster, settings, ["aht"], DAY, scope=Scope(), by=("queue",)).set_index("queue").value
+    assert by_queue.to_dict() == {"Q1": pytest.approx((390 + 200) / 2), "Q2": pytest.approx(150.0)}
+    assert _kpis(roster, settings, ["aht"], scope=Scope(site=("LDN",)))["aht"][0] == 200.0
+    assert pd.isna(compute(roster, settings, ["aht"], DAY, scope=Scope(agent=("A1",))).value.iloc[0])
+
+
+def test_an_interval_report_without_hold_data_has_no_average_hold(roster, settings, tmp_path):
+    f = write(tmp_path, "qi.csv", "site_id,queue_id,interval_start,interval_minutes,offered,answered,handled,talk_s,acw_s\n"
+              "NYC,Q1,2026-11-03T14:00:00Z,30,10,8,8,1600,400\n")
+    assert load_file(roster, f, settings).rows_rejected == 0
+    got = _kpis(roster, settings, ["avg_talk", "avg_acw", "avg_hold"])
+    assert (got["avg_talk"][0], got["avg_acw"][0], got["avg_hold"]) == (200.0, 50.0, (None, "none"))

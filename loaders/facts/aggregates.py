@@ -9,6 +9,9 @@ from loaders.facts.insert import insert
 from loaders.facts.window import GRID
 from semantic import AGENT, HANDLE, QUEUE, TIME_COLUMNS, FactTable
 
+# An aggregate carries a duration for all its handled contacts or for none (a CMS report without hold data).
+KNOWN = ", ".join(f"CASE WHEN x.{m}_s IS NOT NULL THEN round(x.handled) END AS {m}_known" for m in ("talk", "hold", "acw"))
+
 # What interval aggregates add to each fact table: SELECTs naming the fact table's label columns they know,
 # `interval_start`, and the measures they carry (whole counts rounded).
 SOURCES: dict[str, list[str]] = {
@@ -16,14 +19,15 @@ SOURCES: dict[str, list[str]] = {
         SELECT x.site_id, x.queue_id, q.call_type, q.channel, x.interval_start,
                round(x.offered) AS offered, round(x.answered) AS answered, round(x.answered_within) AS answered_within,
                round(x.abandoned) AS abandoned, round(x.abandoned_within) AS abandoned_within,
-               round(x.short_abandons) AS short_abandons, x.wait_answered_s, x.wait_abandoned_s
+               round(x.short_abandons) AS short_abandons, x.wait_answered_s, x.wait_abandoned_s,
+               CASE WHEN x.wait_abandoned_s IS NOT NULL THEN round(x.abandoned) END AS abandoned_timed
         FROM queue_intervals x JOIN queues q USING (queue_id)"""],
-    HANDLE.name: ["""
+    HANDLE.name: [f"""
         SELECT x.site_id, x.queue_id, q.call_type, q.channel, x.interval_start, round(x.handled) AS handled,
-               x.talk_s, x.hold_s, x.acw_s
-        FROM queue_intervals x JOIN queues q USING (queue_id) WHERE x.handled IS NOT NULL""", """
+               x.talk_s, x.hold_s, x.acw_s, {KNOWN}
+        FROM queue_intervals x JOIN queues q USING (queue_id) WHERE x.handled IS NOT NULL""", f"""
         SELECT a.site_id, a.team_id, x.agent_id, x.channel, x.interval_start, round(x.handled) AS handled,
-               x.talk_s, x.hold_s, x.acw_s, round(x.held) AS held, round(x.transferred) AS transferred
+               x.talk_s, x.hold_s, x.acw_s, round(x.held) AS held, round(x.transferred) AS transferred, {KNOWN}
         FROM agent_intervals x JOIN agents a USING (agent_id) WHERE x.handled IS NOT NULL"""],
     AGENT.name: ["""
         SELECT a.site_id, a.team_id, x.agent_id, x.interval_start, x.state_available_s, x.state_on_contact_s,

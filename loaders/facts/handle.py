@@ -24,7 +24,14 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, grid: Grid) -> Non
             SELECT c.*, coalesce(c.initial_contact_id, c.contact_id) AS cid, w.site_id AS agent_site,
                    w.team_id AS agent_team, time_bucket({GRID}, c.answered_at) AS grid
             FROM contacts c JOIN {grid.agents} w USING (agent_id)
-            WHERE c.answered_at IS NOT NULL AND c.answered_at >= w.w0 AND c.answered_at < w.w1),
+            WHERE c.answered_at IS NOT NULL AND c.answered_at >= w.w0 AND c.answered_at < w.w1
+            UNION ALL BY NAME
+            -- Answered with no agent named (a queue-level export): the contact's own site, no team or agent.
+            SELECT c.*, coalesce(c.initial_contact_id, c.contact_id) AS cid, c.site_id AS agent_site,
+                   NULL AS agent_team, time_bucket({GRID}, c.answered_at) AS grid
+            FROM contacts c JOIN {grid.sites} w ON w.site_id = c.site_id
+            WHERE c.agent_id IS NULL AND c.answered_at IS NOT NULL AND c.answered_at >= w.w0
+              AND c.answered_at < w.w1),
         chains AS (  -- customer contacts with more than one leg (transfers): few, so only they are ranked
             SELECT DISTINCT initial_contact_id AS cid FROM answered
             WHERE initial_contact_id IS NOT NULL AND initial_contact_id <> contact_id),
@@ -58,4 +65,4 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, grid: Grid) -> Non
         JOIN {grid.cells} g ON g.site_id = c.agent_site AND g.grid = c.grid
         LEFT JOIN repeats r ON r.cid = c.cid
         GROUP BY c.agent_id, c.queue_id, coalesce(c.call_type, q.call_type), coalesce(c.channel, q.channel),
-                 g.interval_utc""")
+                 g.interval_utc, CASE WHEN c.agent_id IS NULL THEN c.agent_site END""")
