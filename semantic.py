@@ -224,11 +224,14 @@ FORECAST = FactTable(
     derived=(Derived("forecast_interval_s", "interval_count"),),
     fed_by=("forecast",))
 
-# Survey facts: responses `x` (nps 0-10, csat 1-5, resolved yes/no), in the surveyed contact's answered interval.
+# Survey facts: responses `x` (nps 0-10, csat 1-5, resolved yes/no, comment), in the surveyed contact's answered
+# interval. A row that answers nothing (an unrated survey) is not a response.
 SURVEY = FactTable(
     "fact_survey_interval", "survey", ("site", "team", "agent", "queue", "call_type", "channel"),
     _built("BIGINT",
-           responses="count(*)", nps_responses="count(x.nps)",
+           responses="count(*) FILTER (x.nps IS NOT NULL OR x.csat IS NOT NULL OR x.resolved IS NOT NULL "
+                     "OR nullif(trim(x.comment), '') IS NOT NULL)",
+           nps_responses="count(x.nps)",
            promoters="count(*) FILTER (x.nps >= 9)", detractors="count(*) FILTER (x.nps <= 6)",
            csat_responses="count(x.csat)", csat_top2="count(*) FILTER (x.csat >= 4)",
            resolved_responses="count(x.resolved)", resolved_yes="count(*) FILTER (x.resolved)"),

@@ -56,6 +56,10 @@ def _k(id: str, label: str, unit: Unit, direction: str, num: str, den: str | Non
     return Kpi(id, label, unit, direction, num, den, scale, formula, **kw)  # type: ignore[arg-type]
 
 
+# Percentages that can pass 100 (work beyond the schedule, a forecast overshoot); every other one is a share of
+# a whole, so a value above 100 is impossible: bad input, never coloured as on or off target.
+MAY_EXCEED_100 = frozenset({"utilisation", "conformance", "forecast_volume_deviation"})
+
 SL_VARIANTS = {
     "offered": ("answered_within", "offered", "answered ≤ T ÷ offered"),
     "offered_less_short": ("answered_within", "offered - short_abandons", "answered ≤ T ÷ (offered − short abandons)"),

@@ -15,7 +15,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from kpis.catalogue import Kpi, resolve
+from kpis.catalogue import MAY_EXCEED_100, Kpi, resolve
 from kpis.measures import ALL_DIMS, DIM_SQL, MEASURES, SOURCES, TIME_DIMS, clock, measure_sql
 from kpis.staffing import erlang_requirement
 from kpis.targets import TargetBook, status
@@ -204,8 +204,10 @@ def compute(con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[st
             raw = values[k.id].iloc[i]
             value = None if pd.isna(raw) else float(raw)
             target = book.resolve(k, context, day)
+            impossible = k.unit == "%" and value is not None and value > 100 + 1e-9 and k.id not in MAY_EXCEED_100
             rows.append({**dims, "kpi": k.id, "value": value, "unit": k.unit,
-                         "target": target.value if target else None, "status": status(k.direction, value, target),
+                         "target": target.value if target else None,
+                         "status": "none" if impossible else status(k.direction, value, target),
                          "target_source": target.source if target else None})
     result = pd.DataFrame(rows, columns=list(by) + ["kpi", "value", "unit", "target", "status", "target_source"])
     if by and not result.empty:

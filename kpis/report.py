@@ -34,7 +34,18 @@ def _cell(value: object) -> str:
 
 def kpi_table(result: pd.DataFrame, fmt: str) -> str:
     columns = [c for c in result.columns if c != "target_source"]
-    return plain_table(result[columns], fmt, numeric={"value", "target"})
+    frame = result[columns]
+    if fmt not in ("csv", "json") and not frame.empty:
+        # Counts print as whole numbers ("2,239", not "2,239.00"); other values with two decimals.
+        frame = frame.assign(**{c: [_value_cell(v, u) for v, u in zip(frame[c], frame["unit"], strict=True)]
+                                for c in ("value", "target")})
+    return plain_table(frame, fmt, numeric={"value", "target"})
+
+
+def _value_cell(value: object, unit: str) -> str:
+    if unit == "count" and isinstance(value, float) and value == value and value.is_integer():
+        return f"{int(value):,}"
+    return _cell(value)
 
 
 def plain_table(frame: pd.DataFrame, fmt: str, numeric: set[str]) -> str:

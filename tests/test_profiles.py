@@ -238,3 +238,34 @@ def test_an_interval_report_without_hold_data_has_no_average_hold(roster, settin
     assert load_file(roster, f, settings).rows_rejected == 0
     got = _kpis(roster, settings, ["avg_talk", "avg_acw", "avg_hold"])
     assert (got["avg_talk"][0], got["avg_acw"][0], got["avg_hold"]) == (200.0, 50.0, (None, "none"))
+
+
+def test_unrated_survey_rows_are_not_responses_and_an_impossible_rate_is_never_coloured(roster, settings, tmp_path):
+    """Two handled contacts; three survey rows for them, one with no answer at all: 2 responses, a 100 % rate.
+    Then five answered rows for the same two contacts: 250 % is impossible, shown but never coloured."""
+    contacts = write(tmp_path, "contacts.csv", "contact_id,queue_id,site_id,offered_at,answered_at,agent_id\n"
+                     "C1,Q1,NYC,2026-11-03T14:00:00Z,2026-11-03T14:00:10Z,A1\n"
+                     "C2,Q1,NYC,2026-11-03T14:10:00Z,2026-11-03T14:10:05Z,A1\n")
+    assert load_file(roster, contacts, settings).rows_rejected == 0
+    surveys = write(tmp_path, "surveys.csv", "response_id,responded_at,contact_id,nps,csat,comment\n"
+                    "R1,2026-11-03T15:00:00Z,C1,9,,\n"
+                    "R2,2026-11-03T15:01:00Z,C2,,,\n"
+                    "R3,2026-11-03T15:02:00Z,C2,,,slow to answer\n")
+    assert load_file(roster, surveys, settings).rows_rejected == 0
+    got = _kpis(roster, settings, ["survey_responses", "survey_response_rate"])
+    assert got["survey_responses"][0] == 2 and got["survey_response_rate"][0] == 100.0
+    more = write(tmp_path, "more.csv", "response_id,responded_at,contact_id,nps\n" + "".join(
+        f"S{i},2026-11-03T15:1{i}:00Z,C1,8\n" for i in range(3)))
+    assert load_file(roster, more, settings).rows_rejected == 0
+    assert _kpis(roster, settings, ["survey_response_rate"])["survey_response_rate"] == (250.0, "none")
+
+
+def test_counts_print_as_whole_numbers(roster, settings, tmp_path, capsys):
+    from cli import main
+
+    lines = "".join(f"C{i},Q1,NYC,2026-11-03T14:{i % 60:02d}:00Z\n" for i in range(1234))
+    load_file(roster, write(tmp_path, "c.csv", "contact_id,queue_id,site_id,offered_at\n" + lines), settings)
+    assert main(["kpi", "--db", str(settings.db_path), "--kpi", "offered,abandon_rate", "--from", "2026-11-03",
+                 "--to", "2026-11-03"], delegate=False) == 0
+    out = capsys.readouterr().out
+    assert " 1,234 " in out and "1,234.00" not in out and "100.00" in out

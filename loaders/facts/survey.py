@@ -16,7 +16,7 @@ def build(con: duckdb.DuckDBPyConnection, grid: Grid) -> None:
                g.interval_utc, g.interval_local, g.date_local, g.interval_fold,
                {', '.join(f"{m.builder} AS {m.name}" for m in SURVEY.measures)}
         FROM (
-            SELECT v.nps, v.csat, v.resolved, coalesce(v.agent_id, c.agent_id) AS agent,
+            SELECT v.nps, v.csat, v.resolved, v.comment, coalesce(v.agent_id, c.agent_id) AS agent,
                    coalesce(ag.site_id, c.site_id) AS site_id, c.queue_id,
                    coalesce(c.call_type, q.call_type) AS call_type, coalesce(c.channel, q.channel) AS channel,
                    time_bucket({GRID}, coalesce(c.answered_at, v.responded_at)) AS grid
