@@ -10,6 +10,8 @@ import duckdb
 
 from loaders import formats
 from loaders.canonical import LoadError, file_rows, open_source, reading
+from loaders.formats import Converted
+from loaders.kinds import KINDS
 from settings import Settings
 
 
@@ -46,5 +48,79 @@ def report(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind:
     if problems:
         lines.append(f"records that would be rejected before validation: {len(problems):,}")
         lines += [f"  line {ln}: {fld or '-'}: {why}" for ln, fld, _value, why in sorted(problems, key=lambda p: p[0])[:10]]
+    found = warnings(con, path, settings, spec.name, header, converted, profile)
+    if found:
+        lines.append("warnings (nothing is loaded; check these before you load):")
+        lines += [f"  ! {w}" for w in found]
     lines.append("(values are then validated as on load: types, ranges, unknown agents, queues and codes)")
     return "\n".join(lines)
+
+
+# Values exports use for "none": a column mostly made of one of them probably means it, not a value.
+SENTINELS = ("0:00:00", "00:00:00", "NULL", "null", "-", "n/a", "N/A", "NA", "#N/A", "none", "None")
+
+
+def warnings(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind: str, header: list[str],
+             converted: Converted | None, profile: str | None) -> list[str]:
+    """What would load but probably not as meant: rows left out, every instant on one day (or on 1900-01-01),
+    a column mostly a sentinel, survey rows that would reach no interval facts."""
+    found: list[str] = []
+    raw = _raw_rows(con, path, settings, header, converted, profile)
+    loaded = converted.rows if converted is not None else raw
+    if converted is not None:
+        found += [f"{n:,} row(s) would be left out by the profile ({why})" for why, n in converted.left_out.items()]
+        found += _one_day(converted, kind)
+    if kind == "surveys":
+        lost = sum(1 for r in loaded if not r.get("agent_id") and not r.get("contact_id"))
+        if lost:
+            found.append(f"{lost:,} of {len(loaded):,} survey row(s) name no agent and no contact: they would load "
+                         "but reach no interval facts, so no survey KPI would count them")
+    found += _sentinel_columns(raw)
+    return found
+
+
+def _one_day(converted: Converted, kind: str) -> list[str]:
+    instants = [c.name for c in KINDS[kind].columns if c.type == "instant"]
+    days = {str(r[c])[:10] for r in converted.rows for c in instants if r.get(c)}
+    if len(days) != 1 or len(converted.rows) < 2:
+        return []
+    (day,) = days
+    if day.startswith("1900"):
+        return [f"every instant is on {day}: times of day were read without a date (name the profile's "
+                "date_column, or give a timestamp_format with the date)"]
+    return [f"every instant is on one day, {day}: right for a one-day export; if not, the dates are not being read"]
+
+
+def _raw_rows(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, header: list[str],
+              converted: Converted | None, profile: str | None) -> list[dict[str, Any]]:
+    """The first 100,000 rows as the file holds them: a canonical CSV's columns as text, or what a profile reads
+    before its rules (a vendor format's records are not rows: none)."""
+    if converted is None:
+        with reading(path, header, None) as src:
+            rows_sql, params = file_rows(src, [h for h in header if h])
+            cells = con.execute(f"SELECT * FROM {rows_sql} LIMIT 100000", params).fetchall()  # noqa: S608
+        return [dict(zip([h for h in header if h], r, strict=False)) for r in cells]
+    if profile is not None:
+        from loaders.formats.profile import profile_named, raw_records
+
+        return [row for _, row in raw_records(path, profile_named(settings, profile), limit=100000)]
+    return []
+
+
+def _sentinel_columns(records: list[dict[str, Any]]) -> list[str]:
+    counts: dict[str, dict[str, int]] = {}
+    filled: dict[str, int] = {}
+    for row in records:
+        for col, value in row.items():
+            text = "" if value is None else str(value).strip()
+            if text:
+                filled[col] = filled.get(col, 0) + 1
+                if text in SENTINELS:
+                    counts.setdefault(col, {})[text] = counts.setdefault(col, {}).get(text, 0) + 1
+    found = []
+    for col, by_value in counts.items():
+        value, n = max(by_value.items(), key=lambda kv: kv[1])
+        if n * 2 > filled[col]:
+            found.append(f"column {col!r} is {100 * n / filled[col]:.0f} % {value!r}: if that means none, list it in "
+                         "the profile's null_values_by_column (else it is read as a value)")
+    return found

@@ -269,3 +269,39 @@ def test_counts_print_as_whole_numbers(roster, settings, tmp_path, capsys):
                  "--to", "2026-11-03"], delegate=False) == 0
     out = capsys.readouterr().out
     assert " 1,234 " in out and "1,234.00" not in out and "100.00" in out
+
+
+def test_inspect_warns_about_what_would_load_but_not_as_meant(roster, settings, tmp_path, capsys):
+    from cli import main
+
+    # The bank log read as a one-day file through its profile, but without the ser_* sentinels declared:
+    # inspect names the PHANTOM row left out, the one day, and the columns that are mostly 0:00:00.
+    config = tmp_path / "config.toml"
+    config.write_text((REPO / "config.toml").read_text() + """
+[profiles.bank]
+kind = "contacts"
+constants = { site_id = "NYC" }
+columns = { type = "queue_id", vru_exit = "offered_at", q_start = "answered_at" }
+joined = { contact_id = ["date", "call_id"] }
+date_column = "date"
+date_format = "%y%m%d"
+skip_when = { outcome = ["PHANTOM"] }
+codes = { queue_id = { PS = "Q1", PE = "Q2" } }
+""")
+    log = write(tmp_path, "calls.csv", BANK.replace("09:45:39,09:46:09,30", "0:00:00,0:00:00,0"))
+    assert main(["--config", str(config), "inspect", "--db", str(settings.db_path), "--profile", "bank", str(log)],
+                delegate=False) == 0
+    out = capsys.readouterr().out
+    assert "! 1 row(s) would be left out by the profile (outcome = PHANTOM)" in out
+    assert "every instant is on one day, 2026-11-03" in out
+    # q_start is 0:00:00 on 3 of the 5 raw rows, mapped as a time: 60 %. ser_exit's 2 of 5 is no majority.
+    assert "column 'q_start' is 60 % '0:00:00'" in out and "'ser_exit'" not in out
+
+
+def test_inspect_warns_when_survey_rows_would_reach_no_kpi(roster, settings, tmp_path, capsys):
+    from cli import main
+
+    f = write(tmp_path, "surveys.csv", "response_id,responded_at,nps,agent_id\nR1,2026-11-03T15:00:00Z,9,\n"
+              "R2,2026-11-03T15:05:00Z,3,A1\n")
+    assert main(["inspect", "--db", str(settings.db_path), str(f)], delegate=False) == 0
+    assert "! 1 of 2 survey row(s) name no agent and no contact" in capsys.readouterr().out

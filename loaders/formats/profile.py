@@ -189,6 +189,17 @@ def _records(path: Path, profile: MappingProfile) -> Iterator[tuple[list[str], I
                        for raw in reader)
 
 
+def raw_records(path: Path, profile: MappingProfile, limit: int) -> list[tuple[int, dict[str, str]]]:
+    """The file's first `limit` rows as the profile reads them, before any of its rules (for inspect)."""
+    with _records(path, profile) as (_header, records):
+        found: list[tuple[int, dict[str, str]]] = []
+        for item in records:
+            if len(found) >= limit:
+                break
+            found.append(item)
+        return found
+
+
 def _row_values(profile: MappingProfile, row: dict[str, str | None], types: dict[str, str],
                 ids: IdMap) -> dict[str, str | None]:
     values: dict[str, str | None] = dict(profile.constants)
