@@ -305,3 +305,42 @@ def test_inspect_warns_when_survey_rows_would_reach_no_kpi(roster, settings, tmp
               "R2,2026-11-03T15:05:00Z,3,A1\n")
     assert main(["inspect", "--db", str(settings.db_path), str(f)], delegate=False) == 0
     assert "! 1 of 2 survey row(s) name no agent and no contact" in capsys.readouterr().out
+
+
+def test_a_suggested_profile_loads_the_workbook_once_its_site_and_ids_are_filled_in(roster, settings, tmp_path,
+                                                                                     capsys):
+    """`profile suggest` on the consultancy's layout proposes the date and time columns, the 12-hour clock, the
+    h:mm:ss durations and answered_at = offered + speed of answer. Filling in its placeholders (the site; the
+    agent and topic codes, as its notes ask) is all it takes: same instants as the hand-written profile."""
+    import tomllib
+
+    from cli import main
+
+    calls = write(tmp_path, "calls.csv", WORKBOOK)
+    assert main(["profile", "suggest", str(calls), "--name", "suggested"], delegate=False) == 0
+    text = capsys.readouterr().out
+    assert 'date_column = "Date"' in text and 'time_formats = ["%I:%M:%S %p"]' in text
+    assert '"answered_at" = "offered_at + Speed of answer in seconds"' in text
+    proposed = tomllib.loads(text)["profiles"]["suggested"]
+    proposed["constants"]["site_id"] = "NYC"
+    proposed["timezone"] = "America/New_York"
+    proposed["codes"] = {"queue_id": {"Contract related": "Q1", "Technical Support": "Q2"},
+                         "agent_id": {"Diane": "A1", "Becky": "A2"}}
+    s = load_settings(REPO / "config.toml", database={"path": settings.db_path}, profiles={"suggested": proposed})
+    r = load_file(roster, calls, s, profile="suggested")
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 3, 0), r.message
+    assert rows(roster, "SELECT contact_id, strftime(offered_at, '%H:%M:%S'), strftime(answered_at, '%H:%M:%S'), "
+                        "talk_s FROM contacts ORDER BY 1") == [("ID0001", "14:12:58", "14:13:13", 143.0),
+                                                            ("ID0002", "14:40:10", "14:41:20", 242.0),
+                                                            ("ID0003", "18:05:00", None, None)]
+    assert main(["profile", "suggest", str(tmp_path / "none.csv")], delegate=False) == 1
+
+
+def test_profile_suggest_reads_a_workbook_too(tmp_path, capsys):
+    from cli import main
+
+    lines = [line.split(",") for line in WORKBOOK.strip().splitlines()]
+    book = _workbook(tmp_path / "calls.xlsx", {"Calls": lines})
+    assert main(["profile", "suggest", str(book)], delegate=False) == 0
+    out = capsys.readouterr().out
+    assert "[profiles.calls]" in out and '"Call Id" = "contact_id"' in out and 'date_column = "Date"' in out
