@@ -293,17 +293,31 @@ def check_settings(settings: Settings) -> None:
     """Start-up check of the settings against the catalogue: every `[targets]` key and target rule names a
     known KPI, and an enterprise target is set in one place only (`[targets.<kpi>]`)."""
     problems = []
-    for key in settings.targets:
+    for key, set_to in settings.targets.items():
         if key not in BY_ID:
             problems.append(f"  targets.{key}: unknown KPI{_did_you_mean(key)}")
+        problems += _out_of_scale(f"targets.{key}.target", key, set_to.target)
     for i, rule in enumerate(settings.target_rules):
         if rule.kpi not in BY_ID:
             problems.append(f"  target_rules[{i}].kpi: unknown KPI {rule.kpi!r}{_did_you_mean(rule.kpi)}")
+        problems += _out_of_scale(f"target_rules[{i}].target", rule.kpi, rule.target)
         if rule.level == "enterprise":
             problems.append(f"  target_rules[{i}]: an enterprise target is set as [targets.{rule.kpi}] (target "
                             "rules are for sites, queues, teams and agents)")
     if problems:
         raise ConfigError("settings do not match the KPI catalogue:\n" + "\n".join(problems))
+
+
+def _out_of_scale(key: str, kpi_id: str, value: float) -> list[str]:
+    """A percentage target given as a fraction (0.8 for 80 %), or above 100 where that is impossible."""
+    kpi = BY_ID.get(kpi_id)
+    if kpi is None or kpi.unit != "%":
+        return []
+    if 0 < value <= 1:
+        return [f"  {key} = {value:g}: percentages are on the 0-100 scale; did you mean {value * 100:g}?"]
+    if value > 100 and kpi_id not in MAY_EXCEED_100:
+        return [f"  {key} = {value:g}: {kpi.label} cannot pass 100 %"]
+    return []
 
 
 def _did_you_mean(name: str) -> str:

@@ -19,6 +19,7 @@ class Column:
     min: float | None = None  # inclusive lower bound for numbers
     max: float | None = None  # inclusive upper bound for numbers
     references: str | None = None  # "table.column" the value must exist in
+    percent: bool = False  # on the 0-100 scale: a value of 1 or less is a fraction written by mistake
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,7 @@ KINDS: dict[str, Kind] = {
     "queues": Kind(
         "queues", "queues",
         (_c("queue_id", required=True), _c("name", required=True), _c("channel"), _c("call_type"),
-         _c("sl_threshold_s", "int", min=0, max=7 * 86400), _c("sl_target", "float", min=0, max=100)),
+         _c("sl_threshold_s", "int", min=0, max=7 * 86400), _c("sl_target", "float", min=0, max=100, percent=True)),
         key=("queue_id",), roster=True,
     ),
     # Vendor ids onto Floorview's: system (a format's system name, e.g. amazon-connect), entity (agent,

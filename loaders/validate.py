@@ -94,6 +94,10 @@ def _row_checks(col: Column, bounded: bool = False) -> list[tuple[str, str]]:
     if col.max is not None or col.type == "int":  # an int must fit the tables' INTEGER columns
         most = col.max if col.max is not None else INT_MAX
         checks.append((f"{typed} > {most}", f"'must be at most {most:.15g}'"))
+    if col.percent:
+        checks.append((f"{typed} > 0 AND {typed} <= 1",
+                       f"'a percentage from 0 to 100: ' || {typed} || ' looks like a fraction (write ' || "
+                       f"round({typed} * 100, 2) || ')'"))
     if col.type == "int" and col.min is None:
         checks.append((f"{typed} < {INT_MIN}", f"'must be at least {INT_MIN}'"))
     if bounded and col.type in ("instant", "date"):

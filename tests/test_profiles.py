@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pandas as pd
@@ -344,3 +345,18 @@ def test_profile_suggest_reads_a_workbook_too(tmp_path, capsys):
     assert main(["profile", "suggest", str(book)], delegate=False) == 0
     out = capsys.readouterr().out
     assert "[profiles.calls]" in out and '"Call Id" = "contact_id"' in out and 'date_column = "Date"' in out
+
+
+def test_a_percentage_written_as_a_fraction_is_refused(roster, settings, tmp_path):
+    """sl_target = 0.8 on the 0-100 scale would make Erlang staff for a 0.8 % service level."""
+    f = write(tmp_path, "queues.csv", "queue_id,name,sl_target\nQ8,Claims,0.8\nQ9,Sales,80\n")
+    r = load_file(roster, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (1, 1)
+    assert rows(roster, "SELECT line, field, reason FROM rejects") == [
+        (2, "sl_target", "a percentage from 0 to 100: 0.8 looks like a fraction (write 80.0)")]
+    from kpis.catalogue import check_settings
+    for targets, said in (({"service_level": {"target": 0.8}}, "targets.service_level.target = 0.8: percentages are "
+                                                                "on the 0-100 scale; did you mean 80?"),
+                          ({"adherence": {"target": 120}}, "targets.adherence.target = 120: Schedule adherence cannot pass 100 %")):
+        with pytest.raises(ConfigError, match=re.escape(said)):
+            check_settings(load_settings(REPO / "config.toml", targets=targets))
