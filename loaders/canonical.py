@@ -48,6 +48,8 @@ class LoadResult:
     duplicates: int = 0  # records delivered again and ignored (agent-state events)
     left_out: dict[str, int] = field(default_factory=dict)  # rows a mapping profile left out, by why (not rejects)
     clipped: int = 0  # rows with an instant clipped to an earlier one (clock skew within data.clock_skew_s)
+    superseded: int = 0  # vendor records replaced by a later update in the same file
+    redelivered: int = 0  # vendor records delivered again unchanged
 
     @property
     def described_kind(self) -> str | None:
@@ -61,6 +63,10 @@ class LoadResult:
         left_out = "".join(f", {n:,} left out ({why})" for why, n in self.left_out.items())
         if self.clipped:
             left_out += f", {self.clipped:,} clipped (clock skew)"
+        if self.superseded:
+            left_out += f", {self.superseded:,} replaced by a later update"
+        if self.redelivered:
+            left_out += f", {self.redelivered:,} delivered again and kept once"
         return (f"loaded  {self.file} [{self.described_kind}]: {self.rows_loaded:,} rows loaded, "
                 f"{self.rows_rejected:,} rejected{left_out}{events}")
 
@@ -225,6 +231,7 @@ def load_file(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, ki
         if converted is not None:
             result.events, result.duplicates = converted.events, converted.duplicates
             result.left_out = dict(converted.left_out)
+            result.superseded, result.redelivered = converted.superseded, converted.redelivered
         with transaction(con), reading(path, header, converted) as src:
             _load_rows(con, src, spec, settings, result, on_stage or (lambda *_: None), defer_facts, converted,
                        sites)
@@ -425,6 +432,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings
     unconverted = converted.rejects if converted is not None else []
     rejects = _collect_rejects(con, kind, parse_rejects, to_line, unconverted)
     result.rows_read = n_staged + len({r[0] for r in parse_rejects}) + len({r[0] for r in unconverted})
+    if converted is not None:  # records counted as replaced or delivered again were read too
+        result.rows_read += converted.superseded + converted.redelivered
     result.rows_rejected = len(set(rejects["line"].to_pylist()))
     result.rows_loaded = con.execute("SELECT count(*) FROM good").fetchall()[0][0]
     result.sample_rejects = [(r["line"], r["field"], r["value"], r["reason"]) for r in rejects.slice(0, 20).to_pylist()]

@@ -8,6 +8,7 @@ The roster is the test roster (New York: A1 Ann Adams, A2 Bo Chen; London: L1 Le
 from __future__ import annotations
 
 import gzip
+import re
 import shutil
 from datetime import date
 from pathlib import Path
@@ -55,15 +56,28 @@ def test_each_format_is_recognised_from_its_content(name, fmt):
     assert detect(FIXTURES / name) == fmt
 
 
+def test_a_contact_delivered_six_times_is_one_contact_and_no_reject(mapped, settings, tmp_path):
+    """At-least-once delivery: the same record four times and two updates of it. One contact loads; the copies
+    are counted as delivered again, the earlier updates as replaced; nothing is a reject."""
+    first = (FIXTURES / "connect_ctr.jsonl").read_text().splitlines()[0]
+    update = re.sub(r'("LastUpdateTimestamp": ?")', r"\g<1>9", first)
+    assert update != first
+    f = write(tmp_path, "ctr.jsonl", "\n".join([first, first, first, first, update, update]) + "\n")
+    r = load_file(mapped, f, settings)
+    assert (r.rows_loaded, r.rows_rejected, r.superseded, r.redelivered, r.rows_read) == (1, 0, 1, 4, 6)
+    assert rows(mapped, "SELECT count(*) FROM rejects WHERE load_id = ?", [r.load_id]) == [(0,)]
+
+
 def test_amazon_connect_ctr_reconciles_with_hand_worked_numbers(mapped, settings):
     r = load_file(mapped, FIXTURES / "connect_ctr.jsonl", settings)
     assert (r.status, r.kind, r.format) == ("loaded", "contacts", "amazon-connect-ctr")
-    # Six good records for five contacts (c1 delivered twice), and a truncated last record.
-    assert (r.rows_loaded, r.rows_read) == (5, 7)
+    # Six good records for five contacts (c1 delivered twice: its later update replaces the first, which is
+    # counted as replaced, not rejected), and a truncated last record.
+    assert (r.rows_loaded, r.rows_read, r.rows_rejected, r.superseded) == (5, 7, 1, 1)
+    assert "1 replaced by a later update" in r.summary()
     found = rejects_of(mapped, r.load_id)
-    assert found[0] == (1, "ContactId", "an earlier update of this contact; replaced by line 6")
-    assert found[1][:2] == (7, None) and found[1][2].startswith("broken JSON (")
-    assert found[1][2].endswith("the record is truncated or malformed") and len(found) == 2
+    assert found[0][:2] == (7, None) and found[0][2].startswith("broken JSON (")
+    assert found[0][2].endswith("the record is truncated or malformed") and len(found) == 1
     # Customer contacts c1, c2, c4, c5 (c3 is c2's transfer leg): c1 answered in 10 s, c2 in 30 s,
     # c4 abandoned after 45 s, c5 after 3 s (a short abandon).
     assert value(mapped, settings, "offered") == 4
@@ -310,13 +324,14 @@ def test_a_folder_mixing_every_format_loads_in_one_command(tmp_path, capsys):
     code = main(["load", "--db", str(db), "--quiet", str(folder)])
     out = capsys.readouterr().out
     assert code == 0
-    for line in ("[contacts from amazon-connect-ctr]: 5 rows loaded, 2 rejected",
+    for line in ("[contacts from amazon-connect-ctr]: 5 rows loaded, 1 rejected, 1 replaced by a later update",
                  "[agent_states from cisco-uccx-agent-state]: 6 rows loaded, 2 rejected",
                  "[schedule from nice-iex-schedule]: 4 rows loaded, 2 rejected",
                  "[surveys from qualtrics]: 5 rows loaded, 1 rejected", "[id_map]: 12 rows loaded",
                  "[queue_intervals from avaya-cms-interval]: 2 rows loaded, 1 rejected"):
         assert line in out, out
-    assert "15 file(s): 60 rows loaded, 16 rejected, 0 failed" in out  # 4 roster files and 11 vendor files
+    # 4 roster files and 11 vendor files (a contact's earlier update is counted as replaced, not rejected)
+    assert "15 file(s): 60 rows loaded, 15 rejected, 0 failed" in out
 
 
 def test_inspect_shows_format_mapping_and_first_rows(mapped, settings, capsys, tmp_path):

@@ -59,11 +59,14 @@ def convert_ctr(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) 
             continue
         stamp = str(rec.get("LastUpdateTimestamp") or "")
         if cid in latest:
-            old_stamp, old_line, _ = latest[cid]
-            if stamp >= old_stamp:
-                out.reject(old_line, "ContactId", cid, f"an earlier update of this contact; replaced by line {line}")
-            else:
-                out.reject(line, "ContactId", cid, f"an earlier update of this contact; replaced by line {old_line}")
+            old_stamp, _, old = latest[cid]
+            # A contact record is delivered again as it is updated (and Kinesis delivers at least once): the
+            # latest update wins; the others are counted, not rejected.
+            if old == rec:
+                out.redelivered += 1
+                continue
+            out.superseded += 1
+            if stamp < old_stamp:
                 continue
         latest[cid] = (stamp, line, rec)
     for _, line, rec in sorted(latest.values(), key=lambda v: v[1]):

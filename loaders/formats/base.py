@@ -39,6 +39,8 @@ class Converted:
     events: int | None = None  # events kept, for a converter of events
     duplicates: int = 0  # records delivered again and ignored
     left_out: dict[str, int] = field(default_factory=dict)  # rows a profile leaves out on purpose, by why
+    superseded: int = 0  # records replaced by a later update of the same thing in the file (not rejects)
+    redelivered: int = 0  # records delivered again unchanged (at-least-once delivery), kept once
     _table: pa.Table | None = field(default=None, init=False, repr=False)
 
     def add(self, line: int, **values: object) -> None:
