@@ -68,6 +68,23 @@ def test_a_contact_delivered_six_times_is_one_contact_and_no_reject(mapped, sett
     assert rows(mapped, "SELECT count(*) FROM rejects WHERE load_id = ?", [r.load_id]) == [(0,)]
 
 
+def test_an_external_transfer_counts_as_transferred(mapped, settings, tmp_path):
+    """A CTR transferred to an outside number has TransferCompletedTimestamp and TransferredToEndpoint, but no
+    NextContactId (nothing follows in Connect): still a transfer. 1 of the file's 2 handled contacts: 50 %."""
+    import json
+
+    first = json.loads((FIXTURES / "connect_ctr.jsonl").read_text().splitlines()[0])
+    second = dict(first, ContactId="c9-0009", NextContactId=None, TransferCompletedTimestamp=first["DisconnectTimestamp"],
+                  TransferredToEndpoint={"Type": "TELEPHONE_NUMBER", "Address": "+15550100"})
+    first = dict(first, NextContactId=None)
+    f = write(tmp_path, "ctr.jsonl", json.dumps(first) + "\n" + json.dumps(second) + "\n")
+    r = load_file(mapped, f, settings)
+    assert (r.rows_loaded, r.rows_rejected) == (2, 0), r.sample_rejects
+    assert rows(mapped, "SELECT contact_id, transferred FROM contacts ORDER BY 1") == [
+        (first["ContactId"], False), ("c9-0009", True)]
+    assert value(mapped, settings, "transfer_rate", Scope()) == pytest.approx(50.0)
+
+
 def test_amazon_connect_ctr_reconciles_with_hand_worked_numbers(mapped, settings):
     r = load_file(mapped, FIXTURES / "connect_ctr.jsonl", settings)
     assert (r.status, r.kind, r.format) == ("loaded", "contacts", "amazon-connect-ctr")

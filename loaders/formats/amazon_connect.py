@@ -45,7 +45,7 @@ def convert_ctr(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) 
         ("Queue.DequeueTimestamp / DisconnectTimestamp", "ended_at"), ("Agent.Username", "agent_id (via id_map)"),
         ("CustomerEndpoint.Address", "customer_id"), ("Agent.AgentInteractionDuration", "talk_s"),
         ("Agent.CustomerHoldDuration", "hold_s"), ("Agent.AfterContactWorkDuration", "acw_s"),
-        ("NextContactId", "transferred"), ("DisconnectReason", "disposition")])
+        ("NextContactId / TransferCompletedTimestamp / TransferredToEndpoint", "transferred"), ("DisconnectReason", "disposition")])
     ids = IdMap(con, SYSTEM)
     site_for = site_finder(con, ids)
     latest: dict[str, tuple[str, int, dict[str, Any]]] = {}  # contact id -> (LastUpdateTimestamp, line, record)
@@ -92,7 +92,9 @@ def convert_ctr(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) 
                 talk_s=dig(rec, "Agent", "AgentInteractionDuration") if answered else None,
                 hold_s=dig(rec, "Agent", "CustomerHoldDuration") if answered else None,
                 acw_s=dig(rec, "Agent", "AfterContactWorkDuration") if answered else None,
-                transferred="true" if rec.get("NextContactId") else "false",
+                # Transferred within Connect (a next contact) or out of it (an external number: no next contact).
+                transferred="true" if (rec.get("NextContactId") or rec.get("TransferCompletedTimestamp")
+                                       or rec.get("TransferredToEndpoint")) else "false",
                 disposition=rec.get("DisconnectReason"))
     return out
 
