@@ -220,6 +220,9 @@ MIGRATIONS: list[list[str]] = [
             agent_id VARCHAR NOT NULL, event_at TIMESTAMP NOT NULL, state VARCHAR NOT NULL, reason VARCHAR,
             received_at TIMESTAMP NOT NULL, load_id BIGINT, PRIMARY KEY (agent_id, event_at))""",
     ],
+    [  # 14: a survey response may name its site itself (an export with no agent or contact, or a profile constant)
+        "ALTER TABLE surveys ADD COLUMN site_id VARCHAR",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -472,6 +472,9 @@ def _reject_outside(con: duckdb.DuckDBPyConnection, path: Path, kind: Kind, site
 
 def _site_of_row(kind: Kind, alias: str = "c") -> str:
     """SQL for the site of a checked row: its own site_id, its agent's (as the roster stands), or unknown."""
+    if "site_id" in kind.names and "agent_id" in kind.names:  # a survey: its agent's site, else its own
+        return (f"coalesce((SELECT a.site_id FROM agents a WHERE a.agent_id = {alias}.t_agent_id), "  # noqa: S608
+                f"{alias}.t_site_id)")
     if "site_id" in kind.names:
         return f"{alias}.t_site_id"
     if "agent_id" in kind.names:

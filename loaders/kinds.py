@@ -127,7 +127,8 @@ KINDS: dict[str, Kind] = {
         "surveys", "surveys",
         (_c("response_id", required=True), _c("responded_at", "instant", True), _c("contact_id"),
          _c("agent_id", references="agents.agent_id"), _c("nps", "int", min=0, max=10),
-         _c("csat", "int", min=1, max=5), _c("resolved", "bool"), _c("comment")),
+         _c("csat", "int", min=1, max=5), _c("resolved", "bool"), _c("comment"),
+         _c("site_id", references="sites.site_id")),
         key=("response_id",), site_via="agent_id",
     ),
     # Interval aggregates, for systems that export no contact or state detail (Avaya CMS, Genesys summaries).

@@ -360,3 +360,23 @@ def test_a_percentage_written_as_a_fraction_is_refused(roster, settings, tmp_pat
                           ({"adherence": {"target": 120}}, "targets.adherence.target = 120: Schedule adherence cannot pass 100 %")):
         with pytest.raises(ConfigError, match=re.escape(said)):
             check_settings(load_settings(REPO / "config.toml", targets=targets))
+
+
+def test_surveys_with_no_agent_or_contact_reach_the_site_kpis(con, settings, tmp_path):
+    """A survey export with neither agent nor contact: its own site column, or the centre's only site."""
+    for name, text in (("sites.csv", "site_id,name,timezone\nNYC,New York,America/New_York\n"),
+                       ("queues.csv", "queue_id,name\nQ1,Billing\n")):
+        assert load_file(con, write(tmp_path, name, text), settings).rows_rejected == 0
+    f = write(tmp_path, "surveys.csv", "response_id,responded_at,nps,csat\n"
+              "R1,2026-11-03T15:00:00Z,10,5\nR2,2026-11-03T15:05:00Z,9,4\nR3,2026-11-03T15:10:00Z,3,2\n")
+    assert load_file(con, f, settings).rows_rejected == 0
+    got = _kpis(con, settings, ["survey_responses", "nps", "csat"], scope=Scope())
+    assert got["survey_responses"][0] == 3
+    assert got["nps"][0] == pytest.approx(100 / 3, abs=1e-3) and got["csat"][0] == pytest.approx(200 / 3, abs=1e-3)
+    # With a second site the only-site rule no longer applies: a site column says where each response belongs.
+    assert load_file(con, write(tmp_path, "more_sites.csv", "site_id,name,timezone\nLDN,London,Europe/London\n"),
+                     settings).rows_rejected == 0
+    g = write(tmp_path, "surveys2.csv", "response_id,responded_at,nps,site_id\nR4,2026-11-03T16:00:00Z,10,LDN\n")
+    assert load_file(con, g, settings).rows_rejected == 0
+    assert _kpis(con, settings, ["survey_responses"], scope=Scope(site=("LDN",)))["survey_responses"][0] == 1
+    assert _kpis(con, settings, ["survey_responses"], scope=Scope(site=("NYC",)))["survey_responses"][0] == 3

@@ -68,6 +68,7 @@ def test_migration_11_takes_message_text_out_of_the_audit_trail(tmp_path):
     con.execute("INSERT INTO audit_log VALUES (now(), 'sup', 'set target', 'AHT', '300', '280', 'why', [])")
     con.execute("DROP TABLE api_tokens")  # back to the schema of version 10
     con.execute("DROP TABLE agent_events")
+    con.execute("ALTER TABLE surveys DROP COLUMN site_id")  # migration 14
     con.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
     con.close()
     con = store.connect(path)

@@ -17,7 +17,9 @@ def build(con: duckdb.DuckDBPyConnection, grid: Grid) -> None:
                {', '.join(f"{m.builder} AS {m.name}" for m in SURVEY.measures)}
         FROM (
             SELECT v.nps, v.csat, v.resolved, v.comment, coalesce(v.agent_id, c.agent_id) AS agent,
-                   coalesce(ag.site_id, c.site_id) AS site_id, c.queue_id,
+                   -- the agent's site, the contact's, the response's own, or the centre's only site
+                   coalesce(ag.site_id, c.site_id, v.site_id, (SELECT min(site_id) FROM sites HAVING count(*) = 1))
+                       AS site_id, c.queue_id,
                    coalesce(c.call_type, q.call_type) AS call_type, coalesce(c.channel, q.channel) AS channel,
                    time_bucket({GRID}, coalesce(c.answered_at, v.responded_at)) AS grid
             FROM surveys v

@@ -69,12 +69,14 @@ def _ranges_sql(kind: Kind, staged: str, fcr_window_days: int) -> str:
             UNION ALL SELECT a.site_id, o.start_at, o.end_at FROM ({old}) o JOIN agents a USING (agent_id)"""
     if kind.name == "surveys":
         return f"""
-            SELECT coalesce(a.site_id, c.site_id) AS site_id, coalesce(c.answered_at, g.t_responded_at) AS s,
+            SELECT coalesce(a.site_id, c.site_id, g.t_site_id, (SELECT min(site_id) FROM sites HAVING count(*) = 1))
+                       AS site_id, coalesce(c.answered_at, g.t_responded_at) AS s,
                    coalesce(c.answered_at, g.t_responded_at) AS e
             FROM {staged} g LEFT JOIN contacts c ON c.contact_id = g.t_contact_id
             LEFT JOIN agents a ON a.agent_id = coalesce(g.t_agent_id, c.agent_id)
             UNION ALL
-            SELECT coalesce(a.site_id, c.site_id), coalesce(c.answered_at, o.responded_at),
+            SELECT coalesce(a.site_id, c.site_id, o.site_id, (SELECT min(site_id) FROM sites HAVING count(*) = 1)),
+                   coalesce(c.answered_at, o.responded_at),
                    coalesce(c.answered_at, o.responded_at)
             FROM ({old}) o LEFT JOIN contacts c ON c.contact_id = o.contact_id
             LEFT JOIN agents a ON a.agent_id = coalesce(o.agent_id, c.agent_id)"""
@@ -135,8 +137,10 @@ def everything(con: duckdb.DuckDBPyConnection) -> Window:
           FROM schedule sc JOIN agents a USING (agent_id) JOIN sites s ON s.site_id = a.site_id
         UNION SELECT DISTINCT f.site_id, timezone(s.timezone, f.interval_start::TIMESTAMPTZ)::DATE
           FROM forecast f JOIN sites s USING (site_id)
-        UNION SELECT DISTINCT a.site_id, timezone(s.timezone, v.responded_at::TIMESTAMPTZ)::DATE
-          FROM surveys v JOIN agents a USING (agent_id) JOIN sites s ON s.site_id = a.site_id
+        UNION SELECT DISTINCT s.site_id, timezone(s.timezone, v.responded_at::TIMESTAMPTZ)::DATE
+          FROM surveys v LEFT JOIN agents a USING (agent_id) LEFT JOIN contacts c ON c.contact_id = v.contact_id
+          JOIN sites s ON s.site_id = coalesce(a.site_id, c.site_id, v.site_id,
+                                               (SELECT min(site_id) FROM sites HAVING count(*) = 1))
         UNION SELECT DISTINCT q.site_id, timezone(s.timezone, q.interval_start::TIMESTAMPTZ)::DATE
           FROM queue_intervals q JOIN sites s USING (site_id)
         UNION SELECT DISTINCT a.site_id, timezone(s.timezone, i.interval_start::TIMESTAMPTZ)::DATE
