@@ -3,6 +3,8 @@ would load — without loading anything."""
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -107,20 +109,25 @@ def _raw_rows(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, he
     return []
 
 
+def mostly_sentinel(values: Iterable[object]) -> tuple[str, float] | None:
+    """(the sentinel, its share of the filled values) when one sentinel is more than half of them, else None."""
+    texts = [t for t in ("" if v is None else str(v).strip() for v in values) if t]
+    if not texts:
+        return None
+    counts = Counter(t for t in texts if t in SENTINELS)
+    if not counts:
+        return None
+    value, n = counts.most_common(1)[0]
+    return (value, n / len(texts)) if n * 2 > len(texts) else None
+
+
 def _sentinel_columns(records: list[dict[str, Any]]) -> list[str]:
-    counts: dict[str, dict[str, int]] = {}
-    filled: dict[str, int] = {}
-    for row in records:
-        for col, value in row.items():
-            text = "" if value is None else str(value).strip()
-            if text:
-                filled[col] = filled.get(col, 0) + 1
-                if text in SENTINELS:
-                    counts.setdefault(col, {})[text] = counts.setdefault(col, {}).get(text, 0) + 1
+    columns = dict.fromkeys(c for row in records for c in row)
     found = []
-    for col, by_value in counts.items():
-        value, n = max(by_value.items(), key=lambda kv: kv[1])
-        if n * 2 > filled[col]:
-            found.append(f"column {col!r} is {100 * n / filled[col]:.0f} % {value!r}: if that means none, list it in "
+    for col in columns:
+        hit = mostly_sentinel(row.get(col) for row in records)
+        if hit is not None:
+            value, share = hit
+            found.append(f"column {col!r} is {100 * share:.0f} % {value!r}: if that means none, list it in "
                          "the profile's null_values_by_column (else it is read as a value)")
     return found

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from loaders import workbook
 from loaders.formats.base import open_text
-from loaders.inspect import SENTINELS
+from loaders.inspect import SENTINELS, mostly_sentinel
 from loaders.kinds import KINDS
 
 SAMPLE = 2000
@@ -170,10 +170,9 @@ def suggest(path: Path, kind: str | None = None, name: str | None = None, skip_r
             shown = ", ".join(sorted({v for v in values[h] if v})[:3])
             notes.append(f"{h!r} -> {target}: its values ({shown} …) must be ids of the roster; map them with codes "
                          f"= {{ {target} = {{ \"file value\" = \"id\" }} }} or the id_map")
-        share = max((sum(1 for v in values[h] if v == s) for s in SENTINELS), default=0)
-        filled = sum(1 for v in values[h] if v)
-        if filled and share * 2 > filled:
-            sentinel = max(SENTINELS, key=lambda s: sum(1 for v in values[h] if v == s))
+        hit = mostly_sentinel(values[h])
+        if hit is not None:
+            sentinel = hit[0]
             extra.setdefault("null_values_by_column", {})[h] = [sentinel]  # type: ignore[index]
             notes.append(f"{h!r} is mostly {sentinel!r}: read as blank")
     if timestamp:
