@@ -113,6 +113,10 @@ class PrivacySettings(_Section):
 class VendorSettings(_Section):
     qualtrics_contact_column: str = ""  # embedded-data column with the contact id (default ExternalReference)
     qualtrics_nps_column: str = ""  # the NPS question's column id (default: the one with a _NPS_GROUP twin)
+    # The other questions' column ids (e.g. "QID2"); default: embedded-data columns named csat, resolved, comment.
+    qualtrics_csat_column: str = ""
+    qualtrics_resolved_column: str = ""
+    qualtrics_comment_column: str = ""
 
 
 class MappingProfile(_Section):

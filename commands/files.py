@@ -41,7 +41,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def load(settings: Settings, db: Path, paths: list[str], kind: str | None = None, fmt: str | None = None,
          profile: str | None = None, quiet: bool = False, show_rejects: int = 10) -> int:
-    """Load files and folders, printing a summary per file; the exit code (1 if any file failed)."""
+    """Load files and folders, printing a summary per file; the exit code (1 if any file failed, or had every
+    row rejected)."""
     import duckdb
 
     import store
@@ -78,7 +79,7 @@ def load(settings: Settings, db: Path, paths: list[str], kind: str | None = None
             print(f"    {Path(r.file).name}:{line}: {fld}{shown}: {reason}")
         if r.rows_rejected > show_rejects and show_rejects:
             print(f"    … {r.rows_rejected - show_rejects:,} more rejected rows in the rejects table")
-        failed += r.status == "failed"
+        failed += r.status == "failed" or r.all_rejected
     total = sum(r.rows_loaded for r in results)
     rejected = sum(r.rows_rejected for r in results)
     print(f"{len(results)} file(s): {total:,} rows loaded, {rejected:,} rejected, {failed} failed")

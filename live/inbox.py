@@ -127,7 +127,7 @@ class InboxWatcher:
 def file_away(inbox: Path, path: Path, result: LoadResult) -> Path | None:
     """Move a loaded file to done/ or failed/ of the inbox with a note of what happened (never overwriting an
     earlier file of the same name); returns where it went, or None if it had gone already."""
-    folder = inbox / (DONE if result.status == "loaded" else FAILED)
+    folder = inbox / (DONE if result.status == "loaded" and not result.all_rejected else FAILED)
     folder.mkdir(parents=True, exist_ok=True)
     target = _free_name(folder / path.name)
     lines = [f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC", result.summary()]

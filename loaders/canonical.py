@@ -67,8 +67,19 @@ class LoadResult:
             left_out += f", {self.superseded:,} replaced by a later update"
         if self.redelivered:
             left_out += f", {self.redelivered:,} delivered again and kept once"
-        return (f"loaded  {self.file} [{self.described_kind}]: {self.rows_loaded:,} rows loaded, "
+        line = (f"loaded  {self.file} [{self.described_kind}]: {self.rows_loaded:,} rows loaded, "
                 f"{self.rows_rejected:,} rejected{left_out}{events}")
+        if self.all_rejected:
+            line += (f"\n    every row was rejected: was this file read as the right thing ({self.described_kind})? "
+                     f"`floorview inspect {Path(self.file).name}` shows how it is read; name its format with "
+                     "--format, or read it through a mapping profile with --profile")
+        return line
+
+    @property
+    def all_rejected(self) -> bool:
+        """Rows were read and every one was rejected: most likely the file was read as the wrong format."""
+        return self.status == "loaded" and self.rows_loaded == 0 and self.rows_rejected > 0 and not (
+            self.duplicates or self.redelivered or self.superseded or self.left_out)
 
 
 def sha256_of(path: Path) -> str:
@@ -111,7 +122,9 @@ def resolve_kind(path: Path, header: list[str], kind: str | None) -> Kind:
         if detected is None:
             raise LoadError(
                 f"{path.name}: cannot tell what kind of export this is from its header "
-                f"({', '.join(header[:8])}{'…' if len(header) > 8 else ''}); pass --kind"
+                f"({', '.join(header[:8])}{'…' if len(header) > 8 else ''}): a canonical file names its kind with "
+                "--kind; a vendor's export its format with --format; any other layout needs a mapping profile "
+                "(--profile; `floorview profile suggest FILE` proposes one)"
             )
         found = KINDS[detected]
     missing = [c for c in found.required if c not in header]

@@ -206,7 +206,7 @@ def test_undetectable_header_names_the_file_and_asks_for_kind(roster, settings, 
     r = load_file(roster, write(tmp_path, "mystery.csv", "foo,bar\n1,2\n"), settings)
     assert r.status == "failed"
     assert r.message.startswith("mystery.csv: cannot tell what kind of export this is")
-    assert "pass --kind" in r.message
+    assert "names its kind with --kind" in r.message and "--format" in r.message and "--profile" in r.message
 
 
 def test_empty_file_fails_clearly(roster, settings, tmp_path):

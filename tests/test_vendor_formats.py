@@ -150,6 +150,99 @@ def test_amazon_connect_agent_events_become_state_segments(mapped, settings):
     assert value(mapped, settings, "occupancy", Scope(agent=("A1",))) == pytest.approx(100 * 12 / 60)
 
 
+def _connect_event(event_id, event_type, at, current, previous=None, version="2019-05-25"):
+    """An agent event stream record with the real record's layout: ARNs, the full configuration, and the
+    contacts inside the snapshots (whose ContactId and InitiationMethod once made detection take it for a CTR)."""
+    import json
+
+    def snapshot(state):
+        if state is None:
+            return None
+        status, contacts = state
+        config = {"Username": "ann.adams", "FirstName": "Ann", "LastName": "Adams", "AgentHierarchyGroups": None,
+                  "RoutingProfile": {"Name": "Basic Routing Profile", "DefaultOutboundQueue": {"Name": "BasicQueue"},
+                                     "InboundQueues": [{"Name": "BasicQueue"}]}}
+        return {"AgentStatus": status, "Configuration": config, "Contacts": [
+            {"ContactId": f"c-{n}", "InitialContactId": None, "Channel": "VOICE", "InitiationMethod": "INBOUND",
+             "Queue": {"Name": "BasicQueue"}, "QueueTimestamp": "2019-05-25T18:43:00.000Z",
+             "ConnectedToAgentTimestamp": "2019-05-25T18:44:46.500Z", **c} for n, c in enumerate(contacts)]}
+
+    record = {"AWSAccountId": "012345678901", "AgentARN": "arn:aws:connect:us-east-1:012345678901:instance/i/agent/a",
+              "CurrentAgentSnapshot": snapshot(current), "EventId": event_id, "EventTimestamp": at,
+              "EventType": event_type, "InstanceARN": "arn:aws:connect:us-east-1:012345678901:instance/i",
+              "PreviousAgentSnapshot": snapshot(previous), "Version": version}
+    if version is None:
+        del record["Version"]
+    return json.dumps(record)
+
+
+AVAILABLE = {"Name": "Available", "Type": "ROUTABLE", "StartTimestamp": "2019-05-25T18:43:59.049Z"}
+
+
+def test_connect_agent_events_with_contacts_are_not_taken_for_contact_records(tmp_path):
+    """The record's own top-level keys decide: an agent event's contacts sit inside its snapshots."""
+    connected = [{"State": "CONNECTED", "StateStartTimestamp": "2019-05-25T18:44:46.500Z"}]
+    f = write(tmp_path, "events.json", _connect_event("e1", "STATE_CHANGE", "2019-05-25T18:44:46.600Z",
+                                                      (AVAILABLE, connected), (AVAILABLE, [])) + "\n")
+    assert detect(f) == "amazon-connect-agent-events"
+    # A record longer than the bytes detection reads is still told by its top-level keys.
+    long = _connect_event("e1", "STATE_CHANGE", "2019-05-25T18:44:46.600Z", (AVAILABLE, connected * 40),
+                          (AVAILABLE, connected * 40))
+    assert len(long) > 5000
+    assert detect(write(tmp_path, "long.json", long + "\n")) == "amazon-connect-agent-events"
+
+
+def test_connect_acw_example_comes_out_at_five_seconds_with_the_call_before_it(mapped, settings, tmp_path):
+    """AWS's "determine ACW time" example: the contact ENDED (entered ACW) at its StateStartTimestamp
+    18:55:27.017, and the agent was clear of it at 18:55:32.022: ACW 5.005 s. The first event's previous
+    snapshot says the call was CONNECTED since 18:44:46.500, so the call is not lost: on a contact
+    18:44:46.500-18:55:27.017 = 640.517 s. The stream lists events newest first, as AWS shows them."""
+    ended = [{"State": "ENDED", "StateStartTimestamp": "2019-05-25T18:55:27.017Z"}]
+    connected = [{"State": "CONNECTED", "StateStartTimestamp": "2019-05-25T18:44:46.500Z"}]
+    f = write(tmp_path, "acw.json", "\n".join([
+        _connect_event("e2", "STATE_CHANGE", "2019-05-25T18:55:32.022Z", (AVAILABLE, []), (AVAILABLE, ended)),
+        _connect_event("e1", "STATE_CHANGE", "2019-05-25T18:55:27.043Z", (AVAILABLE, ended), (AVAILABLE, connected)),
+    ]) + "\n")
+    r = load_file(mapped, f, settings)
+    assert (r.status, r.format, r.rows_rejected) == ("loaded", "amazon-connect-agent-events", 0)
+    assert rows(mapped, """SELECT state, epoch(end_at - start_at) FROM agent_states WHERE agent_id = 'A1'
+                           ORDER BY start_at""") == [("on_contact", pytest.approx(640.517)),
+                                                     ("acw", pytest.approx(5.005))]
+    # Loaded again: nothing new, the inferred call included.
+    again = load_file(mapped, f, settings)
+    assert rows(mapped, "SELECT count(*) FROM agent_states WHERE agent_id = 'A1'") == [(2,)]
+    assert again.rows_rejected == 0
+
+
+def test_connect_previous_snapshot_never_overrides_what_is_already_known(mapped, settings, tmp_path):
+    """The previous snapshot fills only a gap: with a stored event inside the stretch it claims, it is not used."""
+    first = write(tmp_path, "a.json", _connect_event("e0", "STATE_CHANGE", "2019-05-25T18:50:00.000Z",
+                                                     ({"Name": "Break", "Type": "CUSTOM"}, [])) + "\n")
+    load_file(mapped, first, settings)
+    connected = [{"State": "CONNECTED", "StateStartTimestamp": "2019-05-25T18:44:46.500Z"}]
+    ended = [{"State": "ENDED", "StateStartTimestamp": "2019-05-25T18:55:27.017Z"}]
+    later = write(tmp_path, "b.json", _connect_event("e1", "STATE_CHANGE", "2019-05-25T18:55:27.043Z",
+                                                     (AVAILABLE, ended), (AVAILABLE, connected)) + "\n")
+    load_file(mapped, later, settings)
+    assert rows(mapped, """SELECT state, epoch(end_at - start_at) FROM agent_states WHERE agent_id = 'A1'
+                           ORDER BY start_at""") == [("break", pytest.approx(327.017))]
+
+
+def test_older_connect_event_versions_map_their_status_by_name(mapped, settings, tmp_path):
+    """Events of an older version carry no AgentStatus.Type: "Available" is available, "Offline" offline, and
+    any other name is a custom status mapped by [states]. Available 09:00-09:30, break 09:30-09:45."""
+    f = write(tmp_path, "old.json", "\n".join([
+        _connect_event("o1", "LOGIN", "2026-11-03T14:00:00Z", ({"Name": "Available"}, []), version=None),
+        _connect_event("o2", "STATE_CHANGE", "2026-11-03T14:30:00Z", ({"Name": "Break"}, []), version=None),
+        _connect_event("o3", "STATE_CHANGE", "2026-11-03T14:45:00Z", ({"Name": "Offline"}, []), version=None),
+    ]) + "\n")
+    r = load_file(mapped, f, settings)
+    assert (r.status, r.rows_rejected) == ("loaded", 0)
+    assert rows(mapped, "SELECT state, reason, epoch(end_at - start_at) / 60 FROM agent_states ORDER BY start_at") == [
+        ("available", None, 30), ("break", "Break", 15)]
+    assert rows(mapped, "SELECT state FROM agent_events ORDER BY event_at DESC LIMIT 1") == [("offline",)]
+
+
 def test_cisco_uccx_agent_state_detail(mapped, settings):
     r = load_file(mapped, FIXTURES / "uccx_agent_state_detail.csv", settings)
     assert (r.status, r.rows_loaded) == ("loaded", 6)
@@ -279,6 +372,74 @@ def test_qualtrics_columns_can_be_named_in_config(mapped, settings, tmp_path):
     assert r.status == "failed" and "no column 'callid' (vendors.qualtrics_contact_column)" in r.message
 
 
+QUALTRICS_HEADER = ("StartDate,EndDate,Status,IPAddress,Progress,Duration (in seconds),Finished,RecordedDate,"
+                    "ResponseId,RecipientLastName,RecipientFirstName,RecipientEmail,ExternalReference,"
+                    "DistributionChannel,UserLanguage,QID1,QID1_NPS_GROUP,QID2,QID3,QID4_TEXT,agent_id")
+QUALTRICS_QUESTIONS = ('Start Date,End Date,Response Type,IP Address,Progress,Duration (in seconds),Finished,'
+                       'Recorded Date,Response ID,Recipient Last Name,Recipient First Name,Recipient Email,'
+                       'External Data Reference,Distribution Channel,User Language,"How likely are you to recommend '
+                       'us? (0-10)",How likely - Group,How satisfied were you? (1-5),Was your issue resolved?,'
+                       'Anything else? - Text,agent_id')
+
+
+def _qualtrics_imports(columns, zone=None):
+    """The third header row: each column's import id, with the dates' time zone only when `zone` is given."""
+    cells = []
+    for c in columns.split(","):
+        imp = {"ImportId": c[0].lower() + c[1:]}
+        if zone and c in ("StartDate", "EndDate", "RecordedDate"):
+            imp["timeZone"] = zone
+        cells.append('"' + __import__("json").dumps(imp).replace('"', '""') + '"')
+    return ",".join(cells)
+
+
+def test_qualtrics_previews_and_unfinished_responses_are_left_out_and_questions_named_in_config(
+        mapped, settings, tmp_path):
+    """A real export's layout with the questions as QIDs, and no timeZone in the import-id row: the dates are
+    read in the site's zone (New York, UTC-5). A preview and an unfinished response are left out and counted.
+    The two real responses: NPS 10 and 3 -> one promoter, one detractor: 0; CSAT 5 and 2 -> 1 of 2 top-two:
+    50 %; resolved 1 of 2: 50 %."""
+    text = "\n".join([
+        QUALTRICS_HEADER, QUALTRICS_QUESTIONS, _qualtrics_imports(QUALTRICS_HEADER),
+        "2026-11-03 10:01:00,2026-11-03 10:02:00,IP Address,,100,60,True,2026-11-03 10:02:01,R_a1,,,,c1-0001,"
+        "anonymous,EN,10,Promoter,5,Yes,Lovely and quick,A1",
+        "2026-11-03 10:05:00,2026-11-03 10:06:00,Survey Preview,,100,60,True,2026-11-03 10:06:01,R_p1,,,,,"
+        "preview,EN,0,Detractor,1,No,testing the survey,A1",
+        "2026-11-03 10:11:00,2026-11-03 10:12:00,IP Address,,40,60,False,2026-11-03 10:12:01,R_u1,,,,c2-0002,"
+        "anonymous,EN,2,Detractor,,,,A1",
+        "2026-11-03 11:01:00,2026-11-03 11:02:00,IP Address,,100,60,True,2026-11-03 11:02:01,R_b2,,,,c2-0002,"
+        "anonymous,EN,3,Detractor,2,No,Took ages to get through,A1"]) + "\n"
+    f = write(tmp_path, "qualtrics_qids.csv", text)
+    assert detect(f) == "qualtrics"
+    named = load_settings(REPO / "config.toml", database={"path": settings.db_path},
+                          vendors={"qualtrics_csat_column": "QID2", "qualtrics_resolved_column": "QID3",
+                                   "qualtrics_comment_column": "QID4_TEXT"})
+    r = load_file(mapped, f, named)
+    assert (r.status, r.rows_loaded, r.rows_rejected) == ("loaded", 2, 0)
+    assert r.left_out == {"a survey preview": 1, "unfinished": 1}
+    assert "1 left out (a survey preview), 1 left out (unfinished)" in r.summary()
+    assert rows(mapped, """SELECT response_id, strftime(responded_at, '%H:%M:%S'), csat, resolved, comment
+                           FROM surveys ORDER BY 1""") == [
+        ("R_a1", "15:02:01", 5, True, "Lovely and quick"), ("R_b2", "16:02:01", 2, False, "Took ages to get through")]
+    assert value(mapped, named, "nps") == pytest.approx(0.0)
+    assert value(mapped, named, "csat") == pytest.approx(50.0)
+    assert report(mapped, f, named).count("site time") >= 1
+
+
+def test_an_older_qualtrics_export_without_recorded_date_uses_end_date(mapped, settings, tmp_path):
+    """No RecordedDate column: detected all the same, each response at its EndDate (in the export's zone)."""
+    header = QUALTRICS_HEADER.replace("RecordedDate,", "")
+    questions = QUALTRICS_QUESTIONS.replace("Recorded Date,", "")
+    f = write(tmp_path, "old_qualtrics.csv", "\n".join([
+        header, questions, _qualtrics_imports(header, "America/New_York"),
+        "2026-11-03 10:01:00,2026-11-03 10:02:00,IP Address,,100,60,True,R_a1,,,,c1-0001,anonymous,EN,9,Promoter,"
+        "4,Yes,,A1"]) + "\n")
+    assert detect(f) == "qualtrics"
+    r = load_file(mapped, f, settings)
+    assert (r.status, r.rows_loaded) == ("loaded", 1), r.message
+    assert rows(mapped, "SELECT strftime(responded_at, '%H:%M:%S') FROM surveys") == [("15:02:00",)]
+
+
 def legacy_settings(settings):
     return load_settings(REPO / "config.toml", database={"path": settings.db_path}, profiles={"legacy_acd": {
         "kind": "agent_states", "delimiter": ";",
@@ -349,6 +510,26 @@ def test_a_folder_mixing_every_format_loads_in_one_command(tmp_path, capsys):
         assert line in out, out
     # 4 roster files and 11 vendor files (a contact's earlier update is counted as replaced, not rejected)
     assert "15 file(s): 60 rows loaded, 15 rejected, 0 failed" in out
+
+
+def test_a_file_whose_every_record_is_rejected_fails_the_command_with_a_hint(tmp_path, capsys):
+    """Agent events read as contact records (named so by hand): nothing loads, and the command says so and
+    exits 1 instead of 0; the rejects are still kept."""
+    from tests.conftest import ROSTER
+    folder = tmp_path / "roster"
+    folder.mkdir()
+    for name, text in ROSTER.items():
+        write(folder, name, text)
+    db = tmp_path / "wrong.duckdb"
+    assert main(["load", "--db", str(db), "--quiet", str(folder), str(FIXTURES / "id_map.csv")]) == 0
+    capsys.readouterr()
+    code = main(["load", "--db", str(db), "--quiet", "--format", "amazon-connect-ctr",
+                 str(FIXTURES / "connect_agent_events.jsonl")])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "0 rows loaded, 9 rejected" in out
+    assert "every row was rejected" in out and "floorview inspect connect_agent_events.jsonl" in out
+    assert "--format" in out and "1 failed" in out
 
 
 def test_inspect_shows_format_mapping_and_first_rows(mapped, settings, capsys, tmp_path):

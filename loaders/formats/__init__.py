@@ -67,7 +67,9 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
 
 
 def detect(path: Path) -> str | None:
-    text = head(path)
+    # 64 kB: a JSON record's deciding top-level keys can follow a long snapshot (an agent event's EventType
+    # comes after CurrentAgentSnapshot, whose configuration lists every queue).
+    text = head(path, 1 << 16)
     return next((f.name for f in FORMATS.values() if text and f.looks_like(text)), None)
 
 

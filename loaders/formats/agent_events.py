@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -39,6 +40,7 @@ class Event:
     state: str  # the code as sent, mapped through [states] like a state file's
     at: datetime  # UTC, naive
     reason: str | None = None
+    inferred: bool = False  # read from a vendor's "previous state" snapshot, not sent as an event of its own
 
 
 def looks_like_generic(text: str) -> bool:
@@ -84,9 +86,13 @@ def read_generic(path: Path, out: Converted) -> list[Event]:
 
 def read_amazon_connect(path: Path, con: duckdb.DuckDBPyConnection, out: Converted) -> list[Event]:
     """Amazon Connect agent event stream records (as a Kinesis consumer forwards them): a heartbeat changes
-    nothing; every other event's snapshot is the state from then on."""
+    nothing; every other event's snapshot is the state from then on. A state decided by a contact starts at
+    the contact's StateStartTimestamp (a contact enters ACW then, not when the event was sent). Each agent's
+    PreviousAgentSnapshot before their earliest event in the batch gives the state they were already in and
+    since when, so a file's first stretch (a call already connected) is not lost."""
     ids = IdMap(con, amazon_connect.SYSTEM)
-    found = []
+    found: list[Event] = []
+    previous: dict[str, tuple[Event, dict[str, Any] | None]] = {}  # agent -> (earliest event, its previous snapshot)
     for line, rec, problem in records(path):
         if rec is None:
             out.reject(line, None, None, problem or "not an agent event")
@@ -103,11 +109,21 @@ def read_amazon_connect(path: Path, con: duckdb.DuckDBPyConnection, out: Convert
         if at is None:
             out.reject(line, "EventTimestamp", rec.get("EventTimestamp"), "not an ISO-8601 date-time")
             continue
-        state, reason = amazon_connect.state_of(rec.get("CurrentAgentSnapshot"), event_type)
+        state, reason, since = amazon_connect.state_of(rec.get("CurrentAgentSnapshot"), event_type)
         if state is None:
             out.reject(line, "CurrentAgentSnapshot", None, "no agent status in the event")
             continue
-        found.append(Event(line, ids.get("agent", user) or user, state, at, reason))
+        started = _instant(since) if state in ("on_contact", "acw") and since else None
+        event = Event(line, ids.get("agent", user) or user, state, started if started and started <= at else at,
+                      reason)
+        found.append(event)
+        if event.agent_id not in previous or event.at < previous[event.agent_id][0].at:
+            previous[event.agent_id] = (event, rec.get("PreviousAgentSnapshot"))
+    for first, snapshot in previous.values():
+        state, reason, since = amazon_connect.state_of(snapshot, "STATE_CHANGE")
+        before = _instant(since) if since else None
+        if state is not None and before is not None and before < first.at:
+            found.append(Event(first.line, first.agent_id, state, before, reason, inferred=True))
     return found
 
 
@@ -134,8 +150,12 @@ def segments(con: duckdb.DuckDBPyConnection, settings: Settings, events: Iterabl
              out: Converted) -> Converted:
     """The agent_states rows the events make or change, with the stored events around them; the new events
     are written by `out.after_merge` once the rows are merged."""
-    fresh = _checked(con, settings, list(events), out)
-    stored = _stored_around(con, fresh)
+    given = list(events)
+    fresh = _checked(con, settings, [e for e in given if not e.inferred], out)
+    inferred = [e for e in given if e.inferred and e.state in settings.states]
+    stored = _stored_around(con, fresh + inferred)
+    longest = timedelta(hours=settings.data.max_segment_hours)
+    fresh += _inferred_kept(inferred, fresh, stored, longest)
     new: dict[tuple[str, datetime], Event] = {}
     for e in fresh:
         kept = stored.get((e.agent_id, e.at))
@@ -146,7 +166,6 @@ def segments(con: duckdb.DuckDBPyConnection, settings: Settings, events: Iterabl
                                                  "instant; the first one stands")
         else:
             out.duplicates += 1  # delivered again: nothing to do
-    longest = timedelta(hours=settings.data.max_segment_hours)
     by_agent: dict[str, list[Event]] = {}
     for e in (*stored.values(), *new.values()):
         by_agent.setdefault(e.agent_id, []).append(e)
@@ -192,6 +211,22 @@ def _checked(con: duckdb.DuckDBPyConnection, settings: Settings, events: list[Ev
                            f"another state for this agent at the same instant; replaced by line {e.line}")
             seen[(e.agent_id, e.at)] = e
     return list(seen.values())
+
+
+def _inferred_kept(inferred: list[Event], fresh: list[Event], stored: dict[tuple[str, datetime], Event],
+                   longest: timedelta) -> list[Event]:
+    """The states read from "previous" snapshots that nothing else already covers: one is kept only for an
+    agent whose real events were accepted, when no event (sent or stored) lies between it and the agent's
+    earliest new event, and no longer ago than the longest state allowed. It is never a reject or a duplicate
+    of its own."""
+    first: dict[str, datetime] = {}
+    for e in fresh:
+        first[e.agent_id] = min(first.get(e.agent_id, e.at), e.at)
+    stored_at: dict[str, list[datetime]] = {}
+    for agent, at in stored:
+        stored_at.setdefault(agent, []).append(at)
+    return [e for e in inferred if e.agent_id in first and first[e.agent_id] - longest <= e.at < first[e.agent_id]
+            and not any(e.at <= at < first[e.agent_id] for at in stored_at.get(e.agent_id, ()))]
 
 
 def _stored_around(con: duckdb.DuckDBPyConnection, fresh: list[Event]) -> dict[tuple[str, datetime], Event]:

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from loaders.formats.base import Converted, IdMap, site_finder
-from loaders.formats.jsonrecords import dig, records
+from loaders.formats.jsonrecords import dig, records, top_level_keys
 from settings import Settings
 
 SYSTEM = "amazon-connect"
@@ -23,12 +23,16 @@ CONTACT_STATES = {"CONNECTED": "on_contact", "CONNECTED_ONHOLD": "on_contact", "
                   "ENDED": "acw", "REJECTED": "available"}
 
 
+# Told apart by the first record's own top-level keys: an agent event carries a contact's ContactId and
+# InitiationMethod too, but inside its snapshot's Contacts[].
 def looks_like_ctr(text: str) -> bool:
-    return '"ContactId"' in text and ('"InitiationTimestamp"' in text or '"InitiationMethod"' in text)
+    keys = top_level_keys(text)
+    return "ContactId" in keys and bool({"InitiationTimestamp", "InitiationMethod"} & keys)
 
 
 def looks_like_agent_events(text: str) -> bool:
-    return '"EventType"' in text and '"CurrentAgentSnapshot"' in text
+    keys = top_level_keys(text)
+    return "EventType" in keys and bool({"CurrentAgentSnapshot", "PreviousAgentSnapshot"} & keys)
 
 
 def customer_key(address: str | None, hashed: bool) -> str | None:
@@ -99,22 +103,29 @@ def convert_ctr(path: Path, con: duckdb.DuckDBPyConnection, settings: Settings) 
     return out
 
 
-def state_of(snapshot: dict[str, Any] | None, event_type: str) -> tuple[str | None, str | None]:
-    """(Floorview state code, reason) from an agent snapshot: a contact in progress wins over the status."""
+def state_of(snapshot: dict[str, Any] | None, event_type: str) -> tuple[str | None, str | None, str | None]:
+    """(Floorview state code, reason, since) from an agent snapshot: a contact in progress wins over the
+    status. `since` is when the snapshot says that state began (the contact's StateStartTimestamp, or the
+    status's StartTimestamp), None when it does not say."""
     if event_type == "LOGOUT":
-        return "offline", None
+        return "offline", None, None
     if not isinstance(snapshot, dict):
-        return None, None
-    contacts = snapshot.get("Contacts") or []
-    contact_states = [CONTACT_STATES.get(str(c.get("State", "")).upper()) for c in contacts if isinstance(c, dict)]
+        return None, None, None
+    contacts = [c for c in snapshot.get("Contacts") or [] if isinstance(c, dict)]
     for wanted in ("on_contact", "acw"):
-        if wanted in contact_states:
-            return wanted, None
+        found = [c for c in contacts if CONTACT_STATES.get(str(c.get("State", "")).upper()) == wanted]
+        if found:
+            starts = [str(c["StateStartTimestamp"]) for c in found if c.get("StateStartTimestamp")]
+            return wanted, None, min(starts) if starts else None
     status = snapshot.get("AgentStatus") or {}
+    since = status.get("StartTimestamp") or None
     kind = str(status.get("Type", "")).upper()
     if kind == "ROUTABLE":
-        return "available", None
+        return "available", None, since
     if kind == "OFFLINE":
-        return "offline", None
+        return "offline", None, since
+    # CUSTOM, or an older event version without Type: by the status's name, lower-case with spaces as _
+    # ("Available" and "Offline" are the standard ones), mapped by [states] in config.toml.
     name = str(status.get("Name") or "").strip()
-    return (name.lower().replace(" ", "_") or None), name or None  # CUSTOM: mapped by [states] in config.toml
+    code = name.lower().replace(" ", "_") or None
+    return code, (None if code in ("available", "offline") else name or None), since

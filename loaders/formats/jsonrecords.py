@@ -56,3 +56,31 @@ def dig(record: dict[str, Any], *keys: str) -> Any:
             return None
         value = value.get(key)
     return value
+
+
+def top_level_keys(text: str) -> set[str]:
+    """The keys of the first JSON object in `text` at its own top level (not those of objects nested in it),
+    read even when the text stops part-way through the record (detection sees only a file's first bytes)."""
+    start = text.find("{")
+    if start < 0:
+        return set()
+    keys: set[str] = set()
+    depth, i, n = 0, start, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            end = i + 1
+            while end < n and text[end] != '"':
+                end += 2 if text[end] == "\\" else 1
+            if depth == 1 and text[end + 1:end + 40].lstrip().startswith(":"):
+                keys.add(text[i + 1:end])
+            i = end + 1
+            continue
+        if ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                break
+        i += 1
+    return keys
