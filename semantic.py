@@ -234,6 +234,7 @@ SURVEY = FactTable(
            nps_responses="count(x.nps)",
            promoters="count(*) FILTER (x.nps >= 9)", detractors="count(*) FILTER (x.nps <= 6)",
            csat_responses="count(x.csat)", csat_top2="count(*) FILTER (x.csat >= 4)",
+           csat_sum="coalesce(sum(x.csat), 0)",
            resolved_responses="count(x.resolved)", resolved_yes="count(*) FILTER (x.resolved)"),
     fed_by=("contacts", "surveys"))
 

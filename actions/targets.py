@@ -17,7 +17,7 @@ import duckdb
 from accounts import User
 from actions.audit import now, record
 from actions.scope import places_in_scope, sites_of
-from kpis.catalogue import BY_ID, resolve
+from kpis.catalogue import BY_ID, out_of_scale, resolve
 from kpis.targets import Target, TargetBook
 from settings import Settings
 
@@ -77,6 +77,8 @@ def set_target(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, k
         raise TargetError(f"that {level} is not in your scope")
     if target is None or not math.isfinite(target):
         raise TargetError("the target must be a number")
+    for problem in out_of_scale("the target", kpi_id, target):
+        raise TargetError(problem)
     if amber is not None and (not math.isfinite(amber) or amber < 0):
         raise TargetError("the amber band must be a number of zero or more")
     if effective_from is None:

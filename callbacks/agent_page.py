@@ -31,7 +31,7 @@ from layouts.context import scope_line
 from settings import Settings
 
 TILES = ["adherence", "conformance", "out_of_adherence_minutes", "aht", "avg_talk", "avg_hold", "avg_acw",
-         "handled", "fcr", "csat", "nps"]
+         "handled", "fcr", "csat", "csat_mean", "nps"]
 
 
 def _agent_for(user, search: str | None, cur) -> str:

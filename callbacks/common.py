@@ -121,7 +121,8 @@ def tiles_from(result: pd.DataFrame, kpi_ids: list[str], settings: Settings,
         tiles.append(TileData(kpi=k.id, label=k.label, value=None if pd.isna(value) else value, unit=k.unit,
                               direction=k.direction, target=r.get("target") if pd.notna(r.get("target")) else None,
                               status=r.get("status", "none"), formula=k.formula, variant=k.variant,
-                              target_source=r.get("target_source"), stale=(stale or {}).get(kpi_id)))
+                              target_source=r.get("target_source"), stale=(stale or {}).get(kpi_id),
+                              note=r["note"] if isinstance(r.get("note"), str) else None))
     return tiles
 
 

@@ -23,7 +23,7 @@ from layouts import agent_page, supervisor_page
 from layouts.context import scope_line
 from settings import Settings
 
-TEAM_TILES = ["handled", "contacts_per_hour", "aht", "avg_acw", "adherence", "fcr", "csat", "nps"]
+TEAM_TILES = ["handled", "contacts_per_hour", "aht", "avg_acw", "adherence", "fcr", "csat", "csat_mean", "nps"]
 AGENT_KPIS = ["handled", "contacts_per_hour", "aht", "avg_talk", "avg_hold", "avg_acw", "adherence", "fcr"]
 
 

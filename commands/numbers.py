@@ -80,6 +80,7 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         return 2
     import store
     from kpis.compute import Period, compute
+    from loaders.facts import built_with
 
     db = db_path(args, settings)
     if not db.exists():
@@ -91,12 +92,16 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         con = store.connect(db, read_only=True)  # reading only: no migration, no write lock
         try:
             result = compute(con, settings, csv_list(args.kpi), period, by=csv_list(args.by), scope=scope)
+            stale = built_with.differences(con, settings)
         finally:
             con.close()
     except ValueError as err:
         print(f"floorview kpi: {err}", file=sys.stderr)
         return 2
     print(kpi_table(result, args.format))
+    for difference in stale:  # read-only here: the facts are rebuilt by the next load, refresh or app start
+        print(f"warning: {difference}; these figures use the stored value until `floorview refresh` (or the "
+              "app's next start) rebuilds the facts", file=sys.stderr)
     return 0
 
 

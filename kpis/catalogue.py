@@ -16,8 +16,8 @@ from kpis.measures import MEASURES
 from roles import LEADERS, PLANNERS, ROLES
 from settings import ConfigError, Settings
 
-Unit = Literal["%", "s", "count", "agents", "pts", "min", "h", "/h"]
-UNITS = ("%", "s", "count", "agents", "pts", "min", "h", "/h")
+Unit = Literal["%", "s", "count", "agents", "pts", "min", "h", "/h", "/5"]
+UNITS = ("%", "s", "count", "agents", "pts", "min", "h", "/h", "/5")  # "/5": a mean rating on the 1-5 scale
 AGENT, SUPERVISOR, MANAGER, DESK = ROLES
 EVERYONE = ROLES
 
@@ -41,9 +41,12 @@ class Kpi:
     variants: dict[str, tuple[str, str | None, str]] = field(default_factory=dict)  # value -> (num, den, formula)
     variant_setting: str = ""  # dotted settings path choosing among `variants`
     target_source: str = "catalogue default"
+    # Inputs not every source carries: (measure counting the records that carry it, measure counting the
+    # records, what it is). Where none of the records carry one, the KPI says so instead of counting it as 0.
+    carried: tuple[tuple[str, str, str], ...] = ()
 
     def measures(self) -> set[str]:
-        names: set[str] = set()
+        names: set[str] = {m for known, count, _ in self.carried for m in (known, count)}
         for expr in (self.numerator, self.denominator):
             if expr:
                 names |= {n.id for n in ast.walk(ast.parse(expr, mode="eval")) if isinstance(n, ast.Name)}
@@ -74,6 +77,9 @@ STAFF_ROLL_UP = ("; per interval sites add up (09:00 local in every site is one 
 SHRINK_DEN = {"paid": "sched_paid_s", "scheduled": "sched_all_s"}
 UNPLANNED = "sched_open_s - open_productive_s"
 
+TALK, HOLD, ACW = (("talk_known", "handled", "talk time"), ("hold_known", "handled", "hold time"),
+                   ("acw_known", "handled", "ACW"))
+
 CATALOGUE: tuple[Kpi, ...] = (
     # --- Queue: volume, speed, abandonment (contacts count in the interval they were offered) ---------
     _k("offered", "Contacts offered", "count", "none", "offered", formula="Σ contacts offered to the queue",
@@ -81,7 +87,7 @@ CATALOGUE: tuple[Kpi, ...] = (
     _k("answered", "Contacts answered", "count", "higher", "answered", formula="Σ contacts answered"),
     _k("abandoned", "Contacts abandoned", "count", "lower", "abandoned", formula="Σ contacts abandoned in queue"),
     _k("short_abandons", "Short abandons", "count", "none", "short_abandons",
-       formula="Σ abandons with wait < short-abandon threshold"),
+       formula="Σ abandons with wait < {short_abandon_s} s"),
     _k("answered_within", "Answered within threshold", "count", "higher", "answered_within",
        formula="Σ answered with wait ≤ T"),
     _k("abandon_rate", "Abandon rate", "%", "lower", "abandoned", "offered", "abandoned ÷ offered",
@@ -92,22 +98,23 @@ CATALOGUE: tuple[Kpi, ...] = (
        target=95.0, amber=2.0),
     _k("service_level", "Service level", "%", "higher", "answered_within", "offered", roles=EVERYONE,
        target=80.0, amber=5.0, variant_setting="service_level.variant", variants=SL_VARIANTS,
-       description="Share of contacts answered within the queue's threshold T (default 20 s)."),
+       description="Share of contacts answered within the queue's threshold T: its own, else {threshold_s} s."),
     _k("asa", "Average speed of answer", "s", "lower", "wait_answered_s", "answered",
        "Σ wait of answered ÷ answered", target=20.0, amber=10.0),
     _k("avg_abandon_time", "Average abandon time", "s", "none", "wait_abandoned_s", "abandoned_timed",
-       "Σ wait of abandoned ÷ abandoned with a known wait (an end stamped)"),
+       "Σ wait of abandoned ÷ abandoned with a known wait (an end stamped)",
+       carried=(("abandoned_timed", "abandoned", "abandon times"),)),
     # --- Handling (each agent leg, in the interval it was answered) -----------------------------------
     _k("handled", "Contacts handled", "count", "higher", "handled", formula="Σ contact legs handled by agents",
        roles=EVERYONE),
     _k("aht", "Average handle time", "s", "lower", "talk_s + hold_s + acw_s", "handled",
-       "(talk + hold + ACW) ÷ handled", target=360.0, amber=30.0, roles=EVERYONE),
+       "(talk + hold + ACW) ÷ handled", target=360.0, amber=30.0, roles=EVERYONE, carried=(TALK, HOLD, ACW)),
     _k("avg_talk", "Average talk time", "s", "lower", "talk_s", "talk_known", "talk ÷ contacts with a talk time",
-       roles=EVERYONE),
+       roles=EVERYONE, carried=(TALK,)),
     _k("avg_hold", "Average hold time", "s", "lower", "hold_s", "hold_known", "hold ÷ contacts with a hold time",
-       roles=EVERYONE),
+       roles=EVERYONE, carried=(HOLD,)),
     _k("avg_acw", "Average after-contact work", "s", "lower", "acw_s", "acw_known", "ACW ÷ contacts with an ACW time",
-       target=60.0, amber=15.0, roles=EVERYONE),
+       target=60.0, amber=15.0, roles=EVERYONE, carried=(ACW,)),
     _k("transfer_rate", "Transfer rate", "%", "lower", "transferred", "handled", "transferred ÷ handled",
        target=5.0, amber=2.0),
     _k("hold_rate", "Hold rate", "%", "lower", "held", "handled", "contacts put on hold ÷ handled"),
@@ -219,6 +226,9 @@ CATALOGUE: tuple[Kpi, ...] = (
        "(promoters 9–10 − detractors 0–6) ÷ answers × 100", scale=100.0, target=30.0, amber=10.0, roles=EVERYONE),
     _k("csat", "Customer satisfaction", "%", "higher", "csat_top2", "csat_responses",
        "answers of 4 or 5 ÷ answers (1–5 scale)", target=80.0, amber=5.0, roles=EVERYONE),
+    _k("csat_mean", "Mean satisfaction rating", "/5", "higher", "csat_sum", "csat_responses",
+       "Σ ratings ÷ answers (1–5 scale)", target=4.0, amber=0.3, roles=EVERYONE,
+       description="The average answer to the satisfaction question, beside the top-two-box share."),
     _k("fcr_survey", "Resolved (survey)", "%", "higher", "resolved_yes", "resolved_responses",
        "'resolved = yes' ÷ answers to the question", target=75.0, amber=5.0, roles=EVERYONE),
     _k("survey_responses", "Survey responses", "count", "none", "responses", formula="Σ survey responses"),
@@ -282,6 +292,11 @@ def resolve(kpi_id: str, settings: Settings) -> Kpi:
         num, den, formula = kpi.variants[chosen]
         kpi = replace(kpi, numerator=num, denominator=den, formula=formula,
                       variant=f"{kpi.variant_setting} = {chosen}")
+    # The thresholds in force, written into the words people read (the facts are built with the same ones).
+    sl = settings.service_level
+    for placeholder, value in (("{threshold_s}", sl.threshold_s), ("{short_abandon_s}", sl.short_abandon_s)):
+        kpi = replace(kpi, formula=kpi.formula.replace(placeholder, f"{value:g}"),
+                      description=kpi.description.replace(placeholder, f"{value:g}"))
     override = settings.targets.get(kpi.id)
     if override is not None:
         kpi = replace(kpi, target=override.target, amber=override.amber if override.amber is not None else kpi.amber,
@@ -309,14 +324,19 @@ def check_settings(settings: Settings) -> None:
 
 
 def _out_of_scale(key: str, kpi_id: str, value: float) -> list[str]:
-    """A percentage target given as a fraction (0.8 for 80 %), or above 100 where that is impossible."""
+    return [f"  {p}" for p in out_of_scale(key, kpi_id, value)]
+
+
+def out_of_scale(key: str, kpi_id: str, value: float) -> list[str]:
+    """A percentage target given as a fraction (0.8 for 80 %: only where higher is better; an abandon rate of
+    1 % is a real target), or above 100 where that is impossible. Checked in config and on the targets page."""
     kpi = BY_ID.get(kpi_id)
     if kpi is None or kpi.unit != "%":
         return []
-    if 0 < value <= 1:
-        return [f"  {key} = {value:g}: percentages are on the 0-100 scale; did you mean {value * 100:g}?"]
+    if kpi.direction == "higher" and 0 < value <= 1:
+        return [f"{key} = {value:g}: percentages are on the 0-100 scale; did you mean {value * 100:g}?"]
     if value > 100 and kpi_id not in MAY_EXCEED_100:
-        return [f"  {key} = {value:g}: {kpi.label} cannot pass 100 %"]
+        return [f"{key} = {value:g}: {kpi.label} cannot pass 100 %"]
     return []
 
 

@@ -205,16 +205,29 @@ def compute(con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[st
             value = None if pd.isna(raw) else float(raw)
             target = book.resolve(k, context, day)
             impossible = k.unit == "%" and value is not None and value > 100 + 1e-9 and k.id not in MAY_EXCEED_100
+            note = _not_carried(frame, k, i)
             rows.append({**dims, "kpi": k.id, "value": value, "unit": k.unit,
                          "target": target.value if target else None,
-                         "status": "none" if impossible else status(k.direction, value, target),
-                         "target_source": target.source if target else None})
-    result = pd.DataFrame(rows, columns=list(by) + ["kpi", "value", "unit", "target", "status", "target_source"])
+                         "status": "none" if impossible or note else status(k.direction, value, target),
+                         "target_source": target.source if target else None, "note": note})
+    result = pd.DataFrame(rows, columns=list(by) + ["kpi", "value", "unit", "target", "status", "target_source",
+                                                    "note"])
     if by and not result.empty:
         order = {k.id: i for i, k in enumerate(plan.kpis)}
         result = result.sort_values(list(by) + ["kpi"], key=lambda col: _sort_key(col, order),
                                     kind="stable").reset_index(drop=True)
     return result
+
+
+def _not_carried(frame: pd.DataFrame, k: Kpi, i: int) -> str | None:
+    """"source has no ACW" when records were counted but none of them carries an input the KPI needs: the
+    value is then missing (an average of what is not there) or incomplete (AHT without ACW), never on target."""
+    def number(column: str) -> float:
+        v = frame[column].iloc[i] if column in frame else None
+        return float(v) if v is not None and pd.notna(v) else 0.0
+
+    missing = [what for known, count, what in k.carried if number(count) > 0 and number(known) == 0]
+    return "source has no " + " or ".join(missing) if missing else None
 
 
 def _sort_key(col: pd.Series, kpi_order: dict[str, int]) -> pd.Series:

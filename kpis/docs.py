@@ -35,6 +35,7 @@ def markdown() -> str:
     lines = [HEADER.rstrip("\n")]
     for k in CATALOGUE:
         formula = k.formula or (k.variants[next(iter(k.variants))][2] if k.variants else "")
+        formula = formula.replace("{short_abandon_s} s", "`service_level.short_abandon_s`")
         better = {"higher": "higher", "lower": "lower", "none": "—"}[k.direction]
         lines.append(f"| `{k.id}` | {k.label} | {k.unit} | {better} | {formula} | {_target(k)} | "
                      f"{', '.join(k.roles)} | {_variants(k)} |")

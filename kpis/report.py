@@ -33,7 +33,8 @@ def _cell(value: object) -> str:
 
 
 def kpi_table(result: pd.DataFrame, fmt: str) -> str:
-    columns = [c for c in result.columns if c != "target_source"]
+    # The note ("source has no ACW") only when some KPI has one.
+    columns = [c for c in result.columns if c != "target_source" and (c != "note" or result[c].notna().any())]
     frame = result[columns]
     if fmt not in ("csv", "json") and not frame.empty:
         # Counts print as whole numbers ("2,239", not "2,239.00"); other values with two decimals.

@@ -66,7 +66,8 @@ def net_heatmap(sites: list[str], times: list[str], z: list[list], clock: str) -
     return panel("desk-net", "Staff on hand minus required, by site and interval", fig, rows,
                  [{"field": "site", "headerName": "Site"}] + [{"field": t, "headerName": t, "valueFormatter": {
                      "function": "params.value == null ? '' : d3.format('+.1f')(params.value)"}} for t in times],
-                 "No staffing data in this period.", subtitle="Orange-red: fewer agents on the phones than required. "
+                 "No staffing data in this period: this panel needs agent-state logs and forecasts (or contacts, "
+                 "sized with Erlang C) for it.", subtitle="Orange-red: fewer agents on the phones than required. "
                                                               "Click a site's row to see it in detail.",
                  height=260)
 
@@ -79,13 +80,14 @@ def shrinkage_by_activity(sites: list[str], parts: dict[str, list]) -> html.Div:
             for i, s in enumerate(sites)]
     return panel("desk-shrink", "Shrinkage by activity", fig, rows,
                  [{"field": "site", "headerName": "Site"}] + [{"field": n, "headerName": f"{n} %"} for n in parts],
-                 "No schedules in this period.", subtitle="Planned (scheduled) plus unplanned (taken in phone time).")
+                 "No schedules in this period: shrinkage needs a WFM schedule export.", subtitle="Planned (scheduled) plus unplanned (taken in phone time).")
 
 
 def site_detail(site: str, times: list[str], series: dict[str, list], contacts: dict[str, list], clock: str,
                 shrink_by_time: list | None = None) -> html.Div:
     if not times:
-        return empty_state(f"No staffing data for {site} in this period.")
+        return empty_state(f"No staffing data for {site} in this period: this view needs agent-state logs, "
+                           "schedules and forecasts.")
     x_title = f"time of day ({'UTC' if clock == 'utc' else 'site-local'})"
     staff = charts.lines(times, series, "agents", x_title, hover="%{y:.1f}")
     volume = charts.lines(times, contacts, "contacts per interval", x_title, hover="%{y:.0f}")

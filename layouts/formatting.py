@@ -26,6 +26,8 @@ def fmt(value: float | None, unit: str) -> str:
         return f"{value:,.1f} h"
     if unit == "/h":
         return f"{value:,.2f} /h"
+    if unit == "/5":
+        return f"{value:.2f} / 5"
     return f"{value:,.0f}"
 
 

@@ -24,8 +24,13 @@ def panel(name: str, title: str, figure: Any | None, rows: list[dict], columns: 
     With `drill`, clicking a bar follows the href in its customdata.
     """
     ids = panel_ids(name)
+    # A panel that is a table by nature (no figure for its rows) offers no Chart view: an empty "chart" beside a
+    # full table would contradict it.
+    table_only = figure is None and bool(rows)
+    if table_only:
+        view = "table"
     if not rows or figure is None:
-        body_chart = empty_state(empty)
+        body_chart = None if table_only else empty_state(empty)
     else:
         graph_id = {"type": "fv-drill-graph", "panel": name} if drill else {"type": "fv-graph", "panel": name}
         body_chart = dcc.Graph(id=graph_id, figure=figure, config=charts.GRAPH_CONFIG,
@@ -37,7 +42,7 @@ def panel(name: str, title: str, figure: Any | None, rows: list[dict], columns: 
         dashGridOptions={"domLayout": "autoHeight" if len(rows) <= 12 else "normal",
                          "pagination": len(rows) > 12, "paginationPageSize": 12},
         style={"height": None if len(rows) <= 12 else f"{height + 80}px"}, className="ag-theme-alpine")
-    toggle = dbc.RadioItems(
+    toggle = None if table_only else dbc.RadioItems(
         id=ids["view"], options=[{"label": "Chart", "value": "chart"}, {"label": "Numbers", "value": "table"}],
         value=view, inline=True, className="btn-group btn-group-sm", inputClassName="btn-check",
         labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active")

@@ -69,9 +69,11 @@ def panels(rows: list[dict], aht_target: float | None, cph_target: float | None)
             r[f"{field}_text"] = fmt(r.get(field), "s")
     ranked = sorted(rows, key=lambda r: r.get("contacts_per_hour") or 0)
     names = [r["name"] for r in ranked]
-    split = charts.stacked(names, {"Talk": [r.get("avg_talk") or 0 for r in ranked],
-                                   "Hold": [r.get("avg_hold") or 0 for r in ranked],
-                                   "ACW": [r.get("avg_acw") or 0 for r in ranked]},
+    # A part the source does not carry for anyone (no ACW column) is left out, not drawn as zero.
+    parts = {label: [r.get(field) for r in ranked] for label, field in
+             (("Talk", "avg_talk"), ("Hold", "avg_hold"), ("ACW", "avg_acw"))}
+    split = charts.stacked(names, {label: [v or 0 for v in values] for label, values in parts.items()
+                                   if any(v is not None for v in values)},
                            "seconds per contact", "agent (fewest contacts per hour first)", target=aht_target,
                            target_label="AHT target") if rows else None
     per_hour = charts.bars(names, [r.get("contacts_per_hour") for r in ranked], "contacts per productive hour",

@@ -22,6 +22,7 @@ class TileData:
     variant: str = ""
     target_source: str | None = None
     stale: str | None = None  # why this KPI's own source is out of date, when it is and the rest is not
+    note: str | None = None  # an input the source does not carry ("source has no ACW")
 
 
 def definition(t: TileData) -> str:
@@ -34,7 +35,9 @@ def definition(t: TileData) -> str:
 
 
 def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
-    icon, word = STATUS_TEXT.get(t.status, STATUS_TEXT["none"]) if t.value is not None else ("–", "No data")
+    icon, word = STATUS_TEXT.get(t.status, STATUS_TEXT["none"]) if t.value is not None else (
+        "–", f"No data ({t.note})" if t.note else "No data")
+    incomplete = t.note if t.value is not None else None  # e.g. AHT without ACW: shown, never coloured
     # The unrounded value and target ride along for scripts and tests reading the page.
     attrs = {"data-kpi": t.kpi, "data-status": t.status, "data-value": "" if t.value is None else repr(float(t.value)),
              "data-target": "" if t.target is None else repr(float(t.target))}
@@ -48,13 +51,16 @@ def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
                       html.Span(f" · {fmt_gap(t.value, t.target, t.unit)}" if t.target is not None and t.value is not None
                                 else "")], className="fv-tile-target"),
             *([html.Div(["⚠ ", t.stale], className="fv-tile-stale small text-danger")] if t.stale else []),
+            *([html.Div(["⚠ Incomplete: ", incomplete], className="fv-tile-stale small text-danger")]
+              if incomplete else []),
         ],
         id=tile_id or f"tile-{t.kpi}",
         className=f"fv-tile fv-{t.status}",
         title=definition(t),
         tabIndex=0,
         role="group",
-        **{"aria-label": f"{t.label} {fmt(t.value, t.unit)}, {word}" + (f", {t.stale}" if t.stale else "")},
+        **{"aria-label": f"{t.label} {fmt(t.value, t.unit)}, {word}" + (f", {t.stale}" if t.stale else "")
+           + (f", incomplete: {incomplete}" if incomplete else "")},
         **attrs,
     )
 

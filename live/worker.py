@@ -60,7 +60,7 @@ class IngestWorker:
     def start(self) -> IngestWorker:
         # Facts a crash left unbuilt, or a fact table the semantic model changed, are built first.
         with self._db.session() as cur:
-            if facts_pending(cur):
+            if facts_pending(cur, self._settings):
                 self._facts_due = time.monotonic()
         self._thread.start()
         return self

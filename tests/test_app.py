@@ -266,3 +266,17 @@ def test_migration_keeps_a_user_with_an_undeclared_role_disabled_and_without_sco
     rows = con.execute("SELECT username, role, agent_id, disabled, session_version FROM users ORDER BY 1").fetchall()
     assert rows == [("ann", "agent", "A1", False, 0), ("old", "agent", None, True, 0)]
     con.close()
+
+
+def test_a_panel_that_is_a_table_offers_no_empty_chart_beside_its_rows():
+    """The control desk's sites table once said "No sites in this period" in its Chart view while its table
+    listed the site: a panel with rows but no figure is a table, with no Chart toggle and no empty state."""
+    from layouts.control_desk_page import sites_table
+    from layouts.panels import panel
+
+    text = str(sites_table([{"name": "Bank", "service_level": 85.0, "service_level_status": "green"}]))
+    assert "No sites in this period" not in text and "fv-panel-view" not in text and "Bank" in text
+    empty = str(sites_table([]))
+    assert "No sites in this period" in empty  # and with no rows, the empty state is true
+    chart = str(panel("p", "A chart", {"data": []}, [{"x": 1}], [{"field": "x"}], "Nothing here."))
+    assert "fv-panel-view" in chart  # a panel with a figure keeps its toggle

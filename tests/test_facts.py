@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import store
 from loaders import load_file
 from settings import load_settings
 from tests.conftest import REPO, ROSTER, rows, write
@@ -332,3 +333,61 @@ def test_rebuilding_one_site_day_gives_the_same_facts_as_rebuilding_everything(t
     assert sum(r[3] for r in full if r[0] == "survey") == 10
     facts.refresh(con, settings, window=facts.Window(frozenset({("NYC", date(2026, 11, 3))})))
     assert rows(con, day_sql) == full
+
+
+def test_a_threshold_changed_in_config_applies_to_all_history(roster, settings, tmp_path, capsys, monkeypatch):
+    """Q3 has no threshold of its own, so service_level.threshold_s applies. Four answered contacts waited
+    10, 30, 50 and 70 s; two abandons waited 3 and 8 s. Built at 20 s: 1 of 6 within, 16.7 %; short
+    abandons (< 5 s): 1. With threshold_s = 60 and short_abandon_s = 10 in config: 3 of 6, 50 %, and 2 short
+    abandons, for the history loaded before the change too. `floorview kpi` (read-only) says which value its
+    figures use until the facts are rebuilt."""
+    from cli import main
+    from kpis.compute import Period, Scope, compute
+    from loaders.facts import built_with
+    from loaders.run import build_backlog
+    from tests.conftest import changed
+
+    load(roster, settings, tmp_path, "queues.csv", "queue_id,name,channel,call_type,sl_threshold_s\n"
+                                                   "Q3,Support,voice,support,\n")
+    lines = [f"c{n},Q3,NYC,2026-11-03T15:00:00Z,2026-11-03T15:0{wait // 60}:{wait % 60:02d}Z,2026-11-03T15:05:00Z"
+             for n, wait in enumerate((10, 30, 50, 70))]
+    lines += ["c4,Q3,NYC,2026-11-03T15:00:00Z,,2026-11-03T15:00:03Z",
+              "c5,Q3,NYC,2026-11-03T15:00:00Z,,2026-11-03T15:00:08Z"]
+    load(roster, settings, tmp_path, "contacts.csv",
+         "contact_id,queue_id,site_id,offered_at,answered_at,ended_at\n" + "\n".join(lines) + "\n")
+    day, q3 = Period(date(2026, 11, 3), date(2026, 11, 3)), Scope(queue=("Q3",))
+
+    def figures(s):
+        result = compute(roster, s, ["service_level", "short_abandons"], day, scope=q3).set_index("kpi").value
+        return round(result["service_level"], 1), result["short_abandons"]
+
+    assert figures(settings) == (16.7, 1)
+    wider = changed(settings, service_level={"threshold_s": 60, "short_abandon_s": 10})
+    assert built_with.differences(roster, wider) == [
+        "service_level.threshold_s: the stored facts use 20, the configuration asks for 60",
+        "service_level.short_abandon_s: the stored facts use 5, the configuration asks for 10"]
+
+    # The command line, read-only, with the new threshold in the environment: the stored figure, and why.
+    roster.execute("CHECKPOINT")
+    roster.close()
+    monkeypatch.setenv("FLOORVIEW_SERVICE_LEVEL__THRESHOLD_S", "60")
+    kpi = ["kpi", "--db", str(settings.db_path), "--kpi", "service_level", "--from", "2026-11-03", "--to",
+           "2026-11-03", "--where", "queue=Q3"]
+    assert main(kpi) == 0
+    out, err = capsys.readouterr()
+    assert "16.67" in out
+    assert "warning: service_level.threshold_s: the stored facts use 20, the configuration asks for 60" in err
+    assert main(["refresh", "--db", str(settings.db_path)]) == 0
+    assert main(kpi) == 0
+    out, err = capsys.readouterr()
+    assert "50.00" in out and "warning" not in err
+
+    # In process, as the next load or the serving app's start builds them: all history at the new values.
+    con = store.connect(settings.db_path)
+    try:
+        build_backlog(con, wider)
+        assert built_with.differences(con, wider) == []
+        result = compute(con, wider, ["service_level", "short_abandons"], day, scope=q3).set_index("kpi").value
+        assert (round(result["service_level"], 1), result["short_abandons"]) == (50.0, 2)
+    finally:
+        con.close()

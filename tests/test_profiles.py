@@ -218,6 +218,32 @@ def test_durations_a_source_does_not_carry_are_unknown_not_zero(roster, settings
     assert got["avg_abandon_time"][0] == 40.0 and got["abandoned"][0] == 2  # the untimed abandon still counts
 
 
+def test_a_kpi_whose_input_the_source_lacks_says_so_on_its_tile(roster, settings, tmp_path):
+    """The same file: no ACW and no hold column. Average ACW reads "No data (source has no ACW)", grey; AHT
+    (talk only: (300 + 120) / 2 = 210 s, under its 360 s target) is shown but flagged incomplete and never
+    coloured on target; avg talk, which the source carries, is shown as usual."""
+    from callbacks.common import tiles_from
+    from layouts.tiles import kpi_tile
+
+    f = write(tmp_path, "contacts.csv", "contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id,talk_s\n"
+              "C1,Q1,NYC,2026-11-03T14:00:00Z,2026-11-03T14:00:10Z,2026-11-03T14:05:10Z,A1,300\n"
+              "C2,Q1,NYC,2026-11-03T14:10:00Z,2026-11-03T14:10:05Z,2026-11-03T14:12:05Z,A1,120\n")
+    assert load_file(roster, f, settings).rows_rejected == 0
+    ids = ["avg_acw", "aht", "avg_talk"]
+    result = compute(roster, settings, ids, DAY, scope=NYC).set_index("kpi")
+    assert result.loc["avg_acw", "note"] == "source has no ACW"
+    assert result.loc["aht", "note"] == "source has no hold time or ACW"
+    assert (result.loc["aht", "value"], result.loc["aht", "status"]) == (210.0, "none")
+    assert pd.isna(result.loc["avg_talk", "note"]) or result.loc["avg_talk", "note"] is None
+    tiles = {t.kpi: t for t in tiles_from(result.reset_index(), ids, settings)}
+    acw = kpi_tile(tiles["avg_acw"])
+    assert acw.to_plotly_json()["props"]["data-status"] == "none"
+    assert "No data (source has no ACW)" in str(acw)
+    aht = str(kpi_tile(tiles["aht"]))
+    assert "Incomplete: " in aht and "source has no hold time or ACW" in aht and "On target" not in aht
+    assert "Incomplete" not in str(kpi_tile(tiles["avg_talk"])) and tiles["avg_talk"].note is None
+
+
 def test_contacts_with_no_agent_still_give_handle_times_by_queue_and_site(roster, settings, tmp_path):
     """A queue-level export: answered contacts carry talk, hold and ACW but name no agent."""
     f = write(tmp_path, "contacts.csv",

@@ -47,11 +47,11 @@ def test_a_fact_table_whose_columns_differ_from_the_model_is_recreated_and_rebui
     roster.execute("ALTER TABLE fact_agent_interval DROP COLUMN interval_fold")
     store.migrate(roster)
     assert store.fact_columns(roster, "fact_agent_interval") == list(semantic.AGENT.columns)
-    assert facts.pending(roster)
+    assert facts.pending(roster, settings)
     from loaders.run import build_backlog
     build_backlog(roster, settings)
     assert rows(roster, "SELECT agent_id, interval_utc, state_meeting_s FROM fact_agent_interval") == expected
-    assert not facts.pending(roster)
+    assert not facts.pending(roster, settings)
 
 
 def test_a_builder_that_forgets_a_declared_column_fails_loudly(con):
@@ -186,16 +186,16 @@ def test_the_app_rebuilds_facts_the_model_changed_when_it_starts(roster, setting
     db = store.Database(settings.db_path)  # migrates: the table is recreated, empty, and a rebuild is pending
     try:
         with db.session() as cur:
-            assert facts.pending(cur) and rows(cur, "SELECT count(*) FROM fact_agent_interval") == [(0,)]
+            assert facts.pending(cur, settings) and rows(cur, "SELECT count(*) FROM fact_agent_interval") == [(0,)]
         worker = IngestWorker(db, settings).start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             with db.session() as cur:
-                if not facts.pending(cur):
+                if not facts.pending(cur, settings):
                     break
             time.sleep(0.1)
         with db.session() as cur:
-            assert not facts.pending(cur)
+            assert not facts.pending(cur, settings)
             assert rows(cur, "SELECT sum(state_available_s) FROM fact_agent_interval") == expected == [(1800.0,)]
         worker.stop()
     finally:

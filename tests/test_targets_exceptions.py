@@ -73,12 +73,22 @@ def test_who_may_set_which_target(centre, who, level, place, allowed):
     (("aht", 300, None, None, None, "x"), "from which date"),
     (("aht", 300, None, date(2026, 11, 5), date(2026, 11, 1), "x"), "before the start"),
     (("aht", 300, None, date(2026, 11, 1), None, "  "), "say why"),
+    (("service_level", 0.8, None, date(2026, 11, 1), None, "x"), r"0-100 scale; did you mean 80\?"),
+    (("adherence", 120, None, date(2026, 11, 1), None, "x"), "cannot pass 100 %"),
 ])
 def test_bad_targets_are_refused_with_a_reason(centre, args, error):
     con, settings, p = centre
     kpi_id, value, amber, start, end, reason = args
     with pytest.raises(targets.TargetError, match=error):
         targets.set_target(con, settings, p["sup1"], kpi_id, "team", "T1", value, amber, start, end, reason)
+
+
+def test_a_small_percentage_where_lower_is_better_is_a_real_target(centre):
+    """An abandon rate of 1 % is a target, not a fraction written by mistake."""
+    con, settings, p = centre
+    targets.set_target(con, settings, p["sup1"], "abandon_rate", "team", "T1", 1.0, None, date(2026, 11, 1), None,
+                       "tighter after the new IVR")
+    assert rows(con, "SELECT kpi, target FROM stored_targets") == [("abandon_rate", 1.0)]
 
 
 def test_a_raised_team_target_changes_the_colour_from_its_date_and_history_keeps_the_old(centre):

@@ -288,6 +288,7 @@ def test_qualtrics_survey_export(mapped, settings):
     # NPS 10, 9, 9, 6, 8: three promoters, one detractor of five -> +40; CSAT 5, 4, 4, 2, 3 -> 3 of 5 top-two.
     assert value(mapped, settings, "nps") == pytest.approx(40.0)
     assert value(mapped, settings, "csat") == pytest.approx(60.0)
+    assert value(mapped, settings, "csat_mean") == pytest.approx((5 + 4 + 4 + 2 + 3) / 5)
     # 10:02 in the export's zone (America/New_York) is 15:02 UTC.
     assert rows(mapped, "SELECT strftime(responded_at, '%H:%M'), contact_id FROM surveys WHERE response_id = 'R_1aA'") \
         == [("15:02", "c1-0001")]
@@ -423,6 +424,7 @@ def test_qualtrics_previews_and_unfinished_responses_are_left_out_and_questions_
         ("R_a1", "15:02:01", 5, True, "Lovely and quick"), ("R_b2", "16:02:01", 2, False, "Took ages to get through")]
     assert value(mapped, named, "nps") == pytest.approx(0.0)
     assert value(mapped, named, "csat") == pytest.approx(50.0)
+    assert value(mapped, named, "csat_mean") == pytest.approx(3.5)  # (5 + 2) / 2 on the 1-5 scale
     assert report(mapped, f, named).count("site time") >= 1
 
 

@@ -13,7 +13,7 @@ import duckdb
 
 import store
 from loaders import vocabulary
-from loaders.facts import agent, aggregates, forecast, grid, handle, queue, survey
+from loaders.facts import agent, aggregates, built_with, forecast, grid, handle, queue, survey
 from loaders.facts.window import Window, of_agent_span, touched_by
 from loaders.facts.window import everything as whole_history
 from semantic import AGENT, BY_NAME, FACT_TABLES, FACTS_OF_KIND, FORECAST, HANDLE, QUEUE, SURVEY, AgentId
@@ -41,18 +41,28 @@ def _build(con: duckdb.DuckDBPyConnection, settings: Settings, table: str, g: gr
 
 def refresh(con: duckdb.DuckDBPyConnection, settings: Settings, tables: tuple[str, ...] = ALL_FACTS,
             everything: bool = False, *, window: Window | None = None) -> int:
-    """Rebuild the given interval facts for the window's site-days (or every day); returns site-days done."""
+    """Rebuild the given interval facts for the window's site-days (or every day); returns site-days done.
+    A table whose stored facts were built with other settings (a threshold changed in config.toml) is
+    rebuilt over the whole history instead, so no figure mixes two thresholds."""
     if everything:
-        window = whole_history(con)
         con.execute("DELETE FROM fact_backlog")
         con.execute("DELETE FROM meta WHERE key = ?", [store.FACTS_REBUILD_ALL])
-    if not window:
-        return 0
-    g = grid.build(con, window, int(settings.data.interval_minutes))
+    whole_tables = tables if everything else tuple(t for t in tables if t in built_with.stale(con, settings))
+    whole = whole_history(con) if whole_tables else Window()
+    grids: dict[Window, grid.Grid] = {}
+    done = 0
     for table in tables:
+        w = whole if table in whole_tables else (window or Window())
+        if not w:
+            continue
+        if w not in grids:
+            grids[w] = grid.build(con, w, int(settings.data.interval_minutes))
+        g = grids[w]
         con.execute(f"DELETE FROM {table} WHERE (site_id, date_local) IN ({grid.days_sql(g)})")  # noqa: S608
         _build(con, settings, table, g)
-    return len(window)
+        done = max(done, len(w))
+    built_with.record(con, settings, whole_tables)
+    return done
 
 
 def defer(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], window: Window) -> None:
@@ -65,10 +75,10 @@ def defer(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...], window: Windo
                         (SELECT unnest(?::VARCHAR[]) AS fact_table) t""", [sites, days, list(tables)])
 
 
-def pending(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether loads (or a changed model) left facts to build."""
+def pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
+    """Whether loads (or a changed model, or changed settings) left facts to build."""
     return bool(con.execute("SELECT EXISTS (FROM fact_backlog) OR EXISTS (FROM meta WHERE key = ?)",
-                            [store.FACTS_REBUILD_ALL]).fetchall()[0][0])
+                            [store.FACTS_REBUILD_ALL]).fetchall()[0][0]) or bool(built_with.stale(con, settings))
 
 
 def refresh_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
@@ -76,6 +86,10 @@ def refresh_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     if con.execute("SELECT count(*) FROM meta WHERE key = ?", [store.FACTS_REBUILD_ALL]).fetchall()[0][0]:
         return refresh(con, settings, everything=True)
     done = 0
+    backlog_tables = {t for (t,) in con.execute("SELECT DISTINCT fact_table FROM fact_backlog").fetchall()}
+    changed = tuple(t for t in built_with.stale(con, settings) if t not in backlog_tables)
+    if changed:  # built with other settings, with nothing of theirs in the backlog: their whole history now
+        done += refresh(con, settings, changed)
     for (table,) in con.execute("SELECT DISTINCT fact_table FROM fact_backlog ORDER BY 1").fetchall():
         # Days outside the plausible range (left by a version that did not bound them) are dropped, not built.
         backlog = Window(frozenset(con.execute(
