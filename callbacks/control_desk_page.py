@@ -61,7 +61,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         worst = min(((v, s) for s, zr in zip(sites, z, strict=True) for v in zr if v is not None), default=(0, None))[1]
         parts = {label: [next((r["value"] for r in shrink.to_dict("records") if r["site"] == s and r["kpi"] == k),
                               None) for s in sites] for k, label in control_desk_page.SHRINK}
-        focus = chosen if chosen in rows else worst
+        focus = chosen if chosen in rows else worst or (sites[0] if sites else None)
         scope_text = (f"{len(sites)} site(s) · {period.start:%d %b} – {period.end:%d %b %Y} · "
                       f"times {'in UTC' if clock == 'utc' else 'in each site’s local time'}")
         return (scope_text,

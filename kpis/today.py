@@ -41,7 +41,7 @@ class SiteToday:
     current_local: datetime  # the start of the interval now, site wall clock
     intervals: list[IntervalToday] = field(default_factory=list)
     offered_so_far: float = 0.0
-    forecast_so_far: float = 0.0
+    forecast_so_far: float | None = None  # None: no forecast loaded for the ended intervals (never 0)
     service_level_so_far: float | None = None
     factor: float | None = None  # actual ÷ forecast over the ended intervals
     now: IntervalToday | None = None
@@ -90,7 +90,8 @@ def today_so_far(con: duckdb.DuckDBPyConnection, settings: Settings, compute: Kp
                                                 v.get("scheduled_agents"), v.get("on_hand_agents")))
         ended = [i for i in site.intervals if i.start_local < current_local]
         site.offered_so_far = sum(i.offered or 0 for i in ended)
-        site.forecast_so_far = sum(i.forecast or 0 for i in ended)
+        forecasts = [i.forecast for i in ended if i.forecast is not None]
+        site.forecast_so_far = sum(forecasts) if forecasts else None
         site.factor = site.offered_so_far / site.forecast_so_far if site.forecast_so_far else None
         for i in site.intervals:
             if i.start_local >= current_local and i.forecast is not None and site.factor is not None:

@@ -17,7 +17,9 @@ def page_heading(title: str, subtitle: str = "") -> html.Div:
 
 
 def empty_state(message: str) -> html.Div:
-    return html.Div([html.Span("ⓘ ", **{"aria-hidden": "true"}), message], className="alert alert-secondary",
+    # The "i" is drawn by CSS (a circled letter): the ⓘ glyph is missing from the fonts the browsers have here.
+    return html.Div([html.Span("i", className="fv-info-icon", **{"aria-hidden": "true"}), message],
+                    className="alert alert-secondary",
                     role="status")
 
 

@@ -11,7 +11,7 @@ import ids
 from layouts import actions_ui, charts
 from layouts.components import empty_state, page_heading
 from layouts.context import context_bar
-from layouts.formatting import STATUS_TEXT, fmt
+from layouts.formatting import STATUS_TEXT, fmt, known
 from layouts.panels import panel
 
 SITE_KPIS = [("offered", "Offered", "count"), ("forecast_contacts", "Forecast", "count"),
@@ -59,6 +59,8 @@ def sites_table(rows: list[dict]) -> html.Div:
 
 
 def net_heatmap(sites: list[str], times: list[str], z: list[list], clock: str) -> html.Div:
+    if not any(known(v) for row in z for v in row):  # sites with contacts but no staffing: nothing to draw
+        sites, times, z = [], [], []
     fig = charts.heatmap(times, sites, z, "on hand − required", 0.0, " agents") if sites else None
     if fig is not None:
         fig.update_xaxes(title=f"time of day ({'UTC' if clock == 'utc' else 'site-local'})")
@@ -73,6 +75,8 @@ def net_heatmap(sites: list[str], times: list[str], z: list[list], clock: str) -
 
 
 def shrinkage_by_activity(sites: list[str], parts: dict[str, list]) -> html.Div:
+    if not any(known(v) for values in parts.values() for v in values):  # no schedules: no shrinkage
+        sites = []
     fig = charts.stacked(sites, parts, "shrinkage (% of paid time)", "site") if sites else None
     if fig is not None:
         fig.update_traces(hovertemplate="%{y:.1f} %")
@@ -93,6 +97,8 @@ def site_detail(site: str, times: list[str], series: dict[str, list], contacts: 
     volume = charts.lines(times, contacts, "contacts per interval", x_title, hover="%{y:.0f}")
     staff_rows = [{"time": t, **{k: (None if v[i] is None else round(v[i], 1)) for k, v in series.items()}}
                   for i, t in enumerate(times)]
+    if not any(known(v) for values in series.values() for v in values):  # contacts only, no staffing files
+        staff, staff_rows = None, []
     volume_rows = [{"time": t, **{k: (None if v[i] is None else round(v[i], 1)) for k, v in contacts.items()}}
                    for i, t in enumerate(times)]
     return html.Div([
@@ -100,7 +106,8 @@ def site_detail(site: str, times: list[str], series: dict[str, list], contacts: 
         dbc.Row([
             dbc.Col(panel("desk-staff", f"{site}: required, scheduled and on-hand staff", staff, staff_rows,
                           [{"field": "time", "headerName": "Time"}] + [{"field": k} for k in series],
-                          "No staffing data.", subtitle="Average over the period's days, per interval."), lg=7),
+                          "No staffing data: this chart needs agent-state logs, schedules and forecasts.",
+                          subtitle="Average over the period's days, per interval."), lg=7),
             dbc.Col(panel("desk-volume", f"{site}: forecast and actual contacts", volume, volume_rows,
                           [{"field": "time", "headerName": "Time"}] + [{"field": k} for k in contacts],
                           "No contacts."), lg=5),

@@ -8,6 +8,11 @@ STATUS_TEXT = {"green": ("✓", "On target"), "amber": ("▲", "Near target"), "
                "none": ("–", "No target")}
 
 
+def known(value: object) -> bool:
+    """A value that is there: not None and not NaN (how a missing number comes out of a data frame)."""
+    return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+
 def fmt(value: float | None, unit: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"

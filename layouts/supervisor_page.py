@@ -10,7 +10,7 @@ import ids
 from layouts import actions_ui, charts
 from layouts.components import page_heading
 from layouts.context import context_bar
-from layouts.formatting import fmt
+from layouts.formatting import fmt, known
 from layouts.panels import panel
 from layouts.tiles import TileData, tile_strip
 
@@ -72,19 +72,21 @@ def panels(rows: list[dict], aht_target: float | None, cph_target: float | None)
     # A part the source does not carry for anyone (no ACW column) is left out, not drawn as zero.
     parts = {label: [r.get(field) for r in ranked] for label, field in
              (("Talk", "avg_talk"), ("Hold", "avg_hold"), ("ACW", "avg_acw"))}
-    split = charts.stacked(names, {label: [v or 0 for v in values] for label, values in parts.items()
-                                   if any(v is not None for v in values)},
+    split = charts.stacked(names, {label: [v if known(v) else 0 for v in values] for label, values in parts.items()
+                                   if any(known(v) for v in values)},
                            "seconds per contact", "agent (fewest contacts per hour first)", target=aht_target,
                            target_label="AHT target") if rows else None
     per_hour = charts.bars(names, [r.get("contacts_per_hour") for r in ranked], "contacts per productive hour",
                            "agent", highlight={r["name"] for r in ranked if r.get("contacts_per_hour_status") == "red"},
-                           target=cph_target, target_label="target", hover="%{y:.2f} /h") if rows else None
+                           target=cph_target, target_label="target", hover="%{y:.2f} /h") if any(
+        known(r.get("contacts_per_hour")) for r in rows) else None  # no agent states: no productive hours
     return html.Div([
         panel("sup-agents", "Agents against target", None, rows, AGENT_COLUMNS,
               "No agents in this team.", view="table",
               subtitle="✓ on target · ▲ near · ✕ off target. Click a name for that agent's own view."),
-        panel("sup-cph", "Contacts handled per productive hour", per_hour, rows, AGENT_COLUMNS[:4],
-              "No contacts in this period.", subtitle="Agents below target are highlighted."),
+        panel("sup-cph", "Contacts handled per productive hour", per_hour, rows if per_hour else [], AGENT_COLUMNS[:4],
+              "No productive hours in this period: contacts per hour needs agent-state logs.",
+              subtitle="Agents below target are highlighted."),
         panel("sup-aht-split", "Handle time split: talk, hold and after-contact work", split, rows,
               [AGENT_COLUMNS[0]] + AGENT_COLUMNS[4:8], "No contacts in this period.",
               subtitle="Long ACW bars show who loses time after the call."),

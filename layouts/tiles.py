@@ -38,6 +38,8 @@ def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
     icon, word = STATUS_TEXT.get(t.status, STATUS_TEXT["none"]) if t.value is not None else (
         "–", f"No data ({t.note})" if t.note else "No data")
     incomplete = t.note if t.value is not None else None  # e.g. AHT without ACW: shown, never coloured
+    if incomplete:
+        icon, word = "–", "Not compared with target"
     # The unrounded value and target ride along for scripts and tests reading the page.
     attrs = {"data-kpi": t.kpi, "data-status": t.status, "data-value": "" if t.value is None else repr(float(t.value)),
              "data-target": "" if t.target is None else repr(float(t.target))}
@@ -49,7 +51,7 @@ def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
                      className="fv-tile-status"),
             html.Div([fmt_target(t.target, t.unit, t.direction),
                       html.Span(f" · {fmt_gap(t.value, t.target, t.unit)}" if t.target is not None and t.value is not None
-                                else "")], className="fv-tile-target"),
+                                and not incomplete else "")], className="fv-tile-target"),
             *([html.Div(["⚠ ", t.stale], className="fv-tile-stale small text-danger")] if t.stale else []),
             *([html.Div(["⚠ Incomplete: ", incomplete], className="fv-tile-stale small text-danger")]
               if incomplete else []),

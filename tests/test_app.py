@@ -280,3 +280,25 @@ def test_a_panel_that_is_a_table_offers_no_empty_chart_beside_its_rows():
     assert "No sites in this period" in empty  # and with no rows, the empty state is true
     chart = str(panel("p", "A chart", {"data": []}, [{"x": 1}], [{"field": "x"}], "Nothing here."))
     assert "fv-panel-view" in chart  # a panel with a figure keeps its toggle
+
+
+def test_contacts_without_staffing_files_say_what_each_panel_needs():
+    """A centre that loaded only contacts: the staffing and shrinkage panels, and contacts per hour, name the
+    files they need instead of drawing empty axes; a missing forecast reads "—", never 0."""
+    from kpis.today import SiteToday
+    from layouts.control_desk_page import net_heatmap, shrinkage_by_activity
+    from layouts.supervisor_page import panels
+
+    nan = float("nan")
+    net = str(net_heatmap(["Bank"], ["09:00", "09:15"], [[nan, None]], "local"))
+    assert "needs agent-state logs and forecasts" in net and "Graph" not in net
+    shrink = str(shrinkage_by_activity(["Bank"], {"Training": [nan], "Breaks": [None]}))
+    assert "shrinkage needs a WFM schedule export" in shrink
+    team = str(panels([{"agent": "A1", "name": "Ann", "handled": 10, "contacts_per_hour": nan, "avg_talk": 200.0,
+                        "avg_hold": nan, "avg_acw": None}], 360.0, 8.8))
+    assert "contacts per hour needs agent-state logs" in team
+    assert "'name': 'Talk'" in team and "'name': 'Hold'" not in team and "'name': 'ACW'" not in team  # none carry hold or ACW
+    from callbacks.control_desk_page import _today_row
+    from datetime import datetime
+    site = SiteToday("BNK", "2026-12-03", datetime(2026, 12, 3, 18, 15), offered_so_far=400)
+    assert _today_row(site, "Bank")["contacts"] == "400 / —"
