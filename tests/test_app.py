@@ -298,7 +298,8 @@ def test_contacts_without_staffing_files_say_what_each_panel_needs():
                         "avg_hold": nan, "avg_acw": None}], 360.0, 8.8))
     assert "contacts per hour needs agent-state logs" in team
     assert "'name': 'Talk'" in team and "'name': 'Hold'" not in team and "'name': 'ACW'" not in team  # none carry hold or ACW
-    from callbacks.control_desk_page import _today_row
     from datetime import datetime
+
+    from callbacks.control_desk_page import _today_row
     site = SiteToday("BNK", "2026-12-03", datetime(2026, 12, 3, 18, 15), offered_so_far=400)
     assert _today_row(site, "Bank")["contacts"] == "400 / —"
