@@ -65,13 +65,15 @@ SENTINELS = ("0:00:00", "00:00:00", "NULL", "null", "-", "n/a", "N/A", "NA", "#N
 def warnings(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kind: str, header: list[str],
              converted: Converted | None, profile: str | None) -> list[str]:
     """What would load but probably not as meant: rows left out, every instant on one day (or on 1900-01-01),
-    a column mostly a sentinel, survey rows that would reach no interval facts."""
+    a column mostly a sentinel, contacts or survey rows that would reach no interval facts."""
     found: list[str] = []
     raw = _raw_rows(con, path, settings, header, converted, profile)
     loaded = converted.rows if converted is not None else raw
     if converted is not None:
         found += [f"{n:,} row(s) would be left out by the profile ({why})" for why, n in converted.left_out.items()]
         found += _one_day(converted, kind)
+    if kind == "contacts":
+        found += _contacts_without_facts(loaded)
     if kind == "surveys":
         lost = sum(1 for r in loaded if not r.get("agent_id") and not r.get("contact_id"))
         if lost:
@@ -79,6 +81,31 @@ def warnings(con: duckdb.DuckDBPyConnection, path: Path, settings: Settings, kin
                          "but reach no interval facts, so no survey KPI would count them")
     found += _sentinel_columns(raw)
     return found
+
+
+def _contacts_without_facts(loaded: list[dict[str, Any]]) -> list[str]:
+    """Contacts that would load but reach no queue or handling facts: outbound calls and transfer legs are not
+    offered contacts, and a contact never answered is handled by nobody (the rules of loaders/facts)."""
+    if not loaded:
+        return []
+
+    def text(row: dict[str, Any], column: str) -> str:
+        return str(row.get(column) or "").strip()
+
+    offered = [r for r in loaded if text(r, "direction").lower() != "outbound"
+               and text(r, "initial_contact_id") in ("", text(r, "contact_id"))]
+    answered = [r for r in loaded if text(r, "answered_at")]
+    if not offered and not answered:
+        return [f"none of the {len(loaded):,} contact(s) would reach the interval facts: none is an inbound contact "
+                "offered to a queue (all outbound or transfer legs) and none was answered, so no KPI would count "
+                "them; check the direction, initial_contact_id and answered_at columns"]
+    if not answered:
+        return [f"none of the {len(loaded):,} contact(s) has an answer time: service level and abandons would "
+                "count, but no handling KPI (AHT, handled); check the answered_at column"]
+    if not offered:
+        return [f"none of the {len(loaded):,} contact(s) is an inbound contact offered to a queue (all outbound "
+                "or transfer legs): no queue KPI (offered, service level, abandons) would count them"]
+    return []
 
 
 def _one_day(converted: Converted, kind: str) -> list[str]:

@@ -334,6 +334,20 @@ def test_inspect_warns_when_survey_rows_would_reach_no_kpi(roster, settings, tmp
     assert "! 1 of 2 survey row(s) name no agent and no contact" in capsys.readouterr().out
 
 
+def test_inspect_warns_when_contacts_would_reach_no_kpi(roster, settings, tmp_path, capsys):
+    """Outbound calls that were never answered, as a dialler export holds them: they load, but no KPI counts them."""
+    from cli import main
+
+    f = write(tmp_path, "dialler.csv", "contact_id,queue_id,site_id,offered_at,direction\n"
+              "D1,Q1,NYC,2026-11-03T15:00:00Z,outbound\nD2,Q1,NYC,2026-11-03T15:05:00Z,OUTBOUND\n")
+    assert main(["inspect", "--db", str(settings.db_path), str(f)], delegate=False) == 0
+    assert "! none of the 2 contact(s) would reach the interval facts" in capsys.readouterr().out
+    answered = write(tmp_path, "calls.csv", "contact_id,queue_id,site_id,offered_at,answered_at\n"
+                     "C1,Q1,NYC,2026-11-03T15:00:00Z,2026-11-03T15:00:09Z\n")
+    assert main(["inspect", "--db", str(settings.db_path), str(answered)], delegate=False) == 0
+    assert "would reach" not in capsys.readouterr().out
+
+
 def test_a_suggested_profile_loads_the_workbook_once_its_site_and_ids_are_filled_in(roster, settings, tmp_path,
                                                                                      capsys):
     """`profile suggest` on the consultancy's layout proposes the date and time columns, the 12-hour clock, the
