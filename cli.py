@@ -6,14 +6,14 @@ import argparse
 import os
 import sys
 
-from commands import demo, files, numbers, people, profiles, serve, upkeep
+from commands import demo, files, follow_ups, numbers, people, profiles, serve, upkeep
 from commands.common import db_option, db_path, password, settings_of
 from commands.serve import serve_settings
 from settings import ConfigError
 from store import DatabaseLocked
 
 __all__ = ["build_parser", "main", "serve_settings"]
-COMMANDS = (files, profiles, numbers, demo, upkeep, people, serve)
+COMMANDS = (files, profiles, numbers, demo, upkeep, people, follow_ups, serve)
 
 
 def build_parser() -> argparse.ArgumentParser:

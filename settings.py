@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -108,6 +108,45 @@ class PrivacySettings(_Section):
     hash_customer_ids: bool = False  # store vendor customer ids (phone numbers) as one-way hashes
     retain_days: int = Field(0, ge=0, le=36500)  # customer ids and survey comments older than this go; 0 keeps
     purge_every_hours: float = Field(24, gt=0, le=24 * 31)
+
+
+class BusinessHours(_Section):
+    """The hours a follow-up's service clock runs when it runs in business hours: site-local time, weekdays
+    0 = Monday."""
+
+    start: time = time(8, 0)
+    end: time = time(18, 0)
+    weekdays: tuple[int, ...] = (0, 1, 2, 3, 4)
+
+    @model_validator(mode="after")
+    def _a_real_day(self) -> BusinessHours:
+        if self.end <= self.start:
+            raise ValueError("follow_ups.business_hours: end must be after start")
+        if not self.weekdays or any(d not in range(7) for d in self.weekdays):
+            raise ValueError("follow_ups.business_hours.weekdays: 0 (Monday) to 6 (Sunday), at least one")
+        return self
+
+
+class FollowUpSettings(_Section):
+    """The survey HOTLINE: which responses open a follow-up case (or a sales lead), who owns it, its clocks."""
+
+    by_nps: bool = True  # an NPS at or below nps_at_most opens a case
+    nps_at_most: int = Field(6, ge=0, le=10)
+    by_csat: bool = True  # a CSAT at or below csat_at_most opens a case
+    csat_at_most: int = Field(2, ge=1, le=5)
+    by_not_resolved: bool = True  # resolved = no opens a case
+    keywords: tuple[str, ...] = ("cancel", "complaint", "complain", "ombudsman", "lawyer", "unacceptable")
+    lead_keywords: tuple[str, ...] = ("upgrade", "interested in", "buy", "quote", "another account")
+    owner_team_by_queue: dict[str, str] = Field(default_factory=dict)  # queue id -> team that owns its cases
+    owner_team_by_site: dict[str, str] = Field(default_factory=dict)  # site id -> team that owns its cases
+    sales_owner: str = ""  # username that owns sales leads ("" : the agent's team supervisor, as cases)
+    first_action_hours: float = Field(24, gt=0, le=24 * 60)
+    close_hours: float = Field(72, gt=0, le=24 * 120)
+    clock: Literal["wall", "business"] = "wall"  # wall-clock hours, or business hours (below) of the case's site
+    business_hours: BusinessHours = BusinessHours()
+    root_causes: tuple[str, ...] = ("long wait", "agent knowledge", "agent manner", "process or policy",
+                                    "product fault", "billing error", "expectation gap", "other")
+    actions: tuple[str, ...] = ("called back", "emailed", "left a message", "escalated", "other")
 
 
 class VendorSettings(_Section):
@@ -278,6 +317,7 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     privacy: PrivacySettings = PrivacySettings()
     vendors: VendorSettings = VendorSettings()
+    follow_ups: FollowUpSettings = FollowUpSettings()
     profiles: dict[str, MappingProfile] = Field(default_factory=dict)
     database: DatabaseSettings = DatabaseSettings()
     data: DataSettings = DataSettings()

@@ -14,7 +14,7 @@ from live.control import Control
 
 # Commands that use the database, so that the running app runs them (restore replaces the database: never).
 DELEGATED = frozenset({"load", "kpi", "refresh", "inspect", "user", "compare-adherence", "backup", "purge", "token",
-                       "demo"})
+                       "demo", "follow-ups"})
 _PATH_ARGS = ("paths", "path", "dest", "db", "out", "config")
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from loaders import csvfile, facts, formats, limits, localtime, validate, vocabulary, workbook
+from loaders import csvfile, facts, follow_ups, formats, limits, localtime, validate, vocabulary, workbook
 from loaders.formats import Converted
 from loaders.kinds import KINDS, Kind, detect_kind
 from settings import Settings
@@ -50,6 +50,7 @@ class LoadResult:
     clipped: int = 0  # rows with an instant clipped to an earlier one (clock skew within data.clock_skew_s)
     superseded: int = 0  # vendor records replaced by a later update in the same file
     redelivered: int = 0  # vendor records delivered again unchanged
+    follow_ups: int = 0  # survey responses that opened a follow-up case or a sales lead
 
     @property
     def described_kind(self) -> str | None:
@@ -67,6 +68,8 @@ class LoadResult:
             left_out += f", {self.superseded:,} replaced by a later update"
         if self.redelivered:
             left_out += f", {self.redelivered:,} delivered again and kept once"
+        if self.follow_ups:
+            left_out += f", {self.follow_ups:,} follow-up case(s) opened"
         line = (f"loaded  {self.file} [{self.described_kind}]: {self.rows_loaded:,} rows loaded, "
                 f"{self.rows_rejected:,} rejected{left_out}{events}")
         if self.all_rejected:
@@ -463,6 +466,8 @@ def _load_rows(con: duckdb.DuckDBPyConnection, src: Source, kind: Kind, settings
     window = _merge(con, kind, settings, result.load_id)
     if converted is not None and converted.after_merge is not None:
         converted.after_merge(con, result.load_id, sites)
+    if kind.name == "surveys":  # the HOTLINE: unhappy customers (and sales leads) become follow-up cases
+        result.follow_ups = follow_ups.detect(con, settings, result.load_id)
     on_stage(path, "interval facts", 0.75)
     if kind.name in facts.FACTS_OF_KIND and defer_facts:
         facts.defer(con, facts.FACTS_OF_KIND[kind.name], window)

@@ -69,6 +69,8 @@ def test_migration_11_takes_message_text_out_of_the_audit_trail(tmp_path):
     con.execute("DROP TABLE api_tokens")  # back to the schema of version 10
     con.execute("DROP TABLE agent_events")
     con.execute("ALTER TABLE surveys DROP COLUMN site_id")  # migration 14
+    con.execute("DROP TABLE follow_ups")  # migration 15
+    con.execute("DROP TABLE follow_up_actions")
     con.execute("UPDATE meta SET value = '10' WHERE key = 'schema_version'")
     con.close()
     con = store.connect(path)

@@ -1,0 +1,73 @@
+"""The survey HOTLINE's detection: survey responses that meet `[follow_ups]` open a follow-up case.
+
+Run inside each survey load's transaction (file, inbox or API alike), on the rows that load wrote. A response
+opens at most one case (`follow_ups.response_id` is unique), so loading the file again opens none. A response
+that meets a score or complaint criterion opens a follow-up; one that meets none of them but uses a lead
+keyword opens a sales lead. The case links the response, contact, customer, agent, team, queue and site, and is
+owned by the team named for its queue, else for its site, else the answering agent's team (its supervisor);
+leads by `sales_owner` when one is named. What happens to a case next is in actions/follow_ups.py.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import duckdb
+
+from settings import Settings
+
+SYSTEM_USER = "floorview"  # who the timeline says detected a case
+
+
+def detect(con: duckdb.DuckDBPyConnection, settings: Settings, load_id: int) -> int:
+    """Open the cases of the responses load `load_id` wrote; returns how many were opened."""
+    f = settings.follow_ups
+    detected_at = datetime.now(UTC).replace(tzinfo=None)
+    params = {
+        "load": load_id, "now": detected_at,
+        "by_nps": f.by_nps, "nps": f.nps_at_most, "by_csat": f.by_csat, "csat": f.csat_at_most,
+        "by_resolved": f.by_not_resolved,
+        "keywords": [k.lower() for k in f.keywords], "leads": [k.lower() for k in f.lead_keywords],
+        "queue_keys": list(f.owner_team_by_queue), "queue_teams": list(f.owner_team_by_queue.values()),
+        "site_keys": list(f.owner_team_by_site), "site_teams": list(f.owner_team_by_site.values()),
+        "sales_owner": f.sales_owner or None,
+    }
+    before = con.execute("SELECT count(*) FROM follow_ups").fetchall()[0][0]
+    con.execute("""
+        INSERT INTO follow_ups (case_id, response_id, kind, reason, contact_id, customer_id, agent_id, team_id,
+                                queue_id, site_id, owner_team_id, owner, status, responded_at, detected_at, load_id)
+        SELECT nextval('action_id_seq'), response_id, kind, reason, contact_id, customer_id, agent_id, team_id,
+               queue_id, site_id,
+               coalesce($queue_teams[list_position($queue_keys, queue_id)],
+                        $site_teams[list_position($site_keys, site_id)], team_id),
+               CASE WHEN kind = 'lead' THEN $sales_owner END, 'new', responded_at, $now, $load
+        FROM (
+            SELECT *,
+                   CASE WHEN scores <> '' OR len(complaints) > 0 THEN 'follow_up' ELSE 'lead' END AS kind,
+                   CASE WHEN scores <> '' OR len(complaints) > 0
+                        THEN concat_ws('; ', nullif(scores, ''), CASE WHEN len(complaints) > 0
+                                       THEN 'said "' || array_to_string(complaints, '", "') || '"' END)
+                        ELSE 'lead: said "' || array_to_string(lead_words, '", "') || '"' END AS reason
+            FROM (
+                SELECT s.response_id, s.contact_id, c.customer_id, coalesce(s.agent_id, c.agent_id) AS agent_id,
+                       a.team_id, c.queue_id, s.responded_at,
+                       coalesce(a.site_id, c.site_id, s.site_id,
+                                (SELECT min(site_id) FROM sites HAVING count(*) = 1)) AS site_id,
+                       concat_ws('; ',
+                                 CASE WHEN $by_nps AND s.nps <= $nps THEN 'NPS ' || s.nps END,
+                                 CASE WHEN $by_csat AND s.csat <= $csat THEN 'CSAT ' || s.csat END,
+                                 CASE WHEN $by_resolved AND s.resolved = false THEN 'not resolved' END) AS scores,
+                       list_filter($keywords::VARCHAR[], lambda k: contains(lower(coalesce(s.comment, '')), k))
+                           AS complaints,
+                       list_filter($leads::VARCHAR[], lambda k: contains(lower(coalesce(s.comment, '')), k))
+                           AS lead_words
+                FROM surveys s
+                LEFT JOIN contacts c ON c.contact_id = s.contact_id
+                LEFT JOIN agents a ON a.agent_id = coalesce(s.agent_id, c.agent_id)
+                WHERE s.load_id = $load
+                  AND s.response_id NOT IN (SELECT response_id FROM follow_ups))
+            WHERE scores <> '' OR len(complaints) > 0 OR len(lead_words) > 0)""", params)
+    con.execute("""INSERT INTO follow_up_actions
+                   SELECT case_id, detected_at, ?, 'detected', reason FROM follow_ups
+                   WHERE load_id = ? AND detected_at = ?""", [SYSTEM_USER, load_id, detected_at])
+    return int(con.execute("SELECT count(*) FROM follow_ups").fetchall()[0][0] - before)
