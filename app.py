@@ -21,6 +21,7 @@ from callbacks import agent_page as agent_callbacks
 from callbacks import common as common_callbacks
 from callbacks import control_desk_page as control_desk_callbacks
 from callbacks import data_page as data_callbacks
+from callbacks import follow_ups_page as follow_ups_callbacks
 from callbacks import live_page as rta_callbacks
 from callbacks import live_status as live_callbacks
 from callbacks import manager_page as manager_callbacks
@@ -36,6 +37,7 @@ from layouts import (
     agent_page,
     control_desk_page,
     data_page,
+    follow_ups_page,
     live_page,
     manager_page,
     messages_page,
@@ -92,6 +94,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
                        layout=lambda **_query: live_page.layout(settings.adherence.rta_refresh_s))
     dash.register_page("targets", path="/targets", name="Targets", layout=targets_page.layout)
     dash.register_page("messages", path="/messages", name="Messages", layout=messages_page.layout)
+    dash.register_page("follow-ups", path="/follow-ups", name="Follow-ups", layout=follow_ups_page.layout)
     dash.register_page("admin", path="/admin", name="People", layout=people_page.layout)
     dash.register_page("data", path="/data", name="Data", layout=data_page.layout)
 
@@ -108,7 +111,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     start, end = resolve_period(DEFAULT_PERIOD, today(settings))
     app.validation_layout = html.Div([
         shell.frame(dash.page_container), role_pages.home(), data_page.layout(), targets_page.layout(),
-        messages_page.layout(), people_page.layout(), live_page.layout(settings.adherence.rta_refresh_s),
+        messages_page.layout(), follow_ups_page.layout(), people_page.layout(), live_page.layout(settings.adherence.rta_refresh_s),
         agent_page.layout(DEFAULT_PERIOD, start, end),
         supervisor_page.layout(DEFAULT_PERIOD, start, end),
         manager_page.layout(DEFAULT_PERIOD, start, end),
@@ -127,6 +130,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     actions_callbacks.register(app, db, settings)
     targets_callbacks.register(app, db, settings)
     messages_callbacks.register(app, db)
+    follow_ups_callbacks.register(app, db, settings, kpis)
     people_callbacks.register(app, db)
     live_api.register(app.server, db, settings)
     app.server.extensions["floorview_db"] = db

@@ -37,6 +37,7 @@ PAGES: tuple[Page, ...] = (
     Page("/live", "Live", LEADERS),
     Page("/targets", "Targets", LEADERS),
     Page("/messages", "Messages", LEADERS),
+    Page("/follow-ups", "Follow-ups", ROLES),  # agents: read-only, the cases about their own contacts
     Page("/admin", "People", PLANNERS),
     Page("/data", "Data", PLANNERS),
 )

@@ -130,6 +130,7 @@ class BusinessHours(_Section):
 class FollowUpSettings(_Section):
     """The survey HOTLINE: which responses open a follow-up case (or a sales lead), who owns it, its clocks."""
 
+    open_within_days: int = Field(14, ge=1, le=3660)  # older responses (a backfill) open no case
     by_nps: bool = True  # an NPS at or below nps_at_most opens a case
     nps_at_most: int = Field(6, ge=0, le=10)
     by_csat: bool = True  # a CSAT at or below csat_at_most opens a case

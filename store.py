@@ -224,15 +224,18 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE surveys ADD COLUMN site_id VARCHAR",
     ],
     [  # 15: the survey HOTLINE: a response that meets the follow_ups criteria opens one case (or a sales lead),
-       # owned by a team (its supervisor) or a user, new -> in progress -> closed, every step in its timeline
+       # owned by a team (its supervisor) or a user, new -> in progress -> closed, every step in its timeline;
+       # its service clocks' due times are those in force when it opened
         """CREATE TABLE follow_ups (
             case_id BIGINT PRIMARY KEY, response_id VARCHAR NOT NULL UNIQUE,
             kind VARCHAR NOT NULL CHECK (kind IN ('follow_up', 'lead')), reason VARCHAR NOT NULL,
             contact_id VARCHAR, customer_id VARCHAR, agent_id VARCHAR, team_id VARCHAR, queue_id VARCHAR,
             site_id VARCHAR, owner_team_id VARCHAR, owner VARCHAR,
             status VARCHAR NOT NULL DEFAULT 'new' CHECK (status IN ('new', 'in_progress', 'closed')),
-            responded_at TIMESTAMP NOT NULL, detected_at TIMESTAMP NOT NULL, first_action_at TIMESTAMP,
-            closed_at TIMESTAMP, resolution VARCHAR, root_cause VARCHAR, reached BOOLEAN, load_id BIGINT)""",
+            responded_at TIMESTAMP NOT NULL, detected_at TIMESTAMP NOT NULL,
+            first_action_due TIMESTAMP, close_due TIMESTAMP, first_action_at TIMESTAMP,
+            hours_to_first_action DOUBLE, closed_at TIMESTAMP, resolution VARCHAR, root_cause VARCHAR,
+            reached BOOLEAN, load_id BIGINT)""",
         """CREATE TABLE follow_up_actions (
             case_id BIGINT NOT NULL, happened_at TIMESTAMP NOT NULL, username VARCHAR NOT NULL,
             action VARCHAR NOT NULL, note VARCHAR)""",

@@ -17,7 +17,7 @@ import duckdb
 
 from accounts import User
 from actions.audit import now, record
-from kpis.service_clock import due_at
+from service_clock import hours_between
 from settings import Settings
 
 STATUSES = ("new", "in_progress", "closed")
@@ -87,14 +87,11 @@ def cases(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, filter
     names = [d[0] for d in cur.description]
     found = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
     moment = at or now()
-    fu = settings.follow_ups
     hide_customer = user.role == "agent" and settings.privacy.hash_customer_ids
-    for case in found:
-        tz = case.get("timezone") or "UTC"
-        case["first_action_due"] = due_at(case["detected_at"], fu.first_action_hours, tz, fu.clock, fu.business_hours)
-        case["close_due"] = due_at(case["detected_at"], fu.close_hours, tz, fu.clock, fu.business_hours)
-        late_first = (case["first_action_at"] or moment) > case["first_action_due"]
-        late_close = (case["closed_at"] or moment) > case["close_due"]
+    for case in found:  # the clocks' due times are those in force when the case opened (set at detection)
+        late_first = case["first_action_due"] is not None and (case["first_action_at"] or moment) > case[
+            "first_action_due"]
+        late_close = case["close_due"] is not None and (case["closed_at"] or moment) > case["close_due"]
         case["first_action_late"], case["close_late"] = late_first, late_close
         case["overdue"] = case["status"] != "closed" and (
             (case["first_action_at"] is None and late_first) or late_close)
@@ -152,8 +149,8 @@ def act(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, case_id:
     if found["status"] == "closed":
         raise FollowUpError("the case is closed; reopen it first")
     note = (note or "").strip()[:2000]
-    con.execute("""UPDATE follow_ups SET status = 'in_progress', first_action_at = coalesce(first_action_at, ?)
-                   WHERE case_id = ?""", [now(), case_id])
+    _first_action(con, settings, found, now())
+    con.execute("UPDATE follow_ups SET status = 'in_progress' WHERE case_id = ?", [case_id])
     _log(con, user, found, action, note or None, found["status"], "in_progress")
 
 
@@ -172,11 +169,21 @@ def close(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, case_i
     if reached is None:
         raise FollowUpError("say whether the customer was reached")
     moment = now()
+    _first_action(con, settings, found, moment)  # closing at once is the first action too
     con.execute("""UPDATE follow_ups SET status = 'closed', closed_at = ?, resolution = ?, root_cause = ?,
-                          reached = ?, first_action_at = coalesce(first_action_at, ?) WHERE case_id = ?""",
-                [moment, resolution[:2000], root_cause, reached, moment, case_id])
+                          reached = ? WHERE case_id = ?""", [moment, resolution[:2000], root_cause, reached, case_id])
     _log(con, user, found, "closed", f"{root_cause}; customer {'reached' if reached else 'not reached'}: "
          f"{resolution[:2000]}", found["status"], "closed")
+
+
+def _first_action(con: duckdb.DuckDBPyConnection, settings: Settings, found: dict[str, Any], at: datetime) -> None:
+    """The case's first action, once: when, and after how many clock hours (wall or business) since detection."""
+    if found["first_action_at"] is not None:
+        return
+    fu = settings.follow_ups
+    hours = hours_between(found["detected_at"], at, found.get("timezone") or "UTC", fu.clock, fu.business_hours)
+    con.execute("UPDATE follow_ups SET first_action_at = ?, hours_to_first_action = ? WHERE case_id = ?",
+                [at, round(hours, 4), found["case_id"]])
 
 
 def reopen(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, case_id: int, reason: str) -> None:

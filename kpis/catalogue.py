@@ -234,6 +234,22 @@ CATALOGUE: tuple[Kpi, ...] = (
     _k("survey_responses", "Survey responses", "count", "none", "responses", formula="Σ survey responses"),
     _k("survey_response_rate", "Survey response rate", "%", "higher", "responses", "handled",
        "responses ÷ handled contacts", target=10.0, amber=3.0),
+    # --- Survey follow-ups (the HOTLINE), counted on the day each case was detected ---------------------
+    _k("follow_ups_opened", "Follow-ups opened", "count", "none", "fu_opened",
+       formula="Σ follow-up cases opened from survey responses (sales leads not counted)"),
+    _k("follow_up_closure_rate", "Follow-ups closed", "%", "higher", "fu_closed", "fu_opened",
+       "closed cases ÷ cases opened", target=90.0, amber=5.0),
+    _k("follow_up_first_action_within_sla", "First action in time", "%", "higher", "fu_first_in_time",
+       "fu_first_judged", "cases first acted on within follow_ups.first_action_hours ÷ cases acted on or past that "
+       "time (a clock still running counts for neither)", target=95.0, amber=5.0),
+    _k("follow_up_closed_within_sla", "Closed in time", "%", "higher", "fu_closed_in_time", "fu_close_judged",
+       "cases closed within follow_ups.close_hours ÷ cases closed or past that time", target=90.0, amber=5.0),
+    _k("median_hours_to_first_action", "Median hours to first action", "h", "lower", "fu_median_hours_first",
+       formula="median over cases of the clock hours from detection to the first action (cases not yet acted on "
+               "are not counted)", target=4.0, amber=2.0),
+    _k("follow_up_recovery_rate", "Customers recovered", "%", "higher", "fu_recovered", "fu_resurveyed",
+       "cases whose customer's later survey is passive or promoter (NPS ≥ 7) ÷ cases with a later survey",
+       target=50.0, amber=10.0),
     _k("promoter_rate", "Promoters", "%", "higher", "promoters", "nps_responses", "promoters ÷ NPS answers"),
     _k("detractor_rate", "Detractors", "%", "lower", "detractors", "nps_responses", "detractors ÷ NPS answers"),
 )

@@ -51,6 +51,26 @@ SOURCES: dict[str, Source] = {
         LEFT JOIN (SELECT site_id, queue_id, interval_utc, sum(offered) AS offered FROM fact_queue_interval
                    GROUP BY ALL) q USING (site_id, queue_id, interval_utc))""",
                        frozenset({"site", "queue", "call_type", "channel"})),
+    # Survey follow-up cases (the HOTLINE), counted in the site-local interval they were detected in. Their
+    # service clocks' due times were set when each case opened; a median is taken per slice, never summed.
+    "follow_ups": Source("follow_ups", """(
+        SELECT f.site_id, f.team_id, f.agent_id, f.queue_id, q.call_type, q.channel,
+               time_bucket(INTERVAL 15 MINUTE, f.detected_at) AS interval_utc,
+               timezone(s.timezone, time_bucket(INTERVAL 15 MINUTE, f.detected_at)::TIMESTAMPTZ) AS interval_local,
+               timezone(s.timezone, f.detected_at::TIMESTAMPTZ)::DATE AS date_local, 0 AS interval_fold,
+               f.kind = 'follow_up' AS is_case, f.status = 'closed' AS is_closed,
+               f.first_action_at <= f.first_action_due AS first_in_time, f.closed_at <= f.close_due AS closed_in_time,
+               -- A clock still running is neither met nor missed yet: only cases acted on (closed) or past due count.
+               f.first_action_at IS NOT NULL OR f.first_action_due <= current_timestamp::TIMESTAMP AS first_judged,
+               f.closed_at IS NOT NULL OR f.close_due <= current_timestamp::TIMESTAMP AS close_judged,
+               f.hours_to_first_action, later.nps AS later_nps
+        FROM follow_ups f JOIN sites s USING (site_id) LEFT JOIN queues q USING (queue_id)
+        LEFT JOIN LATERAL (
+            SELECT v.nps FROM surveys v JOIN contacts vc ON vc.contact_id = v.contact_id
+            WHERE f.customer_id IS NOT NULL AND vc.customer_id = f.customer_id AND v.responded_at > f.responded_at
+              AND v.nps IS NOT NULL
+            ORDER BY v.responded_at DESC LIMIT 1) later ON true)""",
+                         frozenset({"site", "team", "agent", "queue", "call_type", "channel"})),
 }
 
 # The interval a slice's rows are counted in, by the clock its grouping uses: UTC dimensions count UTC
@@ -73,12 +93,22 @@ MEASURES: dict[str, tuple[str, str]] = {
     "accuracy_forecast": ("accuracy", "sum(forecast_contacts)"),
     "accuracy_actual": ("accuracy", "sum(actual_offered)"),
     "accuracy_abs_error": ("accuracy", "sum(abs_error)"),
+    "fu_opened": ("follow_ups", "count(*) FILTER (is_case)"),
+    "fu_closed": ("follow_ups", "count(*) FILTER (is_case AND is_closed)"),
+    "fu_first_in_time": ("follow_ups", "count(*) FILTER (is_case AND first_in_time)"),
+    "fu_closed_in_time": ("follow_ups", "count(*) FILTER (is_case AND closed_in_time)"),
+    "fu_first_judged": ("follow_ups", "count(*) FILTER (is_case AND first_judged)"),
+    "fu_close_judged": ("follow_ups", "count(*) FILTER (is_case AND close_judged)"),
+    "fu_resurveyed": ("follow_ups", "count(later_nps) FILTER (is_case)"),
+    "fu_recovered": ("follow_ups", "count(*) FILTER (is_case AND later_nps >= 7)"),
+    "fu_median_hours_first": ("follow_ups", "median(hours_to_first_action) FILTER (is_case)"),
 }
 # Measures that add up over every dimension (the rest are interval counts; see semantic.Derived).
 ADDITIVE: frozenset[str] = frozenset(
     {m.name for f in semantic.FACTS for m in f.measures if m.additive_over == semantic.DIMENSIONS}
     | {d.name for f in semantic.FACTS for d in f.derived if d.additive_over == semantic.DIMENSIONS}
-    | {n for n, (source, _) in MEASURES.items() if source == "accuracy"})
+    | {n for n, (source, _) in MEASURES.items() if source == "accuracy" or n.startswith("fu_")}) - {
+        "fu_median_hours_first"}
 
 
 def clock(by: tuple[str, ...] | list[str]) -> str:

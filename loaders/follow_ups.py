@@ -1,6 +1,7 @@
 """The survey HOTLINE's detection: survey responses that meet `[follow_ups]` open a follow-up case.
 
-Run inside each survey load's transaction (file, inbox or API alike), on the rows that load wrote. A response
+Run inside each survey load's transaction (file, inbox or API alike), on the rows that load wrote (those of the
+last `open_within_days`: a backfill of old surveys opens no cases). A response
 opens at most one case (`follow_ups.response_id` is unique), so loading the file again opens none. A response
 that meets a score or complaint criterion opens a follow-up; one that meets none of them but uses a lead
 keyword opens a sales lead. The case links the response, contact, customer, agent, team, queue and site, and is
@@ -10,10 +11,12 @@ leads by `sales_owner` when one is named. What happens to a case next is in acti
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import duckdb
+import pyarrow as pa
 
+from service_clock import due_at
 from settings import Settings
 
 SYSTEM_USER = "floorview"  # who the timeline says detected a case
@@ -23,8 +26,11 @@ def detect(con: duckdb.DuckDBPyConnection, settings: Settings, load_id: int) -> 
     """Open the cases of the responses load `load_id` wrote; returns how many were opened."""
     f = settings.follow_ups
     detected_at = datetime.now(UTC).replace(tzinfo=None)
+    # A backfill of old surveys opens no cases: only responses of the last open_within_days (counted back
+    # from app.today when a demo pins it).
+    since = datetime.combine(settings.app.today or detected_at.date(), time()) - timedelta(days=f.open_within_days)
     params = {
-        "load": load_id, "now": detected_at,
+        "load": load_id, "now": detected_at, "since": since,
         "by_nps": f.by_nps, "nps": f.nps_at_most, "by_csat": f.by_csat, "csat": f.csat_at_most,
         "by_resolved": f.by_not_resolved,
         "keywords": [k.lower() for k in f.keywords], "leads": [k.lower() for k in f.lead_keywords],
@@ -64,10 +70,34 @@ def detect(con: duckdb.DuckDBPyConnection, settings: Settings, load_id: int) -> 
                 FROM surveys s
                 LEFT JOIN contacts c ON c.contact_id = s.contact_id
                 LEFT JOIN agents a ON a.agent_id = coalesce(s.agent_id, c.agent_id)
-                WHERE s.load_id = $load
+                WHERE s.load_id = $load AND s.responded_at >= $since
                   AND s.response_id NOT IN (SELECT response_id FROM follow_ups))
             WHERE scores <> '' OR len(complaints) > 0 OR len(lead_words) > 0)""", params)
     con.execute("""INSERT INTO follow_up_actions
                    SELECT case_id, detected_at, ?, 'detected', reason FROM follow_ups
                    WHERE load_id = ? AND detected_at = ?""", [SYSTEM_USER, load_id, detected_at])
+    _set_clocks(con, settings, load_id, detected_at)
     return int(con.execute("SELECT count(*) FROM follow_ups").fetchall()[0][0] - before)
+
+
+def _set_clocks(con: duckdb.DuckDBPyConnection, settings: Settings, load_id: int, detected_at: datetime) -> None:
+    """The due times of the new cases' service clocks, with the settings in force now (a later change of
+    follow_ups.*_hours applies to cases opened after it)."""
+    f = settings.follow_ups
+    new = con.execute("""SELECT f.case_id, coalesce(s.timezone, 'UTC') FROM follow_ups f
+                         LEFT JOIN sites s USING (site_id) WHERE f.load_id = ? AND f.detected_at = ?""",
+                      [load_id, detected_at]).fetchall()
+    if not new:
+        return
+    zones = {tz for _, tz in new}
+    due = {tz: (due_at(detected_at, f.first_action_hours, tz, f.clock, f.business_hours),
+                due_at(detected_at, f.close_hours, tz, f.clock, f.business_hours)) for tz in zones}
+    clocks = pa.table({"case_id": [c for c, _ in new],
+                       "first_due": pa.array([due[tz][0] for _, tz in new], pa.timestamp("us")),
+                       "close_due": pa.array([due[tz][1] for _, tz in new], pa.timestamp("us"))})
+    con.register("fv_case_clocks", clocks)
+    try:
+        con.execute("""UPDATE follow_ups f SET first_action_due = c.first_due, close_due = c.close_due
+                       FROM fv_case_clocks c WHERE c.case_id = f.case_id""")
+    finally:
+        con.unregister("fv_case_clocks")

@@ -23,12 +23,13 @@ from tests.web import login
 
 INJECTION = "x'); DROP TABLE users; --"
 WRITE_TABLES = ("schedule_requests", "messages", "message_acks", "users", "agents", "stored_targets",
-                "adherence_exceptions")
+                "adherence_exceptions", "follow_ups", "follow_up_actions")
 # Writes a role may legitimately make with the forged inputs (its own request; the desk's full scope).
 ALLOWED_WRITES = {("agent", "req-submit"), ("control_desk", "desk-alert"), ("control_desk", "today-alert"), ("control_desk", "req-approve"),
                   ("control_desk", "req-decline"), ("control_desk", "exc-approve"),
                   ("control_desk", "msg-send"), ("control_desk", "ppl-add"), ("control_desk", "ppl-set-password"),
-                  ("control_desk", "ppl-disable"), ("control_desk", "ppl-enable")}
+                  ("control_desk", "ppl-disable"), ("control_desk", "ppl-enable"),
+                  ("control_desk", "fu-log"), ("control_desk", "fu-close"), ("control_desk", "fu-reopen")}
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +120,11 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
                                 WHERE r.status = 'pending' AND NOT list_contains(?, a.agent_id)
                                 ORDER BY 1 LIMIT 1""", [list(agents)]).fetchall()
     request_id = request_id[0][0] if request_id else 1
+    # A follow-up case nobody but the control desk may touch from here: another site's, another team's.
+    other_case = con.execute("""SELECT min(case_id) FROM follow_ups WHERE NOT list_contains(?, site_id)
+                                AND NOT list_contains(?, coalesce(owner_team_id, ''))
+                                AND NOT list_contains(?, coalesce(agent_id, ''))""",
+                             [list(sites), list(teams), list(agents)]).fetchall()[0][0] or 1
     mine = {m["message_id"] for m in messages.inbox(con, user)}
     message_id = next((m for (m,) in con.execute("SELECT message_id FROM messages").fetchall() if m not in mine), 1)
     return {
@@ -170,6 +176,14 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
         ("ppl-role", "value"): "control_desk", ("ppl-place", "value"): other_site,
         ("ppl-password", "value"): "mallory-password", ("ppl-new-password", "value"): "taken-over-1",
         ("ppl-grid", "selectedRows"): [{"username": "matrix.victim"}],
+        # Follow-up cases: one outside the scope chosen, acted on, closed and reopened; the report for its month.
+        ("fu-status", "value"): "new", ("fu-site", "value"): other_site, ("fu-overdue", "value"): ["overdue"],
+        ("fu-changed", "data"): 1, ("fu-selected", "data"): other_case,
+        ("fu-grid", "selectedRows"): [{"case_id": other_case}],
+        ("fu-log", "n_clicks"): 1, ("fu-close", "n_clicks"): 1, ("fu-reopen", "n_clicks"): 1,
+        ("fu-action", "value"): "called back", ("fu-note", "value"): INJECTION, ("fu-resolution", "value"): INJECTION,
+        ("fu-cause", "value"): "long wait", ("fu-reached", "value"): "yes", ("fu-reopen-reason", "value"): INJECTION,
+        ("fu-report", "n_clicks"): 1, ("fu-month", "value"): "2026-11",
         ('{"id":["ALL"],"type":"msg-ack"}', "n_clicks"): [
             {"id": {"type": "msg-ack", "id": message_id}, "property": "n_clicks", "value": 1}],
     }

@@ -11,11 +11,11 @@ import pytest
 from accounts import User
 from actions import follow_ups as cases_of
 from actions.follow_ups import Filters, FollowUpError
-from kpis.service_clock import due_at, hours_between
 from loaders import load_file
 from roles import Role
-from settings import BusinessHours
-from tests.conftest import changed, rows, write
+from service_clock import due_at, hours_between
+from settings import BusinessHours, load_settings
+from tests.conftest import REPO, changed, rows, write
 
 CONTACTS = ("contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id,customer_id,talk_s,hold_s,acw_s\n"
             "C1,Q1,NYC,2026-11-03T14:00:00Z,2026-11-03T14:00:30Z,2026-11-03T14:06:00Z,A1,cust-1,300,0,30\n"
@@ -37,6 +37,12 @@ SUP_T1 = User("sup1", "Sue", Role.SUPERVISOR, team_ids=("T1",))
 SUP_T2 = User("sup2", "Sam", Role.SUPERVISOR, team_ids=("T2",))
 MGR_NYC = User("mgr", "Max", Role.MANAGER, site_ids=("NYC",))
 ANN = User("ann", "Ann", Role.AGENT, agent_id="A1")
+
+
+@pytest.fixture
+def settings(tmp_path):
+    """The test settings with "today" pinned to Sun 8 Nov 2026: the surveys of 3 Nov are recent."""
+    return load_settings(REPO / "config.toml", database={"path": tmp_path / "test.duckdb"}, app={"today": "2026-11-08"})
 
 
 @pytest.fixture
@@ -63,6 +69,15 @@ def test_surveys_open_one_case_each_by_score_keyword_or_lead_and_reloads_open_no
     again = load_file(con, write(tmp_path, "surveys-again.csv", SURVEYS), settings)
     assert again.follow_ups == 0 and rows(con, "SELECT count(*) FROM follow_ups") == [(5,)]
     assert rows(con, "SELECT count(*) FROM follow_up_actions WHERE action = 'detected'") == [(5,)]
+
+
+def test_a_backfill_of_old_surveys_opens_no_cases(roster, settings, tmp_path):
+    """Only responses of the last open_within_days (14) open cases: a year-old detractor is history."""
+    assert load_file(roster, write(tmp_path, "contacts.csv", CONTACTS), settings).rows_rejected == 0
+    old = write(tmp_path, "old.csv", "response_id,responded_at,contact_id,nps\nR0,2026-10-24T12:00:00Z,C1,0\n"
+                                     "R00,2026-10-25T00:00:00Z,C2,0\n")
+    assert load_file(roster, old, settings).follow_ups == 1  # 25 Oct is 14 days before 8 Nov; 24 Oct is not
+    assert rows(roster, "SELECT response_id FROM follow_ups") == [("R00",)]
 
 
 def test_criteria_can_be_switched_off_and_routed_to_a_named_team_or_sales_owner(roster, settings, tmp_path):
@@ -250,3 +265,56 @@ def test_follow_ups_list_and_monthly_report_on_the_command_line(loaded, settings
     assert pd.read_excel(out_xlsx, engine="calamine")["Detected (UTC)"].dtype.kind == "M"  # a date, not text
     assert main(["follow-ups", "report", "--db", db, "--month", "2026-13", "--out", str(out_csv)],
                 delegate=False) == 2
+
+
+# --- the HOTLINE's KPIs ----------------------------------------------------------------------------------
+
+def test_follow_up_kpis_by_hand(loaded, settings, tmp_path):
+    """New York's follow-ups: R1, R2, R5 (R3 is a lead, R6 is London's). Set by hand: R1 first acted on 2 h after
+    detection and closed after 10 h; R2 first acted on after 30 h (past its 24 h), still open; R5 after 1 h.
+    Opened 3; closed 1 of 3 = 33.3 %; first action in time 2 of the 3 acted on = 66.7 %; closed in time 1 of
+    the 1 closed (the other two are open and their 72 h have not run out: they count for neither) = 100 %; median
+    hours to the first action of (1, 2, 30) = 2 (the mean would be 11). R1's customer answers again with NPS 8: 1 of 1 re-surveyed recovered, 100 %."""
+    from datetime import date
+
+    from kpis.compute import Period, Scope, compute
+
+    con, _ = loaded
+    con.execute("""UPDATE follow_ups SET first_action_at = detected_at + INTERVAL 2 HOUR, hours_to_first_action = 2,
+                          closed_at = detected_at + INTERVAL 10 HOUR, status = 'closed' WHERE response_id = 'R1'""")
+    con.execute("""UPDATE follow_ups SET first_action_at = detected_at + INTERVAL 30 HOUR, hours_to_first_action = 30,
+                          status = 'in_progress' WHERE response_id = 'R2'""")
+    con.execute("""UPDATE follow_ups SET first_action_at = detected_at + INTERVAL 1 HOUR, hours_to_first_action = 1,
+                          status = 'in_progress' WHERE response_id = 'R5'""")
+    load_file(con, write(tmp_path, "later.csv", "response_id,responded_at,contact_id,nps\n"
+                                                "R9,2026-11-07T12:00:00Z,C7,8\n"), settings)
+    ids = ["follow_ups_opened", "follow_up_closure_rate", "follow_up_first_action_within_sla",
+           "follow_up_closed_within_sla", "median_hours_to_first_action", "follow_up_recovery_rate"]
+    today = datetime.now().date()
+    period = Period(date(2026, 11, 1), today + timedelta(days=1))
+    got = compute(con, settings, ids, period, scope=Scope(site=("NYC",))).set_index("kpi")
+    assert got.loc["follow_ups_opened", "value"] == 3
+    assert round(got.loc["follow_up_closure_rate", "value"], 2) == 33.33
+    assert round(got.loc["follow_up_first_action_within_sla", "value"], 2) == 66.67
+    assert got.loc["follow_up_closed_within_sla", "value"] == 100
+    assert got.loc["median_hours_to_first_action", "value"] == 2
+    assert got.loc["follow_up_recovery_rate", "value"] == 100
+    assert got.loc["follow_up_closure_rate", "status"] == "red"  # 33 % against a 90 % target
+    # Past the clocks (R5's and R2's 72 h run out): they count as missed.
+    con.execute("UPDATE follow_ups SET close_due = close_due - INTERVAL 100 HOUR WHERE response_id IN ('R2', 'R5')")
+    later = compute(con, settings, ["follow_up_closed_within_sla"], period, scope=Scope(site=("NYC",)))
+    assert round(later.value.iloc[0], 2) == 33.33
+    # By team and agent like any KPI; the centre counts London's case too (4 opened).
+    by_agent = compute(con, settings, ["follow_ups_opened"], period, by=["agent"]).set_index("agent").value
+    assert by_agent.to_dict() == {"A1": 2, "A2": 1, "L1": 1}
+
+
+def test_the_first_action_records_its_clock_hours(loaded, settings):
+    con, _ = loaded
+    r5 = _case(con, "R5")
+    cases_of.act(con, settings, SUP_T1, r5, "emailed", "")
+    cases_of.act(con, settings, SUP_T1, r5, "called back", "")  # only the first action counts
+    hours, first = rows(con, "SELECT hours_to_first_action, first_action_at FROM follow_ups WHERE case_id = ?",
+                        [r5])[0]
+    assert 0 <= hours < 0.1 and first is not None
+    assert rows(con, "SELECT count(*) FROM follow_up_actions WHERE case_id = ?", [r5]) == [(3,)]

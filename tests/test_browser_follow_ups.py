@@ -1,0 +1,63 @@
+"""The survey HOTLINE in a real browser: a supervisor takes a new case to closed; an agent reads a case about
+their own contact and cannot act on it. The demo's recent detractors open the cases (loaded with "today" pinned
+to 22 Nov 2026)."""
+
+from __future__ import annotations
+
+from tests.test_browser_actions import sign_in
+
+
+def test_a_supervisor_takes_a_case_from_new_to_closed_and_the_kpi_tile_moves(served_demo):
+    page, errors = sign_in(served_demo, "naledi.dlamini", "/supervisor")
+    page.goto(served_demo[0] + "/follow-ups")
+    page.locator("#fu-status").click()
+    page.get_by_role("option", name="New").click()
+    page.wait_for_load_state("networkidle")  # the list redrawn for the filter before a row is clicked
+    tile = page.locator('[data-kpi="follow_up_closure_rate"]')
+    before = float(tile.get_attribute("data-value") or 0)
+    row = page.locator('[data-panel="follow-up-cases"] .ag-row').first
+    row.wait_for()
+    case_id = row.locator('[col-id="case_id"]').inner_text().strip()
+    row.click()
+    case = page.locator(f'[data-panel="follow-up-case"][data-case="{case_id}"]')
+    case.wait_for()
+    assert case.get_attribute("data-status") == "new"
+    assert "The survey" in case.inner_text() and "Timeline" in case.inner_text()
+
+    page.fill("#fu-note", "Called her back, apologised for the wait")
+    page.click("#fu-log")
+    page.get_by_text(f"Logged “called back” on case {case_id}").wait_for()
+    page.locator(f'[data-panel="follow-up-case"][data-case="{case_id}"][data-status="in_progress"]').wait_for()
+
+    page.click("#fu-close")  # nothing filled in: refused, with the reason
+    page.get_by_text("say how the case was resolved").wait_for()
+    page.fill("#fu-resolution", "Fee refunded; customer happy to stay")
+    page.locator("#fu-cause").click()
+    page.get_by_role("option", name="long wait").click()
+    page.get_by_label("Yes").check()
+    page.click("#fu-close")
+    page.get_by_text(f"Case {case_id} closed.").wait_for()
+    closed = page.locator(f'[data-panel="follow-up-case"][data-case="{case_id}"][data-status="closed"]')
+    closed.wait_for()
+    assert "Fee refunded; customer happy to stay" in closed.inner_text()
+    assert "root cause: long wait" in closed.inner_text()
+    assert page.locator("#fu-reopen").is_visible() and not page.locator("#fu-log").is_visible()
+    # The programme's KPI tile moves with it: one more case closed this month.
+    page.wait_for_function(f"""() => parseFloat(document.querySelector('[data-kpi="follow_up_closure_rate"]')
+                                                 .dataset.value || 0) > {before}""")
+    assert not errors, errors
+
+
+def test_an_agent_reads_the_cases_about_their_contacts_without_acting(served_demo):
+    page, errors = sign_in(served_demo, "daniel.okafor", "/agent")
+    page.goto(served_demo[0] + "/follow-ups")
+    rows = page.locator('[data-panel="follow-up-cases"] .ag-row')
+    rows.first.wait_for()
+    page.wait_for_load_state("networkidle")
+    names = {rows.nth(i).locator('[col-id="agent_name"]').inner_text() for i in range(min(rows.count(), 10))}
+    assert names == {"Daniel Okafor"}  # only cases about his own contacts
+    rows.first.click()
+    page.locator('[data-panel="follow-up-case"]').wait_for()
+    page.get_by_text("You can read this case; your supervisor follows it up.").wait_for()
+    assert not page.locator("#fu-log").is_visible() and not page.locator("#fu-close").is_visible()
+    assert not errors, errors
