@@ -29,6 +29,7 @@ from callbacks import messages_page as messages_callbacks
 from callbacks import people_page as people_callbacks
 from callbacks import supervisor_page as supervisor_callbacks
 from callbacks import targets_page as targets_callbacks
+from callbacks import voice_page as voice_callbacks
 from callbacks.common import today
 from callbacks.kpi_cache import KpiCache
 from kpis.catalogue import check_settings
@@ -46,6 +47,7 @@ from layouts import (
     shell,
     supervisor_page,
     targets_page,
+    voice_page,
 )
 from live import api as live_api
 from live.service import serving_live
@@ -95,6 +97,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     dash.register_page("targets", path="/targets", name="Targets", layout=targets_page.layout)
     dash.register_page("messages", path="/messages", name="Messages", layout=messages_page.layout)
     dash.register_page("follow-ups", path="/follow-ups", name="Follow-ups", layout=follow_ups_page.layout)
+    dash.register_page("voice", path="/voice", name="Voice", layout=period_layout(voice_page.layout))
     dash.register_page("admin", path="/admin", name="People", layout=people_page.layout)
     dash.register_page("data", path="/data", name="Data", layout=data_page.layout)
 
@@ -116,6 +119,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
         supervisor_page.layout(DEFAULT_PERIOD, start, end),
         manager_page.layout(DEFAULT_PERIOD, start, end),
         control_desk_page.layout(DEFAULT_PERIOD, start, end),
+        voice_page.layout(DEFAULT_PERIOD, start, end),
     ])
     common_callbacks.register(app)
     common_callbacks.register_drill(app)
@@ -131,6 +135,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     targets_callbacks.register(app, db, settings)
     messages_callbacks.register(app, db)
     follow_ups_callbacks.register(app, db, settings, kpis)
+    voice_callbacks.register(app, db, settings)
     people_callbacks.register(app, db)
     live_api.register(app.server, db, settings)
     app.server.extensions["floorview_db"] = db

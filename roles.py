@@ -38,6 +38,7 @@ PAGES: tuple[Page, ...] = (
     Page("/targets", "Targets", LEADERS),
     Page("/messages", "Messages", LEADERS),
     Page("/follow-ups", "Follow-ups", ROLES),  # agents: read-only, the cases about their own contacts
+    Page("/voice", "Voice", ROLES),  # agents: their own customers' words
     Page("/admin", "People", PLANNERS),
     Page("/data", "Data", PLANNERS),
 )

@@ -150,6 +150,16 @@ class FollowUpSettings(_Section):
     actions: tuple[str, ...] = ("called back", "emailed", "left a message", "escalated", "other")
 
 
+class VoiceSettings(_Section):
+    """How customers' comments are classified on the voice page: compliment, complaint or idea, offline."""
+
+    idea_cues: tuple[str, ...] = ("would be nice", "should have", "you should", "suggest", "could you", "why not",
+                                  "i wish", "idea", "it would help", "please add", "option to", "would love")
+    compliment_at_least: float = Field(0.05, ge=-1, le=1)  # VADER compound score from which a comment praises
+    complaint_at_most: float = Field(-0.05, ge=-1, le=1)  # and up to which it complains; between: the score decides
+    terms_per_category: int = Field(10, ge=1, le=50)
+
+
 class VendorSettings(_Section):
     qualtrics_contact_column: str = ""  # embedded-data column with the contact id (default ExternalReference)
     qualtrics_nps_column: str = ""  # the NPS question's column id (default: the one with a _NPS_GROUP twin)
@@ -319,6 +329,7 @@ class Settings(BaseSettings):
     privacy: PrivacySettings = PrivacySettings()
     vendors: VendorSettings = VendorSettings()
     follow_ups: FollowUpSettings = FollowUpSettings()
+    voice: VoiceSettings = VoiceSettings()
     profiles: dict[str, MappingProfile] = Field(default_factory=dict)
     database: DatabaseSettings = DatabaseSettings()
     data: DataSettings = DataSettings()
