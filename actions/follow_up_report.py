@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import duckdb
 
 from accounts import User
 from actions.follow_ups import COLUMNS, cases
+from kpis.periods import month_of
 from settings import Settings
 
 REPORT_COLUMNS = (
@@ -31,12 +32,8 @@ REPORT_COLUMNS = (
 
 def month_cases(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, month: str) -> list[dict[str, Any]]:
     """The cases detected in `month` (YYYY-MM, UTC) that the user may see, oldest first."""
-    try:
-        first = date.fromisoformat(f"{month}-01")
-    except ValueError:
-        raise ValueError(f"month {month!r}: give it as YYYY-MM") from None
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    found = [c for c in cases(con, settings, user) if first <= c["detected_at"].date() < after]
+    first, last = month_of(month)
+    found = [c for c in cases(con, settings, user) if first <= c["detected_at"].date() <= last]
     return sorted(found, key=lambda c: (c["detected_at"], c["case_id"]))
 
 

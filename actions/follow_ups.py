@@ -17,6 +17,7 @@ import duckdb
 
 from accounts import User
 from actions.audit import now, record
+from kpis.measures import LATER_SURVEY
 from service_clock import hours_between
 from settings import Settings
 
@@ -36,6 +37,7 @@ class Filters:
     site: str | None = None
     team: str | None = None
     overdue_only: bool = False
+    case_id: int | None = None
 
 
 def _scope_sql(user: User) -> tuple[str, list[Any]]:
@@ -59,8 +61,8 @@ def cases(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, filter
     scope, params = _scope_sql(user)
     where = [scope]
     for column, value in (("f.status", filters.status), ("f.owner_team_id", filters.owner_team),
-                          ("f.site_id", filters.site), ("f.team_id", filters.team)):
-        if value:
+                          ("f.site_id", filters.site), ("f.team_id", filters.team), ("f.case_id", filters.case_id)):
+        if value is not None and value != "":
             where.append(f"{column} = ?")
             params.append(value)
     cur = con.execute(f"""
@@ -78,11 +80,7 @@ def cases(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, filter
         LEFT JOIN teams ot ON ot.team_id = f.owner_team_id
         LEFT JOIN queues q ON q.queue_id = f.queue_id
         LEFT JOIN contacts c ON c.contact_id = f.contact_id
-        LEFT JOIN LATERAL (
-            SELECT v.nps, v.responded_at FROM surveys v JOIN contacts vc ON vc.contact_id = v.contact_id
-            WHERE f.customer_id IS NOT NULL AND vc.customer_id = f.customer_id AND v.responded_at > f.responded_at
-              AND v.nps IS NOT NULL
-            ORDER BY v.responded_at DESC LIMIT 1) later ON true
+        {LATER_SURVEY}
         WHERE {' AND '.join(where)}""", params)  # noqa: S608 - clauses are fixed text, values bound
     names = [d[0] for d in cur.description]
     found = [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
@@ -107,7 +105,7 @@ def cases(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, filter
 
 def case(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, case_id: int) -> dict[str, Any]:
     """One case the user may see, with its timeline and the customer's other contacts in the FCR window."""
-    found = [c for c in cases(con, settings, user) if c["case_id"] == case_id]
+    found = cases(con, settings, user, Filters(case_id=case_id))
     if not found:
         raise FollowUpError("no such case in your scope")
     one = found[0]

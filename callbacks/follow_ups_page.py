@@ -4,7 +4,7 @@ case opened, the steps taken on it (authority checked again by each action), and
 from __future__ import annotations
 
 import tempfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from actions.follow_up_report import REPORT_COLUMNS, month_cases, write_xlsx
 from actions.scope import places_in_scope
 from callbacks.common import NotAllowed, require_user, tiles_from, user_scope
 from kpis.compute import KpiFunction, Period
+from kpis.periods import month_of
 from layouts import follow_ups_page
 from layouts.follow_ups_page import HIDDEN
 from layouts.tiles import tile_strip
@@ -38,11 +39,9 @@ FOLLOW_UP_TILES = ["follow_ups_opened", "follow_up_first_action_within_sla", "me
 
 def _month(text: str | None) -> Period | None:
     try:
-        first = date.fromisoformat(f"{(text or '')[:7]}-01")
+        return Period(*month_of((text or "")[:7]))  # the month input may carry a day
     except ValueError:
         return None
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return Period(first, after - timedelta(days=1))
 
 
 def register(app: Dash, db: store.Database, settings: Settings, kpis: KpiFunction) -> None:

@@ -39,6 +39,16 @@ def resolve_period(key: str, today: date, start: date | None = None, end: date |
     raise ValueError(f"unknown period {key!r}")
 
 
+def month_of(text: str) -> tuple[date, date]:
+    """The first and last day of a month written YYYY-MM; ValueError naming it otherwise."""
+    try:
+        first = date.fromisoformat(f"{text}-01")
+    except ValueError:
+        raise ValueError(f"month {text!r}: give it as YYYY-MM") from None
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return first, after - timedelta(days=1)
+
+
 def describe(start: date, end: date) -> str:
     """'Mon 2 Nov' for one day, '1–30 Nov 2026' within a month, else both dates in full."""
     if start == end:

@@ -10,6 +10,7 @@ ranked by their mean weight in each category's comments.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -128,14 +129,8 @@ def top_terms(frame: pd.DataFrame, per_category: int) -> pd.DataFrame:
 def with_term(frame: pd.DataFrame, term: str) -> pd.DataFrame:
     """The comments that use a term (a word, or a two-word phrase whose words may have stop words between them, as
     TF-IDF drops them: "far long" is "far too long"), any case."""
-    pattern = r"\b" + r"(?:\W+\w+){0,2}?\W+".join(map(_escape, term.lower().split())) + r"\b"
+    pattern = r"\b" + r"(?:\W+\w+){0,2}?\W+".join(map(re.escape, term.lower().split())) + r"\b"
     return frame[frame["comment"].str.lower().str.contains(pattern, regex=True)]
-
-
-def _escape(word: str) -> str:
-    import re
-
-    return re.escape(word)
 
 
 def monthly(frame: pd.DataFrame) -> pd.DataFrame:
