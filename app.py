@@ -96,7 +96,8 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
                        layout=lambda **_query: live_page.layout(settings.adherence.rta_refresh_s))
     dash.register_page("targets", path="/targets", name="Targets", layout=targets_page.layout)
     dash.register_page("messages", path="/messages", name="Messages", layout=messages_page.layout)
-    dash.register_page("follow-ups", path="/follow-ups", name="Follow-ups", layout=follow_ups_page.layout)
+    dash.register_page("follow-ups", path="/follow-ups", name="Follow-ups",
+                       layout=lambda **_query: follow_ups_page.layout(f"{today(settings):%Y-%m}"))
     dash.register_page("voice", path="/voice", name="Voice", layout=period_layout(voice_page.layout))
     dash.register_page("admin", path="/admin", name="People", layout=people_page.layout)
     dash.register_page("data", path="/data", name="Data", layout=data_page.layout)
@@ -114,7 +115,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     start, end = resolve_period(DEFAULT_PERIOD, today(settings))
     app.validation_layout = html.Div([
         shell.frame(dash.page_container), role_pages.home(), data_page.layout(), targets_page.layout(),
-        messages_page.layout(), follow_ups_page.layout(), people_page.layout(), live_page.layout(settings.adherence.rta_refresh_s),
+        messages_page.layout(), follow_ups_page.layout(f"{today(settings):%Y-%m}"), people_page.layout(), live_page.layout(settings.adherence.rta_refresh_s),
         agent_page.layout(DEFAULT_PERIOD, start, end),
         supervisor_page.layout(DEFAULT_PERIOD, start, end),
         manager_page.layout(DEFAULT_PERIOD, start, end),

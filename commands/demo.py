@@ -60,7 +60,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     db = db_path(args, settings)
     code = files.load(settings, db, [str(out)], quiet=args.quiet, show_rejects=5)
     if code == 0:
-        _create_demo_users(db, stories, settings.app.demo_password)
+        _finish_demo(db, stories, settings)
     return code
 
 
@@ -84,17 +84,26 @@ def _live_demo(args: argparse.Namespace, settings: Settings, folder: Path) -> in
                   say=lambda line: print(line, flush=True))
 
 
-def _create_demo_users(db: Path, stories: dict, password: str) -> None:
+def _finish_demo(db: Path, stories: dict, settings: Settings) -> None:
+    """The demo's users, and the history of its HOTLINE cases (worked by their supervisors up to now)."""
     import accounts
     import store
+    from actions.audit import now
+    from actions.demo_hotline import work_the_hotline
 
     con = store.connect(db)
     try:
         for u in stories["users"]:
-            accounts.add_user(con, u["username"], u["display_name"], u["role"], password, agent_id=u.get("agent_id"),
-                              team_ids=tuple(u.get("team_ids", ())), site_ids=tuple(u.get("site_ids", ())),
-                              replace=True)
+            accounts.add_user(con, u["username"], u["display_name"], u["role"], settings.app.demo_password,
+                              agent_id=u.get("agent_id"), team_ids=tuple(u.get("team_ids", ())),
+                              site_ids=tuple(u.get("site_ids", ())), replace=True)
+        con.begin()
+        hotline = work_the_hotline(con, settings, stories["users"], now())
+        con.commit()
     finally:
         con.close()
     names = ", ".join(f"{u['username']} ({u['role']})" for u in stories["users"])
     print(f"demo users (password from config.toml app.demo_password): {names}")
+    if hotline:
+        print(f"HOTLINE history: {len(hotline['open'])} cases open ({len(hotline['overdue'])} overdue), the rest "
+              "worked and closed by their supervisors")

@@ -30,6 +30,9 @@ COMMENTS = {
                   "Agent did not seem to know the offer.", "Transferred around and nobody could help.",
                   "Took ages to place my order for the TV deal."],
 }
+# Story 3 in the customers' words: the TV promotion line's detractors complain about the wait.
+PROMO_COMPLAINTS = ["Took ages to place my order for the TV deal.", "On hold for ages just to buy the TV offer.",
+                    "Waited far too long to order the TV deal, nearly gave up."]
 
 
 MIN_SITES = 4
@@ -251,8 +254,9 @@ def _surveys(contacts: pd.DataFrame, cast: Cast, rng: np.random.Generator) -> pd
     band = np.where(nps <= 6, "detractor", np.where(nps >= 9, "promoter", "passive"))
     comment = [COMMENTS[b][int(i)] if rng.random() < 0.6 else ""
                for b, i in zip(band, rng.integers(0, 4, n), strict=True)]
-    comment = [("Took ages to place my order for the TV deal." if p and b == "detractor" and c else c)
-               for p, b, c in zip(promo, band, comment, strict=True)]
+    # Picked by position, not by the random stream: the rest of the generated data stays as it was.
+    comment = [(PROMO_COMPLAINTS[k % len(PROMO_COMPLAINTS)] if p and b == "detractor" and c else c)
+               for k, (p, b, c) in enumerate(zip(promo, band, comment, strict=True))]
     ended = pd.to_datetime(sample.ended_at.str.rstrip("Z")).to_numpy("datetime64[s]").astype(np.int64)
     responded = ended + np.round(rng.exponential(3 * 3600, n)).astype(np.int64) + 60
     return pd.DataFrame({

@@ -4,7 +4,6 @@ the survey's answers, the contact and the customer's other contacts, its timelin
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -31,7 +30,8 @@ CASE_COLUMNS = [
 ]
 
 
-def layout(**_query: str) -> html.Div:
+def layout(month: str, **_query: str) -> html.Div:
+    """`month` (YYYY-MM): the month the tiles and the report start on, the app's today's."""
     return html.Div([
         page_heading("Follow-ups", "Customers who told the survey they were unhappy, and sales leads: call them "
                                    "back while it still matters. Overdue cases come first."),
@@ -59,7 +59,7 @@ def layout(**_query: str) -> html.Div:
             html.Div("One row per case detected in the month: customer, contact, description, when detected, first "
                      "acted on and closed, the resolution and the root cause.", className="small text-muted"),
             dbc.Row([
-                labelled("Month", dbc.Input(id=ids.FU_MONTH, type="month", value=f"{datetime.now():%Y-%m}"), 3),
+                labelled("Month", dbc.Input(id=ids.FU_MONTH, type="month", value=month), 3),
                 dbc.Col(dbc.Button("Download (Excel)", id=ids.FU_REPORT, color="secondary", outline=True,
                                    size="sm", className="mt-4"), md=3),
             ], className="g-2"),

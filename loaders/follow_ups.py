@@ -76,25 +76,25 @@ def detect(con: duckdb.DuckDBPyConnection, settings: Settings, load_id: int) -> 
     con.execute("""INSERT INTO follow_up_actions
                    SELECT case_id, detected_at, ?, 'detected', reason FROM follow_ups
                    WHERE load_id = ? AND detected_at = ?""", [SYSTEM_USER, load_id, detected_at])
-    _set_clocks(con, settings, load_id, detected_at)
+    set_clocks(con, settings, [c for (c,) in con.execute(
+        "SELECT case_id FROM follow_ups WHERE load_id = ? AND detected_at = ?", [load_id, detected_at]).fetchall()])
     return int(con.execute("SELECT count(*) FROM follow_ups").fetchall()[0][0] - before)
 
 
-def _set_clocks(con: duckdb.DuckDBPyConnection, settings: Settings, load_id: int, detected_at: datetime) -> None:
-    """The due times of the new cases' service clocks, with the settings in force now (a later change of
-    follow_ups.*_hours applies to cases opened after it)."""
+def set_clocks(con: duckdb.DuckDBPyConnection, settings: Settings, case_ids: list[int]) -> None:
+    """The due times of the cases' service clocks, from each one's detection, with the settings in force now (a
+    later change of follow_ups.*_hours applies to cases opened after it)."""
     f = settings.follow_ups
-    new = con.execute("""SELECT f.case_id, coalesce(s.timezone, 'UTC') FROM follow_ups f
-                         LEFT JOIN sites s USING (site_id) WHERE f.load_id = ? AND f.detected_at = ?""",
-                      [load_id, detected_at]).fetchall()
-    if not new:
+    cases = con.execute("""SELECT f.case_id, f.detected_at, coalesce(s.timezone, 'UTC') FROM follow_ups f
+                           LEFT JOIN sites s USING (site_id) WHERE list_contains(?, f.case_id)""",
+                        [case_ids]).fetchall()
+    if not cases:
         return
-    zones = {tz for _, tz in new}
-    due = {tz: (due_at(detected_at, f.first_action_hours, tz, f.clock, f.business_hours),
-                due_at(detected_at, f.close_hours, tz, f.clock, f.business_hours)) for tz in zones}
-    clocks = pa.table({"case_id": [c for c, _ in new],
-                       "first_due": pa.array([due[tz][0] for _, tz in new], pa.timestamp("us")),
-                       "close_due": pa.array([due[tz][1] for _, tz in new], pa.timestamp("us"))})
+    due = {(at, tz): (due_at(at, f.first_action_hours, tz, f.clock, f.business_hours),
+                      due_at(at, f.close_hours, tz, f.clock, f.business_hours)) for _, at, tz in cases}
+    clocks = pa.table({"case_id": [c for c, _, _ in cases],
+                       "first_due": pa.array([due[(at, tz)][0] for _, at, tz in cases], pa.timestamp("us")),
+                       "close_due": pa.array([due[(at, tz)][1] for _, at, tz in cases], pa.timestamp("us"))})
     con.register("fv_case_clocks", clocks)
     try:
         con.execute("""UPDATE follow_ups f SET first_action_due = c.first_due, close_due = c.close_due

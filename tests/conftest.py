@@ -68,6 +68,8 @@ DEMO_END = date(2026, 11, 21)
 def demo_db(tmp_path_factory):
     """The demo (28 days to Sat 21 Nov 2026) generated, loaded and given its users once per test run."""
     import accounts
+    from actions.audit import now
+    from actions.demo_hotline import work_the_hotline
     from demo import DemoSpec, generate
     from loaders import load_paths
 
@@ -81,7 +83,9 @@ def demo_db(tmp_path_factory):
         accounts.add_user(con, u["username"], u["display_name"], u["role"], settings.app.demo_password,
                           agent_id=u.get("agent_id"), team_ids=tuple(u.get("team_ids", ())),
                           site_ids=tuple(u.get("site_ids", ())))
-    yield {"con": con, "stories": stories, "results": results, "folder": folder / "files", "settings": settings}
+    hotline = work_the_hotline(con, settings, stories["users"], now())  # as `floorview demo --load` does
+    yield {"con": con, "stories": stories, "results": results, "folder": folder / "files", "settings": settings,
+           "hotline": hotline}
     con.close()
 
 

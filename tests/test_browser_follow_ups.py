@@ -4,6 +4,8 @@ to 22 Nov 2026)."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from tests.test_browser_actions import sign_in
 
 
@@ -66,4 +68,24 @@ def test_an_agent_reads_the_cases_about_their_contacts_without_acting(served_dem
     page.locator('[data-panel="follow-up-case"]').wait_for()
     page.get_by_text("You can read this case; your supervisor follows it up.").wait_for()
     assert not page.locator("#fu-log").is_visible() and not page.locator("#fu-close").is_visible()
+    assert not errors, errors
+
+
+def test_a_manager_downloads_the_months_report_as_a_workbook_of_their_sites_cases(served_demo, tmp_path):
+    """The monthly management report from the page: an Excel workbook, one row per case of the month in the
+    manager's own sites (Grace Adams: New York), dates as dates."""
+    page, errors = sign_in(served_demo, "grace.adams", "/manager")
+    page.goto(served_demo[0] + "/follow-ups")
+    page.locator('[data-panel="follow-up-cases"] .ag-row').first.wait_for()
+    assert page.locator("#fu-month").input_value() == "2026-11"  # the app's today's month (pinned in the demo)
+    with page.expect_download() as download:
+        page.click("#fu-report")
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name == "floorview-follow-ups-2026-11.xlsx"
+    report = pd.read_excel(saved, engine="calamine")
+    assert len(report) > 100 and set(report["Site"]) == {"NYC"}
+    assert report["Detected (UTC)"].dtype.kind == "M"
+    assert {"Customer", "Final resolution", "Root cause"} <= set(report.columns)
+    assert report["Final resolution"].notna().sum() > 100  # the demo's history: most cases closed
     assert not errors, errors

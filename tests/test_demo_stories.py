@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 import store
+from actions.demo_hotline import STORY_RESOLUTION
 from demo import DemoSpec, generate
+from kpis.measures import LATER_SURVEY
 from loaders import load_paths
 from tests.conftest import DEMO_END, rows
 
@@ -208,3 +210,46 @@ def test_story4_through_kpis_one_site_short_on_hand_because_of_training(demo):
     assert 92 <= at["on_hand_agents"] <= 97
     shrink = compute(demo["con"], demo["settings"], ["shrinkage_training"], day, by=["site"]).set_index("site").value
     assert shrink.idxmax() == s["site_id"]
+
+
+def test_story_voice_the_hotline_has_a_history_a_handful_open_two_overdue(demo):
+    """Part 3 of the voice of the customer: the demo's cases were worked by their supervisors; a handful stay
+    open, two of them overdue (a first action never taken; a case acted on but not closed in time)."""
+    hotline = demo["hotline"]
+    statuses = dict(rows(demo["con"], "SELECT status, count(*) FROM follow_ups GROUP BY ALL"))
+    assert statuses["closed"] > 20 * (statuses.get("new", 0) + statuses.get("in_progress", 0))
+    assert 4 <= statuses.get("new", 0) + statuses.get("in_progress", 0) <= 30
+    overdue = {status: (never, in_time, late) for status, never, in_time, late in rows(demo["con"], """
+        SELECT status, first_action_at IS NULL, first_action_at <= first_action_due,
+               CASE WHEN first_action_at IS NULL THEN first_action_due ELSE close_due END < now()::TIMESTAMP
+        FROM follow_ups WHERE list_contains(?, case_id)""", [hotline["overdue"]])}
+    assert overdue == {"new": (True, None, True), "in_progress": (False, True, True)}
+    # Every worked case has its steps on the timeline and in the audit trail, in order.
+    out_of_order = rows(demo["con"], """
+        SELECT count(*) FROM follow_ups WHERE status = 'closed'
+           AND NOT (detected_at >= responded_at AND first_action_at >= detected_at AND closed_at > first_action_at
+                    AND resolution IS NOT NULL AND root_cause IS NOT NULL AND reached IS NOT NULL)""")
+    assert out_of_order == [(0,)]
+    steps = dict(rows(demo["con"], "SELECT action, count(*) FROM follow_up_actions GROUP BY ALL"))
+    assert steps["closed"] == statuses["closed"]
+    audited = rows(demo["con"], "SELECT count(*) FROM audit_log WHERE action = 'follow-up: closed'")
+    assert audited == [(statuses["closed"],)]
+
+
+def test_story_voice_a_promotion_case_closed_with_its_resolution_and_the_customer_recovered(demo):
+    (case_id,) = demo["hotline"]["recovered"]
+    found = rows(demo["con"], f"""
+        SELECT f.queue_id, f.site_id, f.status, f.root_cause, f.resolution, later.nps FROM follow_ups f
+        {LATER_SURVEY} WHERE f.case_id = ?""", [case_id])
+    assert found == [("PROMO", "NYC", "closed", "long wait", STORY_RESOLUTION, found[0][5])]
+    assert found[0][5] >= 7  # the customer's later survey: passive or promoter
+
+
+def test_story_voice_new_yorks_promotion_customers_complain_about_the_wait(demo):
+    """Story 3 in the customers' words: New York's promotion detractors say they waited for the TV deal."""
+    said = rows(demo["con"], """
+        SELECT count(*) FILTER (WHERE regexp_matches(s.comment, '(ages|too long).*TV (deal|offer)')), count(*)
+        FROM surveys s
+        JOIN contacts c USING (contact_id) WHERE c.queue_id = 'PROMO' AND c.site_id = 'NYC' AND s.nps <= 6
+          AND s.comment <> ''""")[0]
+    assert said[0] == said[1] >= 10
