@@ -63,8 +63,8 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
                  and (not activities or r.activity in activities)]
         sites_now = [{"site_id": s, "name": site_names.get(s, s), **c} for s, c in sorted(
             counted.items(), key=lambda kv: (-kv[1]["out"], site_names.get(kv[0], kv[0])))]
-        return (live_page.counts(sites_now),
-                live_page.table([display_row(r, now) for r in shown], len(shown), epoch_ms(now), "each site's local time"))
+        drawn = [display_row(r, now) for r in shown[:live_page.ROW_LIMIT]]
+        return live_page.counts(sites_now), live_page.table(drawn, len(shown), epoch_ms(now), "each site's local time")
 
 
 def display_row(r: rta.AgentNow, now: datetime) -> dict:

@@ -122,9 +122,9 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         tiles = tiles_from(tiles_result, TILES, settings, stale)
         aht_target = next((t.target for t in tiles if t.kpi == "aht"), None)
         sl_target = next((t.target for t in tiles if t.kpi == "service_level"), None)
-        days = sorted({r["date"].isoformat() for r in heat.to_dict("records")})
-        times = sorted({r["time_of_day"] for r in heat.to_dict("records")})
-        cell = {(r["date"].isoformat(), r["time_of_day"]): r["value"] for r in heat.to_dict("records")}
+        cell = {(d.isoformat(), t): v for d, t, v in heat[["date", "time_of_day", "value"]].itertuples(index=False)}
+        days = sorted({d for d, _ in cell})
+        times = sorted({t for _, t in cell})
         z = [[cell.get((d, t)) for t in times] for d in days]
         trend_rows = trend.to_dict("records")
         dates = sorted({r["date"].isoformat() for r in trend_rows})

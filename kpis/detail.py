@@ -6,7 +6,7 @@ Every function takes the filters already derived from the signed-in user; values
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -111,14 +111,20 @@ def survey_comments(con: duckdb.DuckDBPyConnection, filters: dict[str, tuple[str
         if dim in filters:
             where.append(f"list_contains(?, {column})")
             params.append(list(filters[dim]))
+    # The period's responses found first, by a UTC range a day wider on each side (a cheap filter on the stored
+    # column), then cut to the site-local days; only those few are joined to their contacts for the queue.
     rows = con.execute(f"""
-        SELECT CAST(timezone(s.timezone, v.responded_at::TIMESTAMPTZ) AS DATE) AS day, a.name AS agent,
-               q.name AS queue, v.nps, v.csat, v.resolved, v.comment
-        FROM surveys v JOIN agents a ON a.agent_id = v.agent_id JOIN sites s ON s.site_id = a.site_id
-        LEFT JOIN contacts c ON c.contact_id = v.contact_id LEFT JOIN queues q ON q.queue_id = c.queue_id
-        WHERE {' AND '.join(where)}
-          AND CAST(timezone(s.timezone, v.responded_at::TIMESTAMPTZ) AS DATE) BETWEEN ? AND ?
-        ORDER BY v.responded_at DESC LIMIT ?""", params + [start, end, limit]).fetchall()  # noqa: S608
+        WITH said AS (
+            SELECT CAST(timezone(s.timezone, v.responded_at::TIMESTAMPTZ) AS DATE) AS day, a.name AS agent,
+                   v.contact_id, v.nps, v.csat, v.resolved, v.comment, v.responded_at
+            FROM surveys v JOIN agents a ON a.agent_id = v.agent_id JOIN sites s ON s.site_id = a.site_id
+            WHERE {' AND '.join(where)} AND v.responded_at >= ? AND v.responded_at < ?
+              AND CAST(timezone(s.timezone, v.responded_at::TIMESTAMPTZ) AS DATE) BETWEEN ? AND ?
+            ORDER BY v.responded_at DESC LIMIT ?)
+        SELECT day, agent, q.name AS queue, nps, csat, resolved, comment
+        FROM said LEFT JOIN contacts c USING (contact_id) LEFT JOIN queues q ON q.queue_id = c.queue_id
+        ORDER BY responded_at DESC""",  # noqa: S608
+                       params + [start - timedelta(days=1), end + timedelta(days=2), start, end, limit]).fetchall()
     keys = ("day", "agent", "queue", "nps", "csat", "resolved", "comment")
     return [dict(zip(keys, (r[0].isoformat(), *r[1:]), strict=True)) for r in rows]
 

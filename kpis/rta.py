@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import duckdb
+import numpy as np
 
 from kpis.detail import agent_filter
 from semantic import PRODUCTIVE_STATES
@@ -23,13 +25,14 @@ from settings import Settings
 # Worst first: the order rows sort in and counts are told in.
 STATUSES = ("severe", "out", "grace", "in", "none")
 LOOK_BACK = timedelta(hours=12)  # how far back a run is traced (and a shift's start looked for)
+EPOCH = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
 class Segment:
     start: datetime
     end: datetime
-    value: str  # an activity code, or a state category
+    value: str | None  # an activity code, or a state category (None: a state code the vocabulary lacks)
 
 
 @dataclass(frozen=True)
@@ -71,31 +74,7 @@ def now_view(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime,
     schedule = _segments(con.execute("""
         SELECT agent_id, start_at, end_at, activity FROM schedule
         WHERE list_contains(?, agent_id) AND end_at > ? AND start_at < ?""", [ids, since, until]).fetchall())
-    codes, categories = list(settings.states), list(settings.states.values())
-    cats, reps = _adherence_classes(settings)
-    run_params: dict[str, object] = {"ids": ids, "since": since, "now": now, "until": until, "codes": codes,
-                                     "cat_of": categories}
-    # For the run now, states that satisfy the same activities are one (available, on a contact and ACW all
-    # satisfy open work): merged in the database, an hour of a busy agent's calls is one run, not sixty. One
-    # pass numbers both the runs and the stretches of one state (for "since when" of the state now).
-    con.execute(_STATES, run_params)
-    con.execute("""
-        CREATE OR REPLACE TEMP TABLE fv_rta_runs AS
-        WITH marked AS (SELECT *, list_extract($reps, list_position($cats, state)) AS rep FROM fv_rta_states),
-        flags AS (SELECT *, (rep IS DISTINCT FROM lag(rep) OVER w OR start_at <> lag(end_at) OVER w)::INT AS brk,
-                            (state IS DISTINCT FROM lag(state) OVER w OR start_at <> lag(end_at) OVER w)::INT AS sbrk
-                  FROM marked WINDOW w AS (PARTITION BY agent_id ORDER BY start_at))
-        SELECT *, sum(brk) OVER v AS grp, sum(sbrk) OVER v AS sgrp FROM flags
-        WINDOW v AS (PARTITION BY agent_id ORDER BY start_at ROWS UNBOUNDED PRECEDING)""", {"cats": cats, "reps": reps})
-    runs = _segments(con.execute("""SELECT agent_id, min(start_at), max(end_at), any_value(rep)
-                                    FROM fv_rta_runs GROUP BY agent_id, grp""").fetchall())
-    # The state each agent is in now (the open one of live events, or a file's), and since when without a break.
-    current = {agent: (state, reason, began) for agent, state, reason, began in con.execute("""
-        WITH now_in AS (SELECT agent_id, sgrp, state, reason FROM fv_rta_runs WHERE start_at <= $now AND end_at > $now
-                        QUALIFY row_number() OVER (PARTITION BY agent_id ORDER BY start_at DESC) = 1)
-        SELECT n.agent_id, n.state, n.reason, min(r.start_at) FROM now_in n JOIN fv_rta_runs r USING (agent_id, sgrp)
-        GROUP BY ALL""", {"now": now}).fetchall()}
-    con.execute("DROP TABLE fv_rta_states; DROP TABLE fv_rta_runs")
+    runs, current = _runs_and_current(con, settings, ids, since, now, until)
     rows = [_agent_now(settings, now, a, schedule.get(a[0], []), runs.get(a[0], []), current.get(a[0]))
             for a in agents]
     listed = [r for r in rows if r is not None]
@@ -117,22 +96,67 @@ def site_counts(rows: Iterable[AgentNow], settings: Settings) -> dict[str, dict[
     return counts
 
 
-# The agents' states around now, kept for the two questions below in a temporary table of this cursor's own:
-# stored segments, and each agent's open state from live events (its last event, lasting until the next one;
-# codes mapped to categories as a state file's are).
+# The agents' states around now: stored segments, and each agent's open state from live events (its last
+# event, lasting until the next one; codes mapped to categories as a state file's are). Each row comes with the
+# agent's position in $ids, and its state category and that category's representative (see _adherence_classes)
+# as positions in $cats, so the runs are merged in numpy over plain integers.
 _STATES = """
-    CREATE OR REPLACE TEMP TABLE fv_rta_states AS
-    WITH wanted AS (SELECT unnest($ids) AS agent_id),
+    WITH wanted AS (SELECT unnest($ids) AS agent_id, generate_subscripts($ids, 1) - 1 AS a),
     open_now AS (
         SELECT agent_id, max(event_at) AS start_at, arg_max(state, event_at) AS code,
                arg_max(reason, event_at) AS reason
         FROM agent_events SEMI JOIN wanted USING (agent_id) WHERE event_at <= $now AND event_at > $since
-        GROUP BY agent_id)
-    SELECT agent_id, start_at, end_at, state, reason FROM agent_states SEMI JOIN wanted USING (agent_id)
-    WHERE end_at > $since AND start_at <= $now
-    UNION ALL
-    SELECT agent_id, start_at, $until, list_extract($cat_of, list_position($codes, code)), reason FROM open_now
-    WHERE list_contains($codes, code)"""
+        GROUP BY agent_id),
+    around AS (
+        SELECT agent_id, start_at, end_at, state, reason FROM agent_states SEMI JOIN wanted USING (agent_id)
+        WHERE end_at > $since AND start_at <= $now
+        UNION ALL
+        SELECT agent_id, start_at, $until, list_extract($cat_of, list_position($codes, code)), reason FROM open_now
+        WHERE list_contains($codes, code))
+    SELECT w.a, epoch_us(r.start_at) AS s, epoch_us(r.end_at) AS e,
+           coalesce(list_position($cats, r.state) - 1, -1) AS sc,
+           coalesce(list_position($cats, list_extract($reps, list_position($cats, r.state))) - 1, -1) AS rc,
+           r.reason
+    FROM around r JOIN wanted w USING (agent_id) ORDER BY w.a, r.start_at"""
+
+
+def _runs_and_current(con: duckdb.DuckDBPyConnection, settings: Settings, ids: list[str], since: datetime,
+                      now: datetime, until: datetime) -> tuple[dict[str, list[Segment]],
+                                                               dict[str, tuple[str, str | None, datetime]]]:
+    """Each agent's states merged into runs of states that satisfy the same activities (available, on a contact
+    and ACW all satisfy open work: an hour of a busy agent's calls is one run, not sixty), and the state each
+    agent is in now with its reason and since when without a break (the latest-starting state covering now)."""
+    cats, reps = _adherence_classes(settings)
+    found = con.execute(_STATES, {"ids": ids, "since": since, "now": now, "until": until, "codes": list(settings.states),
+                                  "cat_of": list(settings.states.values()), "cats": cats, "reps": reps}).fetchnumpy()
+    if not len(found["a"]):
+        return {}, {}
+    a, s, e = (np.asarray(found[k]) for k in ("a", "s", "e"))
+    sc, rc = np.asarray(found["sc"]), np.asarray(found["rc"])
+    first = np.ones(len(a), dtype=bool)
+    first[1:] = (a[1:] != a[:-1]) | (s[1:] != e[:-1])  # a new agent, or a gap (or overlap) between two rows
+    run_starts = np.flatnonzero(first | np.r_[True, rc[1:] != rc[:-1]])
+    run_ends = np.maximum.reduceat(e, run_starts)
+    runs: dict[str, list[Segment]] = {}
+    for i, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
+        runs.setdefault(ids[a[i]], []).append(Segment(_instant(int(s[i])), _instant(end),
+                                                      cats[rc[i]] if rc[i] >= 0 else None))
+    # The state now: per agent the last row (by start) covering now; "since" is where its stretch of the same
+    # state without a break began.
+    stretch = first | np.r_[True, sc[1:] != sc[:-1]]
+    stretch_start = np.maximum.accumulate(np.where(stretch, np.arange(len(a)), 0))
+    t = int((now - EPOCH).total_seconds() * 1_000_000)
+    covering = np.flatnonzero((s <= t) & (e > t))
+    last = covering[np.r_[a[covering][1:] != a[covering][:-1], True]] if len(covering) else covering
+    no_reason, reasons = np.ma.getmaskarray(found["reason"]), np.ma.getdata(found["reason"])
+    current = {ids[a[i]]: (cats[sc[i]], None if no_reason[i] or reasons[i] is None else str(reasons[i]),
+                           _instant(int(s[stretch_start[i]])))
+               for i in last.tolist() if sc[i] >= 0}
+    return runs, current
+
+
+def _instant(microseconds: int) -> datetime:
+    return EPOCH + timedelta(microseconds=microseconds)
 
 
 def _adherence_classes(settings: Settings) -> tuple[list[str], list[str]]:
@@ -168,7 +192,7 @@ def _class(settings: Settings, activity: Segment | None, state: Segment | None) 
     """'in', 'out' or 'none' (not scheduled for a tracked activity) for one moment."""
     if activity is None:
         return "none"
-    rule = settings.activities.get(activity.value)
+    rule = settings.activities.get(activity.value or "")
     if rule is None or not rule.adherence_tracked:
         return "none"
     return "in" if (state.value if state else "offline") in rule.satisfied_by else "out"
@@ -210,6 +234,7 @@ def _agent_now(settings: Settings, now: datetime, agent: tuple[Any, ...], schedu
         severe, _out_seconds(settings, schedule, runs, interval_start(now, tz, settings.data.interval_minutes), now))
 
 
+@lru_cache(maxsize=256)
 def interval_start(now: datetime, tz: str, minutes: int) -> datetime:
     """The start of the site's current reporting interval, as a UTC instant (a zone's offset can be a half
     hour, so the site's wall clock decides where an hour begins)."""
