@@ -39,6 +39,7 @@ AGENT_PANELS = "agent-panels"
 AGENT_DAY = "agent-day"
 AGENT_TIMELINE = "agent-timeline"
 AGENT_HEADING = "agent-heading"
+AGENT_DAY_TITLE = "agent-day-title"
 
 # Supervisor page
 SUP_TEAM = "sup-team"

@@ -31,7 +31,7 @@ def role_cases(team: str, site: str, start: str, end: str, day: str | None = Non
         "agent: tiles, charts, comments": ("agent", payload(
             [(ids.AGENT_HEADING, "children"), (ids.scope_text("agent"), "children"), (ids.AGENT_TILES, "children"),
              (ids.AGENT_PANELS, "children"), (ids.AGENT_DAY, "min_date_allowed"), (ids.AGENT_DAY, "max_date_allowed"),
-             (ids.AGENT_DAY, "date")], with_page("agent") + [(ids.URL, "search", ""), (ids.EXC_FEEDBACK, "children", None),
+             (ids.AGENT_DAY, "date"), (ids.AGENT_DAY_TITLE, "children")], with_page("agent") + [(ids.URL, "search", ""), (ids.EXC_FEEDBACK, "children", None),
                                    (ids.DATA_VERSION, "data", None)])),
         "agent: day timeline": ("agent", payload([(ids.AGENT_TIMELINE, "children"), (ids.EXC_FEEDBACK, "children")],
                                                  [(ids.AGENT_DAY, "date", day or end), []],
@@ -43,7 +43,8 @@ def role_cases(team: str, site: str, start: str, end: str, day: str | None = Non
             [(ids.MGR_CRUMBS, "children"), (ids.MGR_HEADING, "children"), (ids.scope_text("mgr"), "children"),
              (ids.MGR_TILES, "children"), (ids.MGR_PANELS, "children")], with_page("mgr") + [(ids.URL, "search", ""), (ids.DATA_VERSION, "data", None)])),
         "control desk: sites, net staffing, shrinkage": ("control_desk", payload(
-            [(ids.scope_text("desk"), "children"), (ids.DESK_PANELS, "children"), (ids.DESK_SITE, "options"),
+            [(ids.scope_text("desk"), "children"), (ids.DESK_TILES, "children"), (ids.DESK_PANELS, "children"),
+             (ids.DESK_SITE, "options"),
              (ids.DESK_SITE, "value")], with_page("desk") + [(ids.DESK_CLOCK, "value", "local"), (ids.DATA_VERSION, "data", None)],
             [(ids.DESK_SITE, "value", None)])),
         "control desk: one site in detail": ("control_desk", payload(

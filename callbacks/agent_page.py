@@ -60,6 +60,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         Output(ids.AGENT_DAY, "min_date_allowed"),
         Output(ids.AGENT_DAY, "max_date_allowed"),
         Output(ids.AGENT_DAY, "date"),
+        Output(ids.AGENT_DAY_TITLE, "children"),
         Input(ids.custom_range("agent"), "start_date"),
         Input(ids.custom_range("agent"), "end_date"),
         Input(ids.URL, "search"),
@@ -82,12 +83,13 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                 days = detail.worked_days(cur, agent_id, period.start, period.end)
             except NotAllowed as err:
                 msg = agent_page.not_allowed(str(err))
-                return msg, "", None, None, no_update, no_update, None
+                return msg, "", None, None, no_update, no_update, None, no_update
         tiles = tiles_from(result, TILES, settings, stale)
         # After an approval, or when new data arrives, stay on the day being looked at.
         keep_day = ctx.triggered_id in (ids.EXC_FEEDBACK, ids.DATA_VERSION)
         adherence_target = next((t.target for t in tiles if t.kpi == "adherence"), None)
         tenure = (today(settings) - profile.hire_date).days if profile.hire_date else None
+        whose = None if user.role == "agent" else f"{profile.name}'s"
         return (
             agent_page.heading(profile.name, profile.team, profile.site, tenure),
             scope_line(profile.name, describe(period.start, period.end), profile.timezone,
@@ -98,10 +100,11 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                  if r["value"] is not None],
                 [{"time_of_day": r["time_of_day"], "minutes": round(r["value"], 2)}
                  for r in by_time.to_dict("records") if r["value"] is not None],
-                adherence_target, comments),
+                adherence_target, comments, whose),
             no_update if keep_day else (days[0] if days else period.start),
             no_update if keep_day else (days[-1] if days else period.end),
             no_update if keep_day else (days[-1] if days else None),
+            agent_page.day_title(whose),
         )
 
     @app.callback(

@@ -6,15 +6,28 @@ from dash import Dash, Input, Output, State, ctx, no_update
 
 import ids
 import store
-from callbacks.common import NotAllowed, now_utc, period_from, register_period_sync, require_user, user_scope
+from callbacks.common import (
+    NotAllowed,
+    now_utc,
+    period_from,
+    register_period_sync,
+    require_user,
+    stale_sources,
+    tiles_from,
+    user_scope,
+)
 from kpis import detail
 from kpis.compute import KpiFunction, compute
 from kpis.today import IntervalToday, SiteToday, today_so_far
 from layouts import agent_page, control_desk_page
 from layouts.formatting import fmt
+from layouts.tiles import tile_strip
 from settings import Settings
 
 STAFF = ["required_agents", "scheduled_agents", "on_hand_agents"]
+# The centre at a glance: service, and whether the floor has the people it needs.
+DESK_TILES = ["service_level", "asa", "abandon_rate", "on_hand_agents", "required_agents", "net_staffing_on_hand",
+              "shrinkage"]
 
 
 def _clock_dim(clock: str | None) -> str:
@@ -27,6 +40,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
 
     @app.callback(
         Output(ids.scope_text("desk"), "children"),
+        Output(ids.DESK_TILES, "children"),
         Output(ids.DESK_PANELS, "children"),
         Output(ids.DESK_SITE, "options"),
         Output(ids.DESK_SITE, "value"),
@@ -48,8 +62,10 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                 net = compute(cur, settings, ["net_staffing_on_hand"], period, by=["site", dim], scope=scope)
                 shrink = compute(cur, settings, [k for k, _ in control_desk_page.SHRINK], period, by=["site"], scope=scope)
                 names = detail.names(cur, "sites")
+                centre = compute(cur, settings, DESK_TILES, period, scope=scope)
+                stale = stale_sources(cur, user, DESK_TILES, settings)
             except NotAllowed as err:
-                return "", agent_page.not_allowed(str(err)), [], None
+                return "", None, agent_page.not_allowed(str(err)), [], None
         rows: dict[str, dict] = {}
         for r in by_site.to_dict("records"):
             row = rows.setdefault(r["site"], {"site": r["site"], "name": names.get(r["site"], r["site"])})
@@ -58,13 +74,16 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         times = sorted({r[dim] for r in net.to_dict("records")})
         cell = {(r["site"], r[dim]): r["value"] for r in net.to_dict("records")}
         z = [[None if cell.get((s, t)) is None else round(cell[(s, t)], 1) for t in times] for s in sites]
+        for s, zr in zip(sites, z, strict=True):
+            lowest = min(((v, t) for v, t in zip(zr, times, strict=True) if v is not None), default=None)
+            rows[s]["net_worst"], rows[s]["net_worst_at"] = lowest if lowest else (None, None)
         worst = min(((v, s) for s, zr in zip(sites, z, strict=True) for v in zr if v is not None), default=(0, None))[1]
         parts = {label: [next((r["value"] for r in shrink.to_dict("records") if r["site"] == s and r["kpi"] == k),
                               None) for s in sites] for k, label in control_desk_page.SHRINK}
         focus = chosen if chosen in rows else worst or (sites[0] if sites else None)
         scope_text = (f"{len(sites)} site(s) · {period.start:%d %b} – {period.end:%d %b %Y} · "
                       f"times {'in UTC' if clock == 'utc' else 'in each site’s local time'}")
-        return (scope_text,
+        return (scope_text, tile_strip(tiles_from(centre, DESK_TILES, settings, stale)),
                 [control_desk_page.sites_table(list(rows.values())),
                  control_desk_page.net_heatmap([names.get(s, s) for s in sites], times, z, clock or "local"),
                  control_desk_page.shrinkage_by_activity([names.get(s, s) for s in sites], parts)],

@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 PERIODS = {
     "today": "Today", "yesterday": "Yesterday", "this_week": "This week", "last_week": "Last week",
-    "this_month": "This month", "last_month": "Last month", "quarter": "This quarter", "custom": "Custom",
+    "this_month": "This month", "last_month": "Last month", "last_30_days": "Last 30 days",
+    "quarter": "This quarter", "custom": "Custom",
 }
 
 
@@ -30,6 +31,8 @@ def resolve_period(key: str, today: date, start: date | None = None, end: date |
     if key == "last_month":
         last = _month_start(today) - timedelta(days=1)
         return _month_start(last), last
+    if key == "last_30_days":  # a month's worth on any date (This month on the 1st is one day)
+        return today - timedelta(days=29), today
     if key == "quarter":
         return date(today.year, 3 * ((today.month - 1) // 3) + 1, 1), today
     if key == "custom":

@@ -32,22 +32,38 @@ def layout(period: str, start: date, end: date, now_refresh_s: int = 15) -> html
         dcc.Loading(html.Div(id=ids.AGENT_TILES), type="dot"),
         dcc.Loading(html.Div(id=ids.AGENT_PANELS), type="default"),
         html.Div([
-            html.Div([html.H2("My day: schedule against what I did"),
+            html.Div([html.H2("My day: schedule against what I did", id=ids.AGENT_DAY_TITLE),
                       dcc.DatePickerSingle(id=ids.AGENT_DAY, display_format="D MMM YYYY", className="ms-2")],
                      className="d-flex align-items-center gap-2 mb-2"),
             html.Div([  # leaders only: approve an exception with a reason
                 dbc.Input(id=ids.EXC_REASON, placeholder="Reason for approving an exception (e.g. phone system outage)",
                           maxLength=500, size="sm", style={"maxWidth": "480px"}),
                 html.Span(id=ids.EXC_FEEDBACK, className="small", role="status"),
-            ], id=ids.EXC_WRAP, className="d-flex gap-2 align-items-center mb-2", style={"display": "none"}),
+            ], id=ids.EXC_WRAP, className="gap-2 align-items-center mb-2", style={"display": "none"}),
             dcc.Loading(html.Div(id=ids.AGENT_TIMELINE)),
         ], className="fv-panel", **{"data-panel": "agent-day"}),
         html.Div(actions_ui.request_form(), id=ids.REQ_FORM_WRAP, style={"display": "none"}),  # agents only
     ])
 
 
+def tenure_words(days: int) -> str:
+    """'under a month', '1 month', '7 months', '3 years 1 month' in the job."""
+    months = days * 12 // 365
+    if months < 1:
+        return "under a month"
+    years, months = divmod(months, 12)
+    parts = ([f"{years} year{'s' if years > 1 else ''}"] if years else []) + (
+        [f"{months} month{'s' if months > 1 else ''}"] if months else [])
+    return " ".join(parts)
+
+
+def day_title(whose: str | None) -> str:
+    """'My day…' for the agent; a leader looking at an agent reads whose day it is."""
+    return "My day: schedule against what I did" if whose is None else f"{whose} day: schedule against states"
+
+
 def heading(name: str, team: str, site: str, tenure_days: int | None) -> html.Div:
-    tenure = f" · {tenure_days // 30} months in the job" if tenure_days is not None else ""
+    tenure = f" · {tenure_words(tenure_days)} in the job" if tenure_days is not None else ""
     return page_heading(name, f"{team} · {site}{tenure}")
 
 
@@ -55,9 +71,12 @@ def tiles(data: list[TileData]) -> html.Div:
     return tile_strip(data)
 
 
-def panels(by_day: list[dict], by_time: list[dict], adherence_target: float | None, comments: list[dict]) -> html.Div:
+def panels(by_day: list[dict], by_time: list[dict], adherence_target: float | None, comments: list[dict],
+           whose: str | None = None) -> html.Div:
+    """`whose`: None for the agent's own page ("my"), else the possessive a leader reads ("Daniel Okafor's")."""
+    mine = "my" if whose is None else whose
     worst = {max(by_time, key=lambda r: r["minutes"])["time_of_day"]} if by_time else set()
-    day_fig = charts.lines([r["date"] for r in by_day], {"Adherence": [r["adherence"] for r in by_day]},
+    day_fig = charts.lines([charts.day_label(r["date"]) for r in by_day], {"Adherence": [r["adherence"] for r in by_day]},
                            "adherence (%)", "date", target=adherence_target, target_label="target",
                            hover="%{y:.1f} %") if by_day else None
     time_fig = charts.bars([r["time_of_day"] for r in by_time], [r["minutes"] for r in by_time],
@@ -65,7 +84,7 @@ def panels(by_day: list[dict], by_time: list[dict], adherence_target: float | No
                            hover="%{y:.1f} min") if by_time else None
     return html.Div([
         dbc.Row([
-            dbc.Col(panel("agent-by-time", "Where my adherence goes, by time of day", time_fig, by_time,
+            dbc.Col(panel("agent-by-time", f"Where {mine} adherence goes, by time of day", time_fig, by_time,
                           [{"field": "time_of_day", "headerName": "Time of day"},
                            {"field": "minutes", "headerName": "Minutes out of adherence", "type": "numericColumn",
                             "valueFormatter": {"function": "d3.format('.1f')(params.value)"}}],
@@ -78,7 +97,7 @@ def panels(by_day: list[dict], by_time: list[dict], adherence_target: float | No
                             "valueFormatter": {"function": "d3.format('.1f')(params.value)"}}],
                           "No scheduled time in this period: adherence needs a WFM schedule export."), lg=5),
         ]),
-        panel("agent-comments", "What my customers said", None, comments,
+        panel("agent-comments", f"What {mine} customers said", None, comments,
               [{"field": "day", "headerName": "Date", "maxWidth": 130}, {"field": "queue", "headerName": "Queue"},
                {"field": "nps", "headerName": "NPS (0–10)", "maxWidth": 120},
                {"field": "csat", "headerName": "CSAT (1–5)", "maxWidth": 120},

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -56,9 +58,17 @@ def bars(x: list, y: list, y_title: str, x_title: str, highlight: set | None = N
     return fig
 
 
+def day_label(iso_day: str) -> str:
+    """'2026-11-16' -> 'Mon 16 Nov': a day on an axis, one label per day."""
+    return date.fromisoformat(iso_day[:10]).strftime("%a %d %b")
+
+
 def lines(x: list, series: dict[str, list], y_title: str, x_title: str, target: float | None = None,
           target_label: str = "target", hover: str = "%{y:.1f}") -> go.Figure:
+    """Lines over categories (days as `day_label`s, times of day, months): one tick per category, never the
+    hour ticks or millisecond ticks a date axis draws for a few days."""
     fig = _figure(yaxis_title=y_title, xaxis_title=x_title)
+    fig.update_xaxes(type="category")
     for i, (name, ys) in enumerate(series.items()):
         fig.add_scatter(x=x, y=ys, name=name, mode="lines+markers", line=dict(color=NEUTRAL[i % len(NEUTRAL)]),
                         hovertemplate=hover)
@@ -84,7 +94,8 @@ def heatmap(x: list, y: list, z: list[list], title: str, centre: float | None, u
                     zmid=centre, zmin=(centre - spread) if spread else None, zmax=(centre + spread) if spread else None,
                     colorbar=dict(title=unit), hovertemplate="%{y} %{x}: %{z:.1f}" + unit + "<extra></extra>",
                     hoverongaps=False)
-    fig.update_yaxes(autorange="reversed")
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
     return fig
 
 

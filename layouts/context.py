@@ -11,7 +11,7 @@ import ids
 
 PERIOD_OPTIONS = [("today", "Today"), ("yesterday", "Yesterday"), ("this_week", "This week"),
                   ("last_week", "Last week"), ("this_month", "This month"), ("last_month", "Last month"),
-                  ("quarter", "Quarter"), ("custom", "Custom")]
+                  ("last_30_days", "Last 30 days"), ("quarter", "Quarter"), ("custom", "Custom")]
 
 
 def context_bar(page: str, period: str, start: date, end: date) -> html.Div:

@@ -28,6 +28,7 @@ def layout(period: str, start: date, end: date) -> html.Div:
         page_heading("Control desk", "All sites side by side: volume, staffing and shrinkage by time of day."),
         dcc.Loading(html.Div(id=ids.DESK_TODAY), type="dot"),
         context_bar("desk", period, start, end),
+        html.Div(id=ids.DESK_TILES),
         html.Div([
             dbc.RadioItems(id=ids.DESK_CLOCK, value="local", inline=True,
                            options=[{"label": "Site-local time", "value": "local"},
@@ -45,17 +46,27 @@ def layout(period: str, start: date, end: date) -> html.Div:
 
 
 def sites_table(rows: list[dict]) -> html.Div:
+    """One row per site. Cells show the formatted value with its status icon but sort by the number; beside the
+    period's average of on hand − required, the worst time of day (`net_worst`, `net_worst_at`), so a two-hour gap
+    is not hidden by a day's average."""
     for r in rows:
         for field, _, unit in SITE_KPIS:
             status = r.get(f"{field}_status") or "none"
             icon = STATUS_TEXT[status][0] if status != "none" else ""
             r[f"{field}_text"] = f"{icon} {fmt(r.get(field), unit)}".strip()
+        r["net_worst_text"] = (f"{fmt(r['net_worst'], 'agents')} at {r['net_worst_at']}"
+                               if known(r.get("net_worst")) else "–")
     columns = [{"field": "name", "headerName": "Site", "minWidth": 130}] + [
-        {"field": f"{f}_text", "headerName": h, "type": "numericColumn", "minWidth": 105,
+        {"field": f, "headerName": h, "type": "numericColumn", "minWidth": 105,
+         "valueFormatter": {"function": f"params.data.{f}_text"},
          "cellClassRules": {f"fv-cell-{s}": f"params.data.{f}_status == '{s}'" for s in ("green", "amber", "red")}}
         for f, h, _ in SITE_KPIS]
+    at = next(i for i, c in enumerate(columns) if c["field"] == "net_staffing_on_hand") + 1
+    columns.insert(at, {"field": "net_worst", "headerName": "Worst time of day", "type": "numericColumn",
+                        "minWidth": 140, "valueFormatter": {"function": "params.data.net_worst_text"}})
     return panel("desk-sites", "Sites side by side", None, rows, columns, "No sites in this period.", view="table",
-                 subtitle="Staff figures are averages over the period's intervals. ✓ on target · ▲ near · ✕ off.")
+                 subtitle="Staff figures are averages over the period's intervals; the worst time of day has the "
+                          "lowest on hand − required on average. ✓ on target · ▲ near · ✕ off.")
 
 
 def net_heatmap(sites: list[str], times: list[str], z: list[list], clock: str) -> html.Div:

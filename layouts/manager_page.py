@@ -57,9 +57,9 @@ def breakdown(level: str, rows: list[dict], aht_target: float | None) -> html.Di
             icon = STATUS_TEXT.get(r.get(f"{field}_status") or "none")[0] if r.get(f"{field}_status") != "none" else ""
             r[f"{field}_text"] = f"{icon} {fmt(r.get(field), unit)}".strip()
     ordered = sorted(rows, key=lambda r: -(r.get("aht") or 0))
-    fig = charts.bars([r["name"] for r in ordered], [r.get("aht") for r in ordered], "AHT (seconds)",
+    fig = charts.bars([r["name"] for r in ordered], [_minutes(r.get("aht")) for r in ordered], "AHT (minutes)",
                       LEVEL_NAMES[level], highlight={r["name"] for r in ordered if r.get("aht_status") == "red"},
-                      target=aht_target, target_label="AHT target", hover="%{y:.0f} s",
+                      target=_minutes(aht_target), target_label="AHT target", hover="%{y:.1f} min",
                       links=[r["href"] for r in ordered]) if rows else None
     columns = [{"field": "link", "headerName": LEVEL_NAMES[level].capitalize(), "cellRenderer": "markdown",
                 "minWidth": 180},
@@ -67,16 +67,22 @@ def breakdown(level: str, rows: list[dict], aht_target: float | None) -> html.Di
                _status_cell("handled", "Handled")]
     if level == "agent":
         columns.insert(1, {"field": "tenure_months", "headerName": "Tenure (months)", "type": "numericColumn"})
-    return panel(f"mgr-by-{level}", f"AHT and service level by {LEVEL_NAMES[level]}", fig, rows, columns,
+    return panel(f"mgr-by-{level}", f"AHT by {LEVEL_NAMES[level]}", fig, rows, columns,
                  f"Nothing to break down by {LEVEL_NAMES[level]} here.",
-                 subtitle="Highest AHT first; red bars are off target. Click a bar (or a name) to drill down.",
+                 subtitle="Highest AHT first; red bars are off target; Numbers adds ACW, service level and contacts "
+                          "handled. Click a bar (or a name) to drill down.",
                  drill=True)
+
+
+def _minutes(seconds: float | None) -> float | None:
+    """Durations on axes read in minutes, not thousands of seconds."""
+    return None if seconds is None else seconds / 60
 
 
 def heatmap(days: list[str], times: list[str], z: list[list], target: float | None) -> html.Div:
     rows = [{"date": d, **{t: (None if v is None else round(v, 1)) for t, v in zip(times, zr, strict=True)}}
             for d, zr in zip(days, z, strict=True)]
-    fig = charts.heatmap(times, days, z, "service level", target, " %") if days else None
+    fig = charts.heatmap(times, [charts.day_label(d) for d in days], z, "service level", target, " %") if days else None
     return panel("mgr-sl-heatmap", "Service level by day and time of day", fig, rows,
                  [{"field": "date", "headerName": "Date"}] + [{"field": t, "headerName": t} for t in times],
                  "No contacts offered here in this period.",
@@ -84,12 +90,14 @@ def heatmap(days: list[str], times: list[str], z: list[list], target: float | No
 
 
 def trends(dates: list[str], aht: list, sl: list, aht_target: float | None) -> html.Div:
-    fig = charts.lines(dates, {"AHT (s)": aht}, "AHT (seconds)", "date", target=aht_target,
-                       target_label="AHT target", hover="%{y:.0f} s") if dates else None
+    days = [charts.day_label(d) for d in dates]
+    fig = charts.lines(days, {"AHT (min)": [_minutes(a) for a in aht]}, "AHT (minutes)", "date",
+                       target=_minutes(aht_target), target_label="AHT target", hover="%{y:.1f} min") if dates else None
     if fig is not None:
-        fig.add_scatter(x=dates, y=sl, name="Service level (%)", yaxis="y2", mode="lines+markers",
-                        line=dict(color="#e08e45"))
-        fig.update_layout(yaxis2=dict(title="service level (%)", overlaying="y", side="right", showgrid=False))
+        fig.add_scatter(x=days, y=sl, name="Service level (%)", yaxis="y2", mode="lines+markers",
+                        line=dict(color="#e08e45"), hovertemplate="%{y:.1f} %")
+        fig.update_layout(yaxis2=dict(title="service level (%)", overlaying="y", side="right", showgrid=False,
+                                      tickmode="auto", nticks=6, tickformat=".0f", ticksuffix=" %"))
     rows = [{"date": d, "aht": None if a is None else round(a), "service_level": None if s is None else round(s, 1)}
             for d, a, s in zip(dates, aht, sl, strict=True)]
     return panel("mgr-trend", "Trend: AHT and service level by day", fig, rows,

@@ -22,8 +22,8 @@ PLACE_WORDS = {"agent": "Which agent", "supervisor": "Which team", "manager": "W
 
 def layout(**_query: str) -> html.Div:
     return html.Div([
-        page_heading("People", "Sign-ins for the people in your scope. Passwords are stored hashed (argon2id); "
-                               "every change goes into the audit trail."),
+        page_heading("People", "Sign-ins for the people in your scope. Passwords are never stored as typed, so "
+                               "nobody can read them, not even here; every change goes into the audit trail."),
         html.Div([
             html.H2("Sign-ins", className="h5"),
             html.P("Select a person to reset their password or disable their sign-in.", className="small text-muted"),

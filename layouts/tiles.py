@@ -25,12 +25,26 @@ class TileData:
     note: str | None = None  # an input the source does not carry ("source has no ACW")
 
 
+# Where a target comes from, in the words of the floor rather than of the configuration file.
+SOURCE_WORDS = {"catalogue default": "Floorview's standard target",
+                "enterprise (config.toml)": "set for the whole centre"}
+
+
+def target_source_words(source: str | None) -> str:
+    source = source or ""
+    if source in SOURCE_WORDS:
+        return SOURCE_WORDS[source]
+    if source.startswith("enterprise"):
+        return "set for the whole centre" + source.removeprefix("enterprise")
+    return f"set for {source}"
+
+
 def definition(t: TileData) -> str:
+    """The tooltip: what the KPI counts (the formula of the centre's chosen variant) and who set its target."""
     lines = [f"{t.label}: {t.formula}"]
-    if t.variant:
-        lines.append(f"Variant in force: {t.variant}")
     if t.target is not None:
-        lines.append(f"{fmt_target(t.target, t.unit, t.direction).capitalize()} (set by {t.target_source})")
+        lines.append(f"{fmt_target(t.target, t.unit, t.direction).capitalize()} "
+                     f"({target_source_words(t.target_source)})")
     return "\n".join(lines)
 
 

@@ -99,7 +99,6 @@ def trends_panel(months: list[str], nps: list, csat: list, complaints: list,
         return html.Div()
     fig = charts.lines(months, {"NPS": nps, "CSAT top-two box %": csat, "Complaints % of comments": complaints},
                        "points / %", "month", hover="%{y:.1f}")
-    fig.update_xaxes(type="category")
     return html.Div([
         html.H2("Trends by month", className="h5"),
         dcc.Graph(figure=fig, config=charts.GRAPH_CONFIG, style={"height": "280px"}),

@@ -92,7 +92,8 @@ def test_redirect_after_sign_in_stays_on_site(app):
 
 AGENT_OUTPUTS = [(ids.AGENT_HEADING, "children"), (ids.scope_text("agent"), "children"), (ids.AGENT_TILES, "children"),
                  (ids.AGENT_PANELS, "children"), (ids.AGENT_DAY, "min_date_allowed"),
-                 (ids.AGENT_DAY, "max_date_allowed"), (ids.AGENT_DAY, "date")]
+                 (ids.AGENT_DAY, "max_date_allowed"), (ids.AGENT_DAY, "date"),
+                 (ids.AGENT_DAY_TITLE, "children")]
 
 
 VERSION = {"id": ids.DATA_VERSION, "property": "data", "value": None}
