@@ -32,6 +32,7 @@ from callbacks import targets_page as targets_callbacks
 from callbacks import voice_page as voice_callbacks
 from callbacks.common import today
 from callbacks.kpi_cache import KpiCache
+from kpis import docs as kpi_docs
 from kpis.catalogue import check_settings
 from kpis.periods import resolve_period
 from layouts import (
@@ -39,6 +40,7 @@ from layouts import (
     control_desk_page,
     data_page,
     follow_ups_page,
+    help_page,
     live_page,
     manager_page,
     messages_page,
@@ -101,6 +103,8 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     dash.register_page("voice", path="/voice", name="Voice", layout=period_layout(voice_page.layout))
     dash.register_page("admin", path="/admin", name="People", layout=people_page.layout)
     dash.register_page("data", path="/data", name="Data", layout=data_page.layout)
+    help_entries = kpi_docs.help_entries(settings)  # the catalogue as configured: fixed while the app runs
+    dash.register_page("help", path="/help", name="Help", layout=lambda **_query: help_page.layout(help_entries))
 
     def shell_for_user() -> html.Div:
         user = web_auth.current_user() if flask.has_request_context() else None

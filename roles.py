@@ -41,6 +41,7 @@ PAGES: tuple[Page, ...] = (
     Page("/voice", "Voice", ROLES),  # agents: their own customers' words
     Page("/admin", "People", PLANNERS),
     Page("/data", "Data", PLANNERS),
+    Page("/help", "Help", ROLES),
 )
 HOME: dict[str, str] = {Role.AGENT: "/agent", Role.SUPERVISOR: "/supervisor", Role.MANAGER: "/manager",
                         Role.CONTROL_DESK: "/control-desk"}

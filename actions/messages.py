@@ -79,7 +79,7 @@ def inbox(con: duckdb.DuckDBPyConnection, user: User) -> list[dict[str, Any]]:
     """Messages addressed to the user (not their own), newest first, with whether they acknowledged."""
     cur = con.execute(f"""
         SELECT m.message_id, m.kind, m.sender, s.display_name AS sender_name, m.audience_level, m.audience_id,
-               m.kpi, m.period, m.body, strftime(m.created_at, '%Y-%m-%d %H:%M') AS sent_utc,
+               m.kpi, m.period, m.body, m.created_at AS sent_at,
                k.acked_at IS NOT NULL AS acknowledged
         FROM users u LEFT JOIN agents ua ON ua.agent_id = u.agent_id
         JOIN messages m ON {_RECIPIENT} AND m.sender <> u.username
@@ -104,11 +104,16 @@ def acknowledge(con: duckdb.DuckDBPyConnection, user: User, message_id: int) -> 
 def sent(con: duckdb.DuckDBPyConnection, user: User) -> list[dict[str, Any]]:
     """What the user sent, with who of its recipients acknowledged it (nobody else's acknowledgement counts)."""
     cur = con.execute(f"""
-        SELECT m.message_id, m.kind, m.audience_level, m.audience_id, m.body,
-               strftime(m.created_at, '%Y-%m-%d %H:%M') AS sent_utc,
+        SELECT m.message_id, m.kind, m.audience_level, m.audience_id,
+               CASE m.audience_level WHEN 'all' THEN 'Everyone in scope'
+                    ELSE coalesce(ag.name, tm.name, st.name, m.audience_id) END AS audience_name,
+               m.kpi, m.body, m.created_at AS sent_at,
                string_agg(u.display_name || ' ' || strftime(k.acked_at, '%H:%M'), ', ' ORDER BY k.acked_at)
                    FILTER (WHERE {_RECIPIENT}) AS acknowledged_by
         FROM messages m LEFT JOIN message_acks k USING (message_id)
+        LEFT JOIN agents ag ON m.audience_level = 'agent' AND ag.agent_id = m.audience_id
+        LEFT JOIN teams tm ON m.audience_level = 'team' AND tm.team_id = m.audience_id
+        LEFT JOIN sites st ON m.audience_level = 'site' AND st.site_id = m.audience_id
         LEFT JOIN users u ON u.username = k.username
         LEFT JOIN agents ua ON ua.agent_id = u.agent_id
         WHERE m.sender = ?

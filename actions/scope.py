@@ -43,3 +43,15 @@ def sites_of(con: duckdb.DuckDBPyConnection, level: str, place: str | None) -> l
     sql = {"agent": "SELECT site_id FROM agents WHERE agent_id = ?", "team": "SELECT site_id FROM teams WHERE team_id = ?",
            "site": "SELECT site_id FROM sites WHERE site_id = ?"}.get(level)
     return [s for (s,) in con.execute(sql, [place]).fetchall()] if sql and place else []
+
+
+def home_timezone(con: duckdb.DuckDBPyConnection, user: User) -> str | None:
+    """The time zone a person reads times in: their own site's (an agent), their teams' or sites' when those are
+    all in one zone; None (UTC) for the control desk or a scope spanning zones."""
+    zones = {z for (z,) in con.execute("""
+        SELECT DISTINCT s.timezone FROM sites s
+        WHERE s.site_id IN (SELECT site_id FROM agents WHERE agent_id = ?)
+           OR (? = 'supervisor' AND s.site_id IN (SELECT site_id FROM teams WHERE list_contains(?, team_id)))
+           OR (? = 'manager' AND list_contains(?, s.site_id))""",
+        [user.agent_id, user.role, list(user.team_ids), user.role, list(user.site_ids)]).fetchall()}
+    return zones.pop() if len(zones) == 1 else None

@@ -6,14 +6,19 @@ from __future__ import annotations
 import contextlib
 from datetime import date
 
+import duckdb
 from dash import ALL, Dash, Input, Output, State, ctx
 
 import ids
 import store
+from accounts import User
 from actions import messages, requests
+from actions.scope import home_timezone
 from callbacks.common import NotAllowed, now_utc, require_user, shown_to
 from kpis import detail
+from kpis.catalogue import BY_ID
 from layouts import actions_ui
+from layouts.formatting import local_stamp
 from settings import Settings
 
 REQUESTS_GRID = {"type": "fv-panel-grid", "panel": "requests"}
@@ -44,7 +49,7 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
             # A message not addressed to this user (a forged request) has nothing to acknowledge.
             with contextlib.suppress(messages.MessageError, store.WriteFailed, ValueError, TypeError):
                 writing(lambda cur: messages.acknowledge(cur, user, int(trigger["id"])), "messages")
-        return actions_ui.inbox(with_cursor(lambda cur: messages.inbox(cur, user)))
+        return actions_ui.inbox(with_cursor(lambda cur: readable(cur, user, messages.inbox(cur, user))))
 
     @app.callback(Output(ids.REQ_FORM_WRAP, "style"), Input(ids.URL, "pathname"))
     def show_form(_path):
@@ -146,9 +151,16 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
                     f"please check what is keeping agents off the phones.")
             try:
                 writing(lambda cur: messages.send(cur, user, "site", site, body, kind="alert",
-                                                      kpi="net_staffing_on_hand", period=period), "messages")
+                                                      kpi=BY_ID["net_staffing_on_hand"].label, period=period),
+                        "messages")
                 status = f"✓ Alert sent to {name}."
             except (messages.MessageError, store.WriteFailed) as err:
                 status = f"✕ {err}"
-        return status, with_cursor(lambda cur: messages.sent(cur, user))
+        return status, with_cursor(lambda cur: readable(cur, user, messages.sent(cur, user)))
 
+
+
+def readable(cur: duckdb.DuckDBPyConnection, user: User, rows: list[dict]) -> list[dict]:
+    """Messages with their time in the reader's site time (`sent`), as people read them."""
+    zone = home_timezone(cur, user)
+    return [{**r, "sent": local_stamp(r["sent_at"], zone)} for r in rows]

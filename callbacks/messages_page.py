@@ -9,6 +9,7 @@ from dash import Dash, Input, Output, State, ctx
 import ids
 import store
 from actions import messages
+from callbacks.actions_ui import readable
 from callbacks.common import NotAllowed, choices, require_user
 from kpis.catalogue import BY_ID
 from layouts import messages_page
@@ -32,7 +33,7 @@ def register(app: Dash, db: store.Database) -> None:
         levels = messages.AUDIENCE_LEVELS[user.role]
         asked = _query(search).get("level")  # from a link such as /live's "Message": ?level=agent&to=ID
         return ([{"label": messages_page.LEVEL_WORDS[lv], "value": lv} for lv in levels],
-                asked if asked in levels else levels[0], [{"label": k.label, "value": k.id} for k in BY_ID.values()])
+                asked if asked in levels else levels[0], sorted(({"label": k.label, "value": k.id} for k in BY_ID.values()), key=lambda o: o["label"]))
 
     @app.callback(
         Output(ids.MSG_TO, "options"),
@@ -83,7 +84,7 @@ def register(app: Dash, db: store.Database) -> None:
                     feedback = f"✓ Sent (message {mid})."
                 except (messages.MessageError, store.WriteFailed) as err:
                     feedback = f"✕ {err}"
-            return feedback, messages.sent(cur, user)
+            return feedback, readable(cur, user, messages.sent(cur, user))
 
 
 def _query(search: str | None) -> dict[str, str]:

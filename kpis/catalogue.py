@@ -147,9 +147,9 @@ CATALOGUE: tuple[Kpi, ...] = (
            "true": ("adherent_s + excused_s", "sched_tracked_s + work_outside_shift_s",
                     "(seconds in the scheduled activity + excused exceptions) ÷ "
                     "(scheduled seconds + productive seconds outside the shift)")},
-       description="Second-exact: a state matches an activity per the vocabulary in config.toml. Excused: "
-                   "out-of-adherence runs shorter than adherence.exception_threshold_s, and those inside "
-                   "exceptions a supervisor approved (when adherence.count_approved_exceptions is true)."),
+       description="Second-exact: a state matches an activity as the centre's list of states and activities "
+                   "says. Excused: out-of-adherence runs shorter than {exception_threshold_s} s, and stretches "
+                   "inside exceptions a supervisor approved (when the centre counts approved exceptions)."),
     _k("out_of_adherence_minutes", "Out of adherence", "min", "lower", "sched_tracked_s - adherent_s - excused_s",
        scale=1 / 60, formula="Σ scheduled seconds not in the scheduled activity (less excused exceptions)",
        roles=EVERYONE),
@@ -240,10 +240,10 @@ CATALOGUE: tuple[Kpi, ...] = (
     _k("follow_up_closure_rate", "Follow-ups closed", "%", "higher", "fu_closed", "fu_opened",
        "closed cases ÷ cases opened", target=90.0, amber=5.0),
     _k("follow_up_first_action_within_sla", "First action in time", "%", "higher", "fu_first_in_time",
-       "fu_first_judged", "cases first acted on within follow_ups.first_action_hours ÷ cases acted on or past that "
+       "fu_first_judged", "cases first acted on within {first_action_hours} hours ÷ cases acted on or past that "
        "time (a clock still running counts for neither)", target=95.0, amber=5.0),
     _k("follow_up_closed_within_sla", "Closed in time", "%", "higher", "fu_closed_in_time", "fu_close_judged",
-       "cases closed within follow_ups.close_hours ÷ cases closed or past that time", target=90.0, amber=5.0),
+       "cases closed within {close_hours} hours ÷ cases closed or past that time", target=90.0, amber=5.0),
     _k("median_hours_to_first_action", "Median hours to first action", "h", "lower", "fu_median_hours_first",
        formula="median over cases of the clock hours from detection to the first action (cases not yet acted on "
                "are not counted)", target=4.0, amber=2.0),
@@ -309,8 +309,10 @@ def resolve(kpi_id: str, settings: Settings) -> Kpi:
         kpi = replace(kpi, numerator=num, denominator=den, formula=formula,
                       variant=f"{kpi.variant_setting} = {chosen}")
     # The thresholds in force, written into the words people read (the facts are built with the same ones).
-    sl = settings.service_level
-    for placeholder, value in (("{threshold_s}", sl.threshold_s), ("{short_abandon_s}", sl.short_abandon_s)):
+    sl, fu = settings.service_level, settings.follow_ups
+    for placeholder, value in (("{threshold_s}", sl.threshold_s), ("{short_abandon_s}", sl.short_abandon_s),
+                               ("{exception_threshold_s}", settings.adherence.exception_threshold_s),
+                               ("{first_action_hours}", fu.first_action_hours), ("{close_hours}", fu.close_hours)):
         kpi = replace(kpi, formula=kpi.formula.replace(placeholder, f"{value:g}"),
                       description=kpi.description.replace(placeholder, f"{value:g}"))
     override = settings.targets.get(kpi.id)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from kpis.catalogue import CATALOGUE, Kpi
+from typing import Any
+
+from kpis.catalogue import CATALOGUE, Kpi, resolve
+from roles import ROLE_WORDS, ROLES
+from settings import Settings
 
 HEADER = """# KPI catalogue
 
@@ -35,8 +39,24 @@ def markdown() -> str:
     lines = [HEADER.rstrip("\n")]
     for k in CATALOGUE:
         formula = k.formula or (k.variants[next(iter(k.variants))][2] if k.variants else "")
-        formula = formula.replace("{short_abandon_s} s", "`service_level.short_abandon_s`")
+        for placeholder, setting in (("{short_abandon_s} s", "`service_level.short_abandon_s`"),
+                                     ("{first_action_hours} hours", "`follow_ups.first_action_hours`"),
+                                     ("{close_hours} hours", "`follow_ups.close_hours`")):
+            formula = formula.replace(placeholder, setting)
         better = {"higher": "higher", "lower": "lower", "none": "—"}[k.direction]
         lines.append(f"| `{k.id}` | {k.label} | {k.unit} | {better} | {formula} | {_target(k)} | "
                      f"{', '.join(k.roles)} | {_variants(k)} |")
     return "\n".join(lines) + "\n"
+
+
+def help_entries(settings: Settings) -> list[dict[str, Any]]:
+    """The catalogue as the Help page shows it: each KPI as this centre counts it (the variant in force, the
+    thresholds in its formula), its direction, its centre-wide target and where that comes from, and who sees it."""
+    found = []
+    for k in CATALOGUE:
+        r = resolve(k.id, settings)
+        found.append({"id": r.id, "label": r.label, "unit": r.unit, "direction": r.direction,
+                      "formula": r.formula, "description": r.description, "target": r.target, "amber": r.amber,
+                      "target_source": r.target_source if r.target is not None else None,
+                      "roles": [ROLE_WORDS[role] for role in ROLES if role in r.roles]})
+    return found

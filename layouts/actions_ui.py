@@ -100,7 +100,7 @@ def inbox(messages: list[dict]) -> html.Div | None:
         about = f" · {m['kpi']}" if m.get("kpi") else ""
         items.append(html.Div([
             html.Div([html.Strong(("⚠ Alert" if m["kind"] == "alert" else "✉ Message") + f" from {m['sender_name']}"),
-                      html.Span(f" · {m['sent_utc']} UTC{about}" + (f" · {m['period']}" if m.get("period") else ""),
+                      html.Span(f" · {m['sent']}{about}" + (f" · {m['period']}" if m.get("period") else ""),
                                 className="small text-muted"),
                       html.Div(m["body"])]),
             dbc.Button("Acknowledge", id=ids.msg_ack(m["message_id"]), size="sm", color="secondary", outline=True),
@@ -114,9 +114,9 @@ def sent_panel(rows: list[dict]) -> html.Div:
     return html.Div([
         html.H2("Alerts and messages sent", className="mb-2"),
         _grid(ids.DESK_SENT, rows, [
-            {"field": "sent_utc", "headerName": "Sent (UTC)", "maxWidth": 160},
+            {"field": "sent", "headerName": "Sent", "maxWidth": 180},
             {"field": "kind", "headerName": "Kind", "maxWidth": 100},
-            {"field": "audience_id", "headerName": "To"}, {"field": "body", "headerName": "Text", "flex": 2},
+            {"field": "audience_name", "headerName": "To"}, {"field": "body", "headerName": "Text", "flex": 2},
             {"field": "acknowledged_by", "headerName": "Acknowledged by", "flex": 1}]),
     ], className="fv-panel", **{"data-panel": "sent"})
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 STATUS_TEXT = {"green": ("✓", "On target"), "amber": ("▲", "Near target"), "red": ("✕", "Off target"),
                "none": ("–", "No target")}
@@ -54,3 +56,11 @@ def fmt_gap(value: float | None, target: float | None, unit: str) -> str:
         sign = "+" if gap >= 0 else "−"
         return f"{sign}{fmt(abs(gap), 's')}"
     return f"{gap:+,.1f}".replace("-", "−")
+
+
+def local_stamp(at: datetime | None, timezone: str | None) -> str:
+    """A stored UTC instant as its reader reads it: 'Fri 20 Nov 14:05 SAST' in their site's time, else UTC."""
+    if at is None:
+        return ""
+    local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone) if timezone else UTC)
+    return f"{local:%a %d %b %H:%M} {local.tzname()}"

@@ -9,10 +9,11 @@ import ids
 from layouts.components import data_grid, labelled, page_heading
 
 SENT_COLUMNS = [
-    {"field": "sent_utc", "headerName": "Sent (UTC)", "maxWidth": 170},
+    {"field": "sent", "headerName": "Sent", "maxWidth": 180},
     {"field": "kind", "headerName": "Kind", "maxWidth": 110},
     {"field": "audience_level", "headerName": "To", "maxWidth": 100},
-    {"field": "audience_id", "headerName": "Who"},
+    {"field": "audience_name", "headerName": "Who"},
+    {"field": "kpi", "headerName": "About"},
     {"field": "body", "headerName": "Text", "minWidth": 280, "tooltipField": "body"},
     {"field": "acknowledged_by", "headerName": "Acknowledged by", "minWidth": 200, "tooltipField": "acknowledged_by"},
 ]
@@ -32,7 +33,8 @@ def layout(**_query: str) -> html.Div:
                     {"label": "✉ Message", "value": "message"}, {"label": "⚠ Alert", "value": "alert"}]), 4),
             ], className="g-2"),
             dbc.Row([
-                labelled("About a KPI (optional)", dcc.Dropdown(id=ids.MSG_KPI, placeholder="No KPI"), 4),
+                labelled("About a KPI (optional)", dcc.Dropdown(id=ids.MSG_KPI, searchable=True,
+                                                                placeholder="No KPI · type to search"), 4),
                 labelled("Period (optional)", dbc.Input(id=ids.MSG_PERIOD, maxLength=80,
                                                       placeholder="e.g. today 14:00–16:00"), 3),
             ], className="g-2 mt-1"),

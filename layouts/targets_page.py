@@ -50,8 +50,8 @@ def layout(**_query: str) -> html.Div:
         html.Div([
             html.Div([html.H2("Targets set in Floorview", className="h5 d-inline"), export_button(ids.TGT_EXPORT)],
                      className="mb-2"),
-            html.P("Targets from config.toml apply too; a rule set here wins over one there for the same place.",
-                   className="small text-muted"),
+            html.P("Targets the administrator set for the whole centre apply too; a rule set here wins over one "
+                   "there for the same place.", className="small text-muted"),
             data_grid(ids.TGT_RULES, RULE_COLUMNS, height="320px", file_name="floorview-targets.csv"),
         ], className="fv-panel mt-3", **{"data-panel": "target-rules"}),
     ])

@@ -39,6 +39,11 @@ def target_source_words(source: str | None) -> str:
     return f"set for {source}"
 
 
+def help_anchor(kpi_id: str) -> str:
+    """The id of a KPI's entry on the Help page (/help#kpi-service_level)."""
+    return f"kpi-{kpi_id}"
+
+
 def definition(t: TileData) -> str:
     """The tooltip: what the KPI counts (the formula of the centre's chosen variant) and who set its target."""
     lines = [f"{t.label}: {t.formula}"]
@@ -59,7 +64,9 @@ def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
              "data-target": "" if t.target is None else repr(float(t.target))}
     return html.Div(
         [
-            html.Div(t.label, className="fv-tile-label"),
+            html.Div([t.label, html.A(html.Span("i", className="fv-info-icon"), href=f"/help#{help_anchor(t.kpi)}",
+                                      className="fv-tile-help", title=f"What is {t.label}?",
+                                      **{"aria-label": f"What is {t.label}?"})], className="fv-tile-label"),
             html.Div(fmt(t.value, t.unit), className="fv-tile-value"),
             html.Div([html.Span(icon, className="fv-status-icon", **{"aria-hidden": "true"}), f" {word}"],
                      className="fv-tile-status"),

@@ -157,3 +157,28 @@ def test_a_coaching_note_is_private_to_its_sender_and_its_agent(people):
     all_mid = messages.send(con, p["desk"], "all", None, "Fire drill at 15:00")
     assert [m["message_id"] for m in messages.inbox(con, desk2)] == [all_mid]
     assert all_mid in [m["message_id"] for m in messages.inbox(con, p["ann"])]
+
+
+def test_messages_read_as_people_read_them_names_labels_and_site_time(people):
+    """Issue 19, point 9: the sender's list names the recipient (not A1) and the KPI by its label; times are in
+    the reader's site time (New York in November is UTC-5, EST)."""
+    from datetime import datetime
+
+    from actions.scope import home_timezone
+    from callbacks.actions_ui import readable
+    from layouts.formatting import local_stamp
+
+    con, p = people
+    messages.send(con, p["sup1"], "agent", "A1", "Back from lunch on time please", kpi="Schedule adherence")
+    messages.send(con, p["desk"], "team", "T2", "Huddle at 9")
+    messages.send(con, p["desk"], "all", None, "Centre-wide notice")
+    assert [(m["audience_name"], m["kpi"]) for m in messages.sent(con, p["sup1"])] == [("Ann Adams", "Schedule adherence")]
+    assert [m["audience_name"] for m in messages.sent(con, p["desk"])] == ["Everyone in scope", "Team Heron"]
+    assert [home_timezone(con, p[who]) for who in ("ann", "sup2", "mgr_ldn", "desk")] == [
+        "America/New_York", "Europe/London", "Europe/London", None]
+    assert local_stamp(datetime(2026, 11, 20, 19, 5), "America/New_York") == "Fri 20 Nov 14:05 EST"
+    assert local_stamp(datetime(2026, 11, 20, 19, 5), None) == "Fri 20 Nov 19:05 UTC"
+    con.execute("UPDATE messages SET created_at = TIMESTAMP '2026-11-20 19:05:00'")
+    seen = readable(con, p["ann"], messages.inbox(con, p["ann"]))
+    assert {m["body"]: m["sent"] for m in seen} == {"Back from lunch on time please": "Fri 20 Nov 14:05 EST",
+                                                    "Centre-wide notice": "Fri 20 Nov 14:05 EST"}
