@@ -26,6 +26,7 @@ from callbacks import live_page as rta_callbacks
 from callbacks import live_status as live_callbacks
 from callbacks import manager_page as manager_callbacks
 from callbacks import messages_page as messages_callbacks
+from callbacks import panel_exports
 from callbacks import people_page as people_callbacks
 from callbacks import supervisor_page as supervisor_callbacks
 from callbacks import targets_page as targets_callbacks
@@ -61,6 +62,26 @@ ASSETS = Path(__file__).resolve().parent / "assets"
 DEFAULT_PERIOD = "this_week"
 
 
+INDEX = """<!DOCTYPE html>
+<html lang="en">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        <a class="fv-skip-link" href="#fv-main">Skip to the page's content</a>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
 def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     """Build the app around one database owned by this process (a cursor per request)."""
     check_settings(settings)  # before the database is opened: a bad config changes nothing
@@ -74,6 +95,8 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
         update_title=None,
         serve_locally=True,
     )
+    # The page's language for screen readers, and a skip link past the navigation to the page's <main>.
+    app.index_string = INDEX
     web_auth.install(app.server, db, settings)
 
     def period_layout(builder):
@@ -128,6 +151,7 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     ])
     common_callbacks.register(app)
     common_callbacks.register_drill(app)
+    panel_exports.register(app)
     kpis = KpiCache(app.server, db)  # one cache for every page and person, keyed by the data version
     live_callbacks.register(app, db, settings)
     rta_callbacks.register(app, db, settings)

@@ -147,7 +147,7 @@ def register_period_sync(app: Dash, page: str, settings: Settings) -> None:
 
 
 def register(app: Dash) -> None:
-    """Panel view toggles and CSV export buttons, for every panel on every page (pattern-matching ids)."""
+    """Panel view toggles, for every panel on every page (pattern-matching ids); exports: callbacks/panel_exports.py."""
     app.clientside_callback(
         """function(view) {
             return [{display: view === 'chart' ? 'block' : 'none'}, {display: view === 'table' ? 'block' : 'none'}];
@@ -155,12 +155,6 @@ def register(app: Dash) -> None:
         Output({"type": "fv-panel-chart", "panel": MATCH}, "style"),
         Output({"type": "fv-panel-table", "panel": MATCH}, "style"),
         Input({"type": "fv-panel-view", "panel": MATCH}, "value"),
-    )
-    app.clientside_callback(
-        "function(n) { return n ? true : window.dash_clientside.no_update; }",
-        Output({"type": "fv-panel-grid", "panel": MATCH}, "exportDataAsCsv"),
-        Input({"type": "fv-panel-export", "panel": MATCH}, "n_clicks"),
-        prevent_initial_call=True,
     )
 
 

@@ -69,7 +69,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         rows: dict[str, dict] = {}
         for r in by_site.to_dict("records"):
             row = rows.setdefault(r["site"], {"site": r["site"], "name": names.get(r["site"], r["site"])})
-            row[r["kpi"]], row[f"{r['kpi']}_status"] = r["value"], r["status"]
+            row[r["kpi"]], row[f"{r['kpi']}_status"], row[f"{r['kpi']}_target"] = r["value"], r["status"], r["target"]
         sites = sorted(rows)
         times = sorted({r[dim] for r in net.to_dict("records")})
         cell = {(r["site"], r[dim]): r["value"] for r in net.to_dict("records")}

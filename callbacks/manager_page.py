@@ -99,6 +99,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                             continue
                         row = grouped.setdefault(key, {"key": key, "name": label.get(key, str(key).replace("_", " "))})
                         row[r["kpi"]], row[f"{r['kpi']}_status"] = r["value"], r["status"]
+                        row[f"{r['kpi']}_target"] = r["target"]
                     for row in grouped.values():
                         target = {**drill, level: row["key"]}
                         href = (f"/agent?agent={row['key']}" if level == "agent" else _href(target, period))

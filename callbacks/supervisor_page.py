@@ -82,7 +82,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
             row = rows.get(r["agent"])
             if row is not None:
                 row[r["kpi"]] = None if r["value"] is None else round(r["value"], 2)
-                row[f"{r['kpi']}_status"] = r["status"]
+                row[f"{r['kpi']}_status"], row[f"{r['kpi']}_target"] = r["status"], r["target"]
         tiles = tiles_from(team, TEAM_TILES, settings, stale)
         target = {t.kpi: t.target for t in tiles}
         team_name = members[0]["team"]

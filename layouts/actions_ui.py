@@ -7,6 +7,8 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
+from layouts.components import GRID_COLUMNS
+from layouts.panels import export_buttons
 
 REQUEST_COLUMNS = [
     {"field": "request_id", "headerName": "#", "maxWidth": 80},
@@ -21,8 +23,7 @@ REQUEST_COLUMNS = [
 
 
 def _grid(grid_id: str, rows: list[dict], columns: list[dict]) -> dag.AgGrid:
-    return dag.AgGrid(id=grid_id, rowData=rows, columnDefs=columns, columnSize="responsiveSizeToFit",
-                      defaultColDef={"sortable": True, "resizable": True},
+    return dag.AgGrid(id=grid_id, rowData=rows, columnDefs=columns, defaultColDef=GRID_COLUMNS,
                       dashGridOptions={"domLayout": "autoHeight"},
                       csvExportParams={"fileName": "floorview-schedule-requests.csv"}, className="ag-theme-alpine")
 
@@ -70,13 +71,12 @@ def decisions_panel() -> html.Div:
     """The supervisor's queue of requests: pick one, add a note, approve or decline; export approved."""
     return html.Div([
         html.Div([html.H2("Schedule-change requests"),
-                  dbc.Button("Export CSV for WFM", id={"type": "fv-panel-export", "panel": "requests"}, size="sm",
-                             color="secondary", outline=True)],
+                  html.Div(export_buttons("requests", csv_label="CSV for WFM"), className="d-flex")],
                  className="d-flex justify-content-between align-items-center mb-2"),
         html.P("Select a request, add a note if you like, then approve or decline. Floorview does not change the "
                "WFM schedule: export the approved requests for the WFM system.", className="small text-muted"),
         dag.AgGrid(id={"type": "fv-panel-grid", "panel": "requests"}, rowData=[], columnDefs=REQUEST_COLUMNS,
-                   columnSize="responsiveSizeToFit", defaultColDef={"sortable": True, "resizable": True},
+                   defaultColDef=GRID_COLUMNS,
                    dashGridOptions={"domLayout": "autoHeight",
                                     "rowSelection": {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}},
                    csvExportParams={"fileName": "floorview-schedule-requests.csv"}, className="ag-theme-alpine"),

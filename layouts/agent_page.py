@@ -12,15 +12,18 @@ import ids
 from layouts import actions_ui, charts
 from layouts.components import empty_state, page_heading
 from layouts.context import context_bar
+from layouts.formatting import tenure_words
 from layouts.panels import panel
 from layouts.tiles import TileData, tile_strip
 
-STATE_COLOURS = {"available": "#5b9a8b", "on_contact": "#3b6ea5", "acw": "#7fa7d1", "break": "#c0a03b",
-                 "lunch": "#e08e45", "meeting": "#9c6fb6", "training": "#b07aa1", "coaching": "#d4a6c8",
-                 "aux": "#8c8c8c", "offline": "#d9d9d9"}
+# Okabe-Ito and Tol hues, so break, lunch, training and absence stay apart with colour-vision deficiencies; the
+# legend and each bar's hover name them as well.
+STATE_COLOURS = {"available": "#009E73", "on_contact": "#0072B2", "acw": "#56B4E9", "break": "#F0E442",
+                 "lunch": "#E69F00", "meeting": "#CC79A7", "training": "#882255", "coaching": "#44AA99",
+                 "aux": "#999999", "offline": "#d9d9d9"}
 APPROVED_COLOUR = "#2e8b57"
-ACTIVITY_COLOURS = {"open": "#3b6ea5", "break": "#c0a03b", "lunch": "#e08e45", "meeting": "#9c6fb6",
-                    "training": "#b07aa1", "coaching": "#d4a6c8", "absence": "#d9d9d9"}
+ACTIVITY_COLOURS = {"open": "#0072B2", "break": "#F0E442", "lunch": "#E69F00", "meeting": "#CC79A7",
+                    "training": "#882255", "coaching": "#44AA99", "absence": "#d9d9d9"}
 
 
 def layout(period: str, start: date, end: date, now_refresh_s: int = 15) -> html.Div:
@@ -44,17 +47,6 @@ def layout(period: str, start: date, end: date, now_refresh_s: int = 15) -> html
         ], className="fv-panel", **{"data-panel": "agent-day"}),
         html.Div(actions_ui.request_form(), id=ids.REQ_FORM_WRAP, style={"display": "none"}),  # agents only
     ])
-
-
-def tenure_words(days: int) -> str:
-    """'under a month', '1 month', '7 months', '3 years 1 month' in the job."""
-    months = days * 12 // 365
-    if months < 1:
-        return "under a month"
-    years, months = divmod(months, 12)
-    parts = ([f"{years} year{'s' if years > 1 else ''}"] if years else []) + (
-        [f"{months} month{'s' if months > 1 else ''}"] if months else [])
-    return " ".join(parts)
 
 
 def day_title(whose: str | None) -> str:

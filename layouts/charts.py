@@ -7,7 +7,9 @@ from datetime import date
 import plotly.graph_objects as go
 import plotly.io as pio
 
-NEUTRAL = ["#3b6ea5", "#8c8c8c", "#e08e45", "#5b9a8b", "#9c6fb6", "#c0a03b"]
+# Okabe-Ito colours, told apart with every common colour-vision deficiency (the old orange and ochre, training
+# and absence in the shrinkage chart, looked alike under deuteranopia).
+NEUTRAL = ["#0072B2", "#999999", "#E69F00", "#009E73", "#CC79A7", "#56B4E9"]
 HIGHLIGHT = "#c62828"
 # The look of plotly_white without its defaults for every trace type: that template is validated into each
 # figure and sent with it, and took most of a warm page's time. Every figure gets this one.
@@ -20,7 +22,7 @@ pio.templates.default = "floorview"
 BASE_LAYOUT = dict(margin=dict(l=50, r=15, t=10, b=40), font=dict(size=12), hovermode="x unified",
                    legend=dict(orientation="h", y=1.12, x=0))
 # One mode-bar config for every figure: nothing is sent to a cloud service (no share, no Chart Studio, no logo
-# linking to plotly.com); download-as-PNG stays. assets/modebar.js takes the buttons out of the tab order.
+# linking to plotly.com); download-as-PNG stays. assets/a11y.js takes the buttons out of the tab order.
 GRAPH_CONFIG = {
     "displaylogo": False,
     "showSendToCloud": False,

@@ -31,14 +31,20 @@ def export_button(button_id: str, label: str = "Export CSV") -> dbc.Button:
     return dbc.Button(label, id=button_id, color="secondary", outline=True, size="sm", className="ms-2")
 
 
+# Every grid: columns share the width (flex) above a floor and scroll sideways below it, and headers wrap onto a
+# second line rather than end in "…". Flex needs no sizeColumnsToFit call, which warns on a grid not yet shown
+# (a panel's hidden Numbers view) and left it unsized.
+GRID_COLUMNS = {"sortable": True, "filter": True, "resizable": True, "flex": 1, "minWidth": 80, "wrapHeaderText": True,
+                "autoHeaderHeight": True}
+
+
 def data_grid(grid_id: str, columns: list[dict[str, Any]], height: str = "360px", file_name: str = "export.csv") -> dag.AgGrid:
     """A sortable, filterable grid; rows arrive later through its rowData."""
     return dag.AgGrid(
         id=grid_id,
         columnDefs=columns,
         rowData=[],
-        defaultColDef={"sortable": True, "filter": True, "resizable": True, "minWidth": 90},
-        columnSize="responsiveSizeToFit",
+        defaultColDef=GRID_COLUMNS,
         dashGridOptions={"pagination": True, "paginationPageSize": 50, "animateRows": False},
         csvExportParams={"fileName": file_name},
         style={"height": height, "width": "100%"},

@@ -17,11 +17,12 @@ PERIOD_OPTIONS = [("today", "Today"), ("yesterday", "Yesterday"), ("this_week", 
 def context_bar(page: str, period: str, start: date, end: date) -> html.Div:
     return html.Div([
         html.Div([
-            dbc.RadioItems(
+            # Native radio buttons of one name: one tab stop, arrow keys move between periods.
+            html.Div(dbc.RadioItems(
                 id=ids.period(page), options=[{"label": label, "value": key} for key, label in PERIOD_OPTIONS],
                 value=period, inline=True, className="btn-group btn-group-sm flex-wrap",
                 inputClassName="btn-check", labelClassName="btn btn-outline-primary btn-sm",
-                labelCheckedClassName="active"),
+                labelCheckedClassName="active"), role="radiogroup", **{"aria-label": "Period"}),
             dcc.DatePickerRange(id=ids.custom_range(page), start_date=start, end_date=end,
                                 display_format="D MMM YYYY", className="ms-2", minimum_nights=0,
                                 style={"display": "inline-block"}),

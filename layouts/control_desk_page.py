@@ -12,7 +12,7 @@ from layouts import actions_ui, charts
 from layouts.components import empty_state, page_heading
 from layouts.context import context_bar
 from layouts.formatting import STATUS_TEXT, fmt, known
-from layouts.panels import panel
+from layouts.panels import exported_as, panel
 
 SITE_KPIS = [("offered", "Offered", "count"), ("forecast_contacts", "Forecast", "count"),
              ("forecast_accuracy", "Forecast accuracy", "%"), ("service_level", "Service level", "%"),
@@ -35,9 +35,9 @@ def layout(period: str, start: date, end: date) -> html.Div:
                                     {"label": "Common clock (UTC)", "value": "utc"}],
                            className="btn-group btn-group-sm", inputClassName="btn-check",
                            labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active"),
-            html.Label("Site in detail", htmlFor=ids.DESK_SITE, className="small ms-3 me-2"),
-            dcc.Dropdown(id=ids.DESK_SITE, clearable=False, style={"minWidth": "220px"}),
-        ], className="d-flex align-items-center mb-2"),
+            html.Label("Site in detail", htmlFor=ids.DESK_SITE, className="small ms-sm-2"),
+            dcc.Dropdown(id=ids.DESK_SITE, clearable=False, style={"minWidth": "220px", "maxWidth": "100%"}),
+        ], className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         dcc.Loading(html.Div(id=ids.DESK_PANELS)),
         dcc.Loading(html.Div(id=ids.DESK_DETAIL)),
         actions_ui.alert_button("this site"),
@@ -57,13 +57,14 @@ def sites_table(rows: list[dict]) -> html.Div:
         r["net_worst_text"] = (f"{fmt(r['net_worst'], 'agents')} at {r['net_worst_at']}"
                                if known(r.get("net_worst")) else "–")
     columns = [{"field": "name", "headerName": "Site", "minWidth": 130}] + [
-        {"field": f, "headerName": h, "type": "numericColumn", "minWidth": 105,
+        {"field": f, "headerName": h, "type": "numericColumn", "minWidth": 105, **exported_as(unit),
          "valueFormatter": {"function": f"params.data.{f}_text"},
          "cellClassRules": {f"fv-cell-{s}": f"params.data.{f}_status == '{s}'" for s in ("green", "amber", "red")}}
-        for f, h, _ in SITE_KPIS]
+        for f, h, unit in SITE_KPIS]
     at = next(i for i, c in enumerate(columns) if c["field"] == "net_staffing_on_hand") + 1
     columns.insert(at, {"field": "net_worst", "headerName": "Worst time of day", "type": "numericColumn",
-                        "minWidth": 140, "valueFormatter": {"function": "params.data.net_worst_text"}})
+                        "minWidth": 140, "valueFormatter": {"function": "params.data.net_worst_text"},
+                        **exported_as("agents")})
     return panel("desk-sites", "Sites side by side", None, rows, columns, "No sites in this period.", view="table",
                  subtitle="Staff figures are averages over the period's intervals; the worst time of day has the "
                           "lowest on hand − required on average. ✓ on target · ▲ near · ✕ off.")
@@ -94,7 +95,7 @@ def shrinkage_by_activity(sites: list[str], parts: dict[str, list]) -> html.Div:
     rows = [{"site": s, **{name: (None if v[i] is None else round(v[i], 2)) for name, v in parts.items()}}
             for i, s in enumerate(sites)]
     return panel("desk-shrink", "Shrinkage by activity", fig, rows,
-                 [{"field": "site", "headerName": "Site"}] + [{"field": n, "headerName": f"{n} %"} for n in parts],
+                 [{"field": "site", "headerName": "Site"}] + [{"field": n, "headerName": n, **exported_as("%")} for n in parts],
                  "No schedules in this period: shrinkage needs a WFM schedule export.", subtitle="Planned (scheduled) plus unplanned (taken in phone time).")
 
 
@@ -116,11 +117,11 @@ def site_detail(site: str, times: list[str], series: dict[str, list], contacts: 
         html.H2(f"{site} in detail", className="h5 mt-2"),
         dbc.Row([
             dbc.Col(panel("desk-staff", f"{site}: required, scheduled and on-hand staff", staff, staff_rows,
-                          [{"field": "time", "headerName": "Time"}] + [{"field": k} for k in series],
+                          [{"field": "time", "headerName": "Time"}] + [{"field": k, **exported_as("agents")} for k in series],
                           "No staffing data: this chart needs agent-state logs, schedules and forecasts.",
                           subtitle="Average over the period's days, per interval."), lg=7),
             dbc.Col(panel("desk-volume", f"{site}: forecast and actual contacts", volume, volume_rows,
-                          [{"field": "time", "headerName": "Time"}] + [{"field": k} for k in contacts],
+                          [{"field": "time", "headerName": "Time"}] + [{"field": k, **exported_as("contacts")} for k in contacts],
                           "No contacts."), lg=5),
         ]),
     ])

@@ -75,6 +75,7 @@ def case_rows(found: list[dict[str, Any]], site_time: dict[int, str]) -> list[di
         overdue = c["overdue"]
         rows.append({
             **{k: c.get(k) for k in ("case_id", "reason", "comment", "agent_name", "site_name", "overdue")},
+            "row_id": str(c["case_id"]),  # AG Grid's row ids are strings
             "overdue_text": "⚠ Overdue" if overdue else ("✓ Closed in time" if c["status"] == "closed" else "✓ In time"),
             "status_text": STATUS_WORDS.get(c["status"], c["status"]),
             "kind_text": "Sales lead" if c["kind"] == "lead" else "Follow-up",
@@ -132,7 +133,7 @@ def _facts(title: str, pairs: list[tuple[str, Any]]) -> html.Div:
 def _selectable(grid: Any) -> Any:
     grid.dashGridOptions = {**grid.dashGridOptions, "rowSelection": {
         "mode": "singleRow", "checkboxes": False, "enableClickSelection": True}}
-    grid.getRowId = "params.data.case_id"
+    grid.getRowId = "params.data.row_id"
     return grid
 
 

@@ -64,3 +64,19 @@ def local_stamp(at: datetime | None, timezone: str | None) -> str:
         return ""
     local = at.replace(tzinfo=UTC).astimezone(ZoneInfo(timezone) if timezone else UTC)
     return f"{local:%a %d %b %H:%M} {local.tzname()}"
+
+
+def tenure_words(days: int) -> str:
+    """'under a month', '1 month', '7 months', '3 years 1 month' in the job."""
+    months = days * 12 // 365
+    if months < 1:
+        return "under a month"
+    years, months = divmod(months, 12)
+    parts = ([f"{years} year{'s' if years > 1 else ''}"] if years else []) + (
+        [f"{months} month{'s' if months > 1 else ''}"] if months else [])
+    return " ".join(parts)
+
+
+def tenure_text(months: float | None) -> str:
+    """Tenure given in months (as the grids sort it) in words."""
+    return "–" if months is None else tenure_words(round(months * 365 / 12))

@@ -10,8 +10,8 @@ import ids
 from layouts import charts
 from layouts.components import page_heading
 from layouts.context import context_bar
-from layouts.formatting import STATUS_TEXT, fmt
-from layouts.panels import panel
+from layouts.formatting import STATUS_TEXT, fmt, tenure_text
+from layouts.panels import exported_as, panel
 from layouts.tiles import TileData, tile_strip
 
 LEVEL_NAMES = {"site": "site", "call_type": "call type", "team": "team", "agent": "agent"}
@@ -45,8 +45,10 @@ def tiles(data: list[TileData]) -> html.Div:
     return tile_strip(data)
 
 
-def _status_cell(field: str, header: str) -> dict:
-    return {"field": f"{field}_text", "headerName": header, "type": "numericColumn", "minWidth": 120,
+def _status_cell(field: str, header: str, unit: str) -> dict:
+    """The number (sorted as a number, exported raw) shown as its text with the status icon."""
+    return {"field": field, "headerName": header, "type": "numericColumn", "minWidth": 120, **exported_as(unit),
+            "valueFormatter": {"function": f"params.data.{field}_text"},
             "cellClassRules": {f"fv-cell-{s}": f"params.data.{field}_status == '{s}'" for s in ("green", "amber", "red")}}
 
 
@@ -56,6 +58,7 @@ def breakdown(level: str, rows: list[dict], aht_target: float | None) -> html.Di
         for field, unit in (("aht", "s"), ("service_level", "%"), ("handled", "count"), ("avg_acw", "s")):
             icon = STATUS_TEXT.get(r.get(f"{field}_status") or "none")[0] if r.get(f"{field}_status") != "none" else ""
             r[f"{field}_text"] = f"{icon} {fmt(r.get(field), unit)}".strip()
+        r["tenure_text"] = tenure_text(r.get("tenure_months"))
     ordered = sorted(rows, key=lambda r: -(r.get("aht") or 0))
     fig = charts.bars([r["name"] for r in ordered], [_minutes(r.get("aht")) for r in ordered], "AHT (minutes)",
                       LEVEL_NAMES[level], highlight={r["name"] for r in ordered if r.get("aht_status") == "red"},
@@ -63,10 +66,11 @@ def breakdown(level: str, rows: list[dict], aht_target: float | None) -> html.Di
                       links=[r["href"] for r in ordered]) if rows else None
     columns = [{"field": "link", "headerName": LEVEL_NAMES[level].capitalize(), "cellRenderer": "markdown",
                 "minWidth": 180},
-               _status_cell("aht", "AHT"), _status_cell("avg_acw", "ACW"), _status_cell("service_level", "Service level"),
-               _status_cell("handled", "Handled")]
+               _status_cell("aht", "AHT", "s"), _status_cell("avg_acw", "ACW", "s"),
+               _status_cell("service_level", "Service level", "%"), _status_cell("handled", "Handled", "count")]
     if level == "agent":
-        columns.insert(1, {"field": "tenure_months", "headerName": "Tenure (months)", "type": "numericColumn"})
+        columns.insert(1, {"field": "tenure_months", "headerName": "Tenure", "type": "numericColumn",
+                           **exported_as("months"), "valueFormatter": {"function": "params.data.tenure_text"}})
     return panel(f"mgr-by-{level}", f"AHT by {LEVEL_NAMES[level]}", fig, rows, columns,
                  f"Nothing to break down by {LEVEL_NAMES[level]} here.",
                  subtitle="Highest AHT first; red bars are off target; Numbers adds ACW, service level and contacts "
@@ -95,11 +99,11 @@ def trends(dates: list[str], aht: list, sl: list, aht_target: float | None) -> h
                        target=_minutes(aht_target), target_label="AHT target", hover="%{y:.1f} min") if dates else None
     if fig is not None:
         fig.add_scatter(x=days, y=sl, name="Service level (%)", yaxis="y2", mode="lines+markers",
-                        line=dict(color="#e08e45"), hovertemplate="%{y:.1f} %")
+                        line=dict(color=charts.NEUTRAL[2]), hovertemplate="%{y:.1f} %")
         fig.update_layout(yaxis2=dict(title="service level (%)", overlaying="y", side="right", showgrid=False,
                                       tickmode="auto", nticks=6, tickformat=".0f", ticksuffix=" %"))
     rows = [{"date": d, "aht": None if a is None else round(a), "service_level": None if s is None else round(s, 1)}
             for d, a, s in zip(dates, aht, sl, strict=True)]
     return panel("mgr-trend", "Trend: AHT and service level by day", fig, rows,
-                 [{"field": "date", "headerName": "Date"}, {"field": "aht", "headerName": "AHT (s)"},
-                  {"field": "service_level", "headerName": "Service level %"}], "No data in this period.")
+                 [{"field": "date", "headerName": "Date"}, {"field": "aht", "headerName": "AHT", **exported_as("s")},
+                  {"field": "service_level", "headerName": "Service level", **exported_as("%")}], "No data in this period.")

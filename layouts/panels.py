@@ -9,11 +9,32 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import charts
-from layouts.components import empty_state
+from layouts.components import GRID_COLUMNS, empty_state
+
+# A column's unit and decimals in its files (KPI unit → header unit): "AHT (seconds)", "Service level (%)".
+EXPORT_UNITS: dict[str, tuple[str | None, int | None]] = {
+    "%": ("%", 1), "s": ("seconds", 0), "agents": ("agents", 1), "count": (None, 0), "/h": ("per hour", 2),
+    "months": ("months", 1), "contacts": ("contacts", 0)}
+
+
+def exported_as(unit: str) -> dict[str, Any]:
+    """Column-definition keys giving a column its unit in exports (AG Grid keeps `context` for its user)."""
+    shown, decimals = EXPORT_UNITS[unit]
+    return {"context": {"unit": shown, "decimals": decimals}}
 
 
 def panel_ids(name: str) -> dict[str, dict]:
-    return {part: {"type": f"fv-panel-{part}", "panel": name} for part in ("view", "chart", "table", "grid", "export")}
+    return {part: {"type": f"fv-panel-{part}", "panel": name} for part in ("view", "chart", "table", "grid", "export", "xlsx",
+                                                                        "download")}
+
+
+def export_buttons(name: str, disabled: bool = False, csv_label: str = "CSV") -> list:
+    """The numbers behind a panel's grid as a file (callbacks/panel_exports.py): raw values, units in headers."""
+    ids = panel_ids(name)
+    return [*(dbc.Button(["↓ ", label], id=ids[part], size="sm", color="secondary", outline=True, className="ms-2",
+                         disabled=disabled, title=f"Download these numbers as {what}")
+              for part, label, what in (("export", csv_label, "CSV"), ("xlsx", "Excel", "an Excel workbook"))),
+            dcc.Download(id=ids["download"])]
 
 
 def panel(name: str, title: str, figure: Any | None, rows: list[dict], columns: list[dict], empty: str,
@@ -37,21 +58,20 @@ def panel(name: str, title: str, figure: Any | None, rows: list[dict], columns: 
                                style={"height": f"{height}px", "cursor": "pointer" if drill else "default"})
     body_table = dag.AgGrid(
             id=ids["grid"], rowData=rows, columnDefs=columns,
-            defaultColDef={"sortable": True, "filter": True, "resizable": True},
-        columnSize="responsiveSizeToFit", csvExportParams={"fileName": f"floorview-{name}.csv"},
+        defaultColDef=GRID_COLUMNS, csvExportParams={"fileName": f"floorview-{name}.csv"},
         dashGridOptions={"domLayout": "autoHeight" if len(rows) <= 12 else "normal",
-                         "pagination": len(rows) > 12, "paginationPageSize": 12},
+                         "pagination": len(rows) > 12, "paginationPageSize": 12,
+                         "paginationPageSizeSelector": [12, 25, 50, 100]},
         style={"height": None if len(rows) <= 12 else f"{height + 80}px"}, className="ag-theme-alpine")
     toggle = None if table_only else dbc.RadioItems(
         id=ids["view"], options=[{"label": "Chart", "value": "chart"}, {"label": "Numbers", "value": "table"}],
         value=view, inline=True, className="btn-group btn-group-sm", inputClassName="btn-check",
         labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active")
-    export = dbc.Button("Export CSV", id=ids["export"], size="sm", color="secondary", outline=True, className="ms-2",
-                        disabled=not rows)
+    export = export_buttons(name, disabled=not rows)
     return html.Div([
         html.Div([html.Div([html.H2(title), html.Div(subtitle, className="small text-muted")]),
-                  html.Div([toggle, export], className="d-flex align-items-start")],
-                 className="d-flex justify-content-between align-items-start mb-2 gap-2"),
+                  html.Div([toggle, *export], className="d-flex align-items-start")],
+                 className="fv-panel-head d-flex justify-content-between align-items-start mb-2 gap-2"),
         extra,
         html.Div(body_chart, id=ids["chart"], style={"display": "block" if view == "chart" else "none"}),
         html.Div(body_table, id=ids["table"], style={"display": "block" if view == "table" else "none"}),

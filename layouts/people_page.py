@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
-from layouts.components import labelled, page_heading
+from layouts.components import GRID_COLUMNS, labelled, page_heading
 
 USER_COLUMNS = [
     {"field": "username", "headerName": "Username"}, {"field": "display_name", "headerName": "Name"},
@@ -27,8 +27,7 @@ def layout(**_query: str) -> html.Div:
         html.Div([
             html.H2("Sign-ins", className="h5"),
             html.P("Select a person to reset their password or disable their sign-in.", className="small text-muted"),
-            dag.AgGrid(id=ids.PPL_GRID, rowData=[], columnDefs=USER_COLUMNS, columnSize="responsiveSizeToFit",
-                       defaultColDef={"sortable": True, "filter": True, "resizable": True},
+            dag.AgGrid(id=ids.PPL_GRID, rowData=[], columnDefs=USER_COLUMNS, defaultColDef=GRID_COLUMNS,
                        dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False,
                                                          "enableClickSelection": True},
                                         "pagination": True, "paginationPageSize": 20},

@@ -46,8 +46,10 @@ def frame(page_container: html.Div, allowed: tuple[str, ...] = tuple(p for _, p 
     live = [dcc.Interval(id=ids.LIVE_TICK, interval=refresh_s * 1000),
             *(dcc.Store(id=store_id, data=versions.get(topic)) for topic, store_id in ids.VERSION_STORES.items())]
     return html.Div([dcc.Location(id=ids.URL, refresh="callback-nav"), *live, navbar(allowed, person, role, csrf),
-                     dbc.Container([html.Div(id=ids.DATA_AS_OF, className="small text-muted mb-1", role="status"),
-                                    html.Div(id=ids.MSG_INBOX), page_container], fluid=True, className="pb-4")])
+                     html.Main(dbc.Container([html.Div(id=ids.DATA_AS_OF, className="small text-muted mb-1",
+                                                       role="status"),
+                                              html.Div(id=ids.MSG_INBOX), page_container], fluid=True,
+                                             className="pb-4"), id="fv-main", tabIndex=-1)])
 
 
 def data_as_of(when: str | None, zone: str, minutes_ago: int | None, stale_after: int) -> html.Div:

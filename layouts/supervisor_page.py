@@ -10,8 +10,8 @@ import ids
 from layouts import actions_ui, charts
 from layouts.components import page_heading
 from layouts.context import context_bar
-from layouts.formatting import fmt, known
-from layouts.panels import panel
+from layouts.formatting import fmt, known, tenure_text
+from layouts.panels import exported_as, panel
 from layouts.tiles import TileData, tile_strip
 
 ICON = "({'green': '✓ ', 'amber': '▲ ', 'red': '✕ '}[params.data[params.colDef.field + '_status']] || '')"
@@ -38,8 +38,8 @@ def tiles(data: list[TileData]) -> html.Div:
     return tile_strip(data)
 
 
-def _kpi_column(field: str, header: str, shown: str) -> dict:
-    return {"field": field, "headerName": header, "type": "numericColumn", "minWidth": 110,
+def _kpi_column(field: str, header: str, shown: str, unit: str) -> dict:
+    return {"field": field, "headerName": header, "type": "numericColumn", "minWidth": 110, **exported_as(unit),
             "valueFormatter": {"function": f"params.value == null ? '—' : {ICON} + {shown}"},
             "cellClassRules": {f"fv-cell-{s}": f"params.data.{field}_status == '{s}'" for s in ("green", "amber", "red")},
             "tooltipValueGetter": {"function": f"params.data.{field}_status"}}
@@ -51,15 +51,16 @@ def _mmss(field: str) -> str:
 
 AGENT_COLUMNS = [
     {"field": "agent", "headerName": "Agent", "cellRenderer": "markdown", "minWidth": 170},
-    {"field": "tenure_months", "headerName": "Tenure (months)", "type": "numericColumn", "maxWidth": 130},
-    _kpi_column("handled", "Handled", "d3.format(',')(params.value)"),
-    _kpi_column("contacts_per_hour", "Contacts / hour", "d3.format('.2f')(params.value)"),
-    _kpi_column("aht", "AHT", _mmss("aht")),
-    _kpi_column("avg_talk", "Talk", _mmss("avg_talk")),
-    _kpi_column("avg_hold", "Hold", _mmss("avg_hold")),
-    _kpi_column("avg_acw", "ACW", _mmss("avg_acw")),
-    _kpi_column("adherence", "Adherence %", "d3.format('.1f')(params.value)"),
-    _kpi_column("fcr", "FCR %", "d3.format('.1f')(params.value)"),
+    {"field": "tenure_months", "headerName": "Tenure", "type": "numericColumn", "maxWidth": 130,
+     **exported_as("months"), "valueFormatter": {"function": "params.data.tenure_text"}},
+    _kpi_column("handled", "Handled", "d3.format(',')(params.value)", "count"),
+    _kpi_column("contacts_per_hour", "Contacts / hour", "d3.format('.2f')(params.value)", "/h"),
+    _kpi_column("aht", "AHT", _mmss("aht"), "s"),
+    _kpi_column("avg_talk", "Talk", _mmss("avg_talk"), "s"),
+    _kpi_column("avg_hold", "Hold", _mmss("avg_hold"), "s"),
+    _kpi_column("avg_acw", "ACW", _mmss("avg_acw"), "s"),
+    _kpi_column("adherence", "Adherence %", "d3.format('.1f')(params.value)", "%"),
+    _kpi_column("fcr", "FCR %", "d3.format('.1f')(params.value)", "%"),
 ]
 
 
@@ -67,6 +68,7 @@ def panels(rows: list[dict], aht_target: float | None, cph_target: float | None)
     for r in rows:  # durations as m:ss, computed here so the grid shows what the tiles show
         for field in ("aht", "avg_talk", "avg_hold", "avg_acw"):
             r[f"{field}_text"] = fmt(r.get(field), "s")
+        r["tenure_text"] = tenure_text(r.get("tenure_months"))
     ranked = sorted(rows, key=lambda r: r.get("contacts_per_hour") or 0)
     names = [r["name"] for r in ranked]
     # A part the source does not carry for anyone (no ACW column) is left out, not drawn as zero.

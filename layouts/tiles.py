@@ -88,5 +88,13 @@ def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
     )
 
 
+def balanced_columns(count: int, most: int) -> int:
+    """Columns for `count` tiles at `most` per row, in as few rows as that allows, filled evenly: 9 tiles at up
+    to 8 a row are 5 + 4, not 8 + 1 with one tile orphaned on its own row."""
+    rows = max(1, -(-count // most))
+    return max(1, -(-count // rows))
+
+
 def tile_strip(tiles: list[TileData]) -> html.Div:
-    return html.Div([kpi_tile(t) for t in tiles], className="fv-tiles")
+    style = {"--fv-cols-wide": str(balanced_columns(len(tiles), 8)), "--fv-cols-mid": str(balanced_columns(len(tiles), 4))}
+    return html.Div([kpi_tile(t) for t in tiles], className="fv-tiles", style=style)

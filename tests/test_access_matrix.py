@@ -190,7 +190,20 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
         ("fu-report", "n_clicks"): 1, ("fu-month", "value"): "2026-11",
         ('{"id":["ALL"],"type":"msg-ack"}', "n_clicks"): [
             {"id": {"type": "msg-ack", "id": message_id}, "property": "n_clicks", "value": 1}],
+        # A panel's export reshapes the rows the browser sends; a forged request gets back only what it sent.
+        **{(_match_key(kind), prop): (_panel(kind), value) for kind, prop, value in (
+            ("fv-panel-export", "n_clicks", 1), ("fv-panel-xlsx", "n_clicks", 1),
+            ("fv-panel-grid", "rowData", [{"agent": f"[{INJECTION}](/agent?agent={INJECTION})", "aht": 1e308}]),
+            ("fv-panel-grid", "columnDefs", [{"field": "agent"}, {"field": "aht", "context": {"unit": INJECTION}}]))},
     }
+
+
+def _match_key(kind: str) -> str:
+    return json.dumps({"panel": ["MATCH"], "type": kind}, separators=(",", ":"))
+
+
+def _panel(kind: str) -> dict:
+    return {"panel": "sup-agents", "type": kind}
 
 
 def server_callbacks(app) -> list[tuple[str, dict]]:
@@ -209,14 +222,21 @@ def payload(key: str, spec: dict, values: dict, trigger: tuple[str, str]) -> str
         value = values[key_]
         if "ALL" in dep["id"]:
             return value  # a list of {id, property, value}
+        if "MATCH" in dep["id"]:
+            return {"id": value[0], "property": dep["property"], "value": value[1]}  # (concrete id, value)
         return {"id": _id(dep["id"]), "property": dep["property"], "value": value}
 
     outputs = [{"id": _id(o.split(".")[0] if not o.startswith("{") else o.rsplit(".", 1)[0]),
                 "property": o.rsplit(".", 1)[1]} for o in _split_outputs(key)]
+    for output in outputs:
+        if isinstance(output["id"], dict) and ["MATCH"] in output["id"].values():
+            output["id"] = {k: ("sup-agents" if v == ["MATCH"] else v) for k, v in output["id"].items()}
     changed = f"{trigger[0]}.{trigger[1]}"
     if "ALL" in trigger[0]:  # a browser names the concrete component that changed
         concrete = values[trigger][0]["id"]
         changed = json.dumps(concrete, sort_keys=True, separators=(",", ":")) + f".{trigger[1]}"
+    elif "MATCH" in trigger[0]:
+        changed = json.dumps(values[trigger][0], sort_keys=True, separators=(",", ":")) + f".{trigger[1]}"
     return json.dumps({
         "output": key, "outputs": outputs if key.startswith("..") else outputs[0],
         "inputs": [item(d) for d in spec["inputs"]], "state": [item(d) for d in spec.get("state", [])],

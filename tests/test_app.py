@@ -304,3 +304,10 @@ def test_contacts_without_staffing_files_say_what_each_panel_needs():
     from callbacks.control_desk_page import _today_row
     site = SiteToday("BNK", "2026-12-03", datetime(2026, 12, 3, 18, 15), offered_so_far=400)
     assert _today_row(site, "Bank")["contacts"] == "400 / —"
+
+
+def test_tile_strips_fill_rows_evenly():
+    from layouts.tiles import balanced_columns
+    # 9 tiles at up to 8 a row: two rows of 5 and 4, not 8 and an orphan; at up to 4: three rows of 3.
+    assert [balanced_columns(9, 8), balanced_columns(9, 4)] == [5, 3]
+    assert [balanced_columns(7, 8), balanced_columns(7, 4), balanced_columns(8, 4), balanced_columns(1, 4)] == [7, 4, 4, 1]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import store
@@ -33,6 +34,11 @@ def sign_in(site, username: str, landing: str):
     page.click("button[type=submit]")
     page.wait_for_url(url + landing)
     return page, errors
+
+
+def _seconds(mmss: str) -> int:
+    minutes, seconds = mmss.split(":")
+    return int(minutes) * 60 + int(seconds)
 
 
 def tile_status(page, kpi: str) -> str:
@@ -80,10 +86,22 @@ def test_story2_supervisor_drills_from_team_to_the_two_recent_hires_and_their_ac
         assert "✕" in row.locator('[col-id="avg_acw"]').inner_text()
     green = grid.locator('[col-id="contacts_per_hour"].fv-cell-green')
     assert green.count() >= 4  # most of the team is above target
-    with page.expect_download() as download:
-        grid.get_by_role("button", name="Export CSV").click()
-    exported = download.value.path().read_text(encoding="utf-8-sig")
-    assert exported.splitlines()[0].startswith('"Agent"') and all(name in exported for name in hires)
+    shown = {name: grid.locator(".ag-row", has_text=name) for name in hires}
+    shown_aht = {name: _seconds(row.locator('[col-id="aht"]').inner_text().lstrip("✓▲✕ ")) for name, row in shown.items()}
+    shown_handled = {name: int(row.locator('[col-id="handled"]').inner_text().lstrip("✓▲✕– ").replace(",", ""))
+                     for name, row in shown.items()}
+    for button, read in (("CSV", lambda p: pd.read_csv(p, encoding="utf-8-sig")),
+                         ("Excel", lambda p: pd.read_excel(p, engine="calamine"))):
+        with page.expect_download() as download:
+            grid.get_by_role("button", name=button).click()
+        exported = read(download.value.path()).set_index("Agent")
+        # Raw values: names and ids apart (no markdown links), AHT in seconds, statuses and targets in columns.
+        assert {"Agent id", "AHT (seconds)", "AHT status", "AHT target (seconds)", "Handled"} <= set(exported.columns)
+        for name in hires:
+            assert exported.loc[name, "Agent id"] == next(h["agent_id"] for h in story["recent_hires"] if h["name"] == name)
+            assert abs(exported.loc[name, "AHT (seconds)"] - shown_aht[name]) <= 0.5  # m:ss on screen, seconds here
+            assert exported.loc[name, "Handled"] == shown_handled[name]
+            assert exported.loc[name, "Contacts / hour status"] == "off target"
     assert plot_peak(page, "sup-aht-split") in hires  # the longest handle time belongs to a recent hire
     grid.get_by_role("link", name=hires[0]).click()
     page.wait_for_url("**/agent?agent=*")
