@@ -35,7 +35,7 @@ from callbacks.common import today
 from callbacks.kpi_cache import KpiCache
 from kpis import docs as kpi_docs
 from kpis.catalogue import check_settings
-from kpis.periods import resolve_period
+from kpis.periods import PERIODS, resolve_period
 from layouts import (
     agent_page,
     control_desk_page,
@@ -100,8 +100,12 @@ def create_app(settings: Settings, db: store.Database | None = None) -> Dash:
     web_auth.install(app.server, db, settings)
 
     def period_layout(builder):
-        """A page layout whose period comes from ?from=&to= when a drill-down link carries it."""
+        """A page layout whose period comes from the address: ?period=last_month for a named period (as drill-down
+        links and the page's own address carry it), ?from=&to= for a custom range."""
         def layout(**query: str) -> html.Div:
+            key = query.get("period")
+            if key in PERIODS and key != "custom":
+                return builder(key, *resolve_period(key, today(settings)))
             try:
                 start, end = date.fromisoformat(query["from"]), date.fromisoformat(query["to"])
                 return builder("custom", min(start, end), max(start, end))

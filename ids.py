@@ -39,6 +39,7 @@ AGENT_PANELS = "agent-panels"
 AGENT_DAY = "agent-day"
 AGENT_TIMELINE = "agent-timeline"
 AGENT_HEADING = "agent-heading"
+AGENT_BACK = "agent-back"  # a leader's breadcrumb back to the agent's team
 AGENT_DAY_TITLE = "agent-day-title"
 
 # Supervisor page

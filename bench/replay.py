@@ -32,16 +32,19 @@ def role_cases(team: str, site: str, start: str, end: str, day: str | None = Non
             [(ids.AGENT_HEADING, "children"), (ids.scope_text("agent"), "children"), (ids.AGENT_TILES, "children"),
              (ids.AGENT_PANELS, "children"), (ids.AGENT_DAY, "min_date_allowed"), (ids.AGENT_DAY, "max_date_allowed"),
              (ids.AGENT_DAY, "date"), (ids.AGENT_DAY_TITLE, "children")], with_page("agent") + [(ids.URL, "search", ""), (ids.EXC_FEEDBACK, "children", None),
-                                   (ids.DATA_VERSION, "data", None)])),
+                                   (ids.DATA_VERSION, "data", None)],
+            [(ids.period("agent"), "value", "custom")])),
         "agent: day timeline": ("agent", payload([(ids.AGENT_TIMELINE, "children"), (ids.EXC_FEEDBACK, "children")],
                                                  [(ids.AGENT_DAY, "date", day or end), []],
                                                  [(ids.URL, "search", ""), (ids.EXC_REASON, "value", None)])),
         "supervisor: team tiles and agent table": ("supervisor", payload(
             [(ids.SUP_HEADING, "children"), (ids.scope_text("sup"), "children"), (ids.SUP_TILES, "children"),
-             (ids.SUP_PANELS, "children")], [(ids.SUP_TEAM, "value", team)] + with_page("sup") + [(ids.DATA_VERSION, "data", None)])),
+             (ids.SUP_PANELS, "children")], [(ids.SUP_TEAM, "value", team)] + with_page("sup") + [(ids.DATA_VERSION, "data", None)],
+            [(ids.period("sup"), "value", "custom")])),
         "manager: site by call type, heatmap, trend": ("manager", payload(
             [(ids.MGR_CRUMBS, "children"), (ids.MGR_HEADING, "children"), (ids.scope_text("mgr"), "children"),
-             (ids.MGR_TILES, "children"), (ids.MGR_PANELS, "children")], with_page("mgr") + [(ids.URL, "search", ""), (ids.DATA_VERSION, "data", None)])),
+             (ids.MGR_TILES, "children"), (ids.MGR_PANELS, "children")], with_page("mgr") + [(ids.URL, "search", ""), (ids.DATA_VERSION, "data", None)],
+            [(ids.period("mgr"), "value", "custom")])),
         "control desk: sites, net staffing, shrinkage": ("control_desk", payload(
             [(ids.scope_text("desk"), "children"), (ids.DESK_TILES, "children"), (ids.DESK_PANELS, "children"),
              (ids.DESK_SITE, "options"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 from dash import ALL, Dash, Input, Output, State, ctx, no_update
 
@@ -14,6 +14,7 @@ from callbacks.common import (
     NotAllowed,
     now_utc,
     period_from,
+    period_query,
     register_period_sync,
     require_user,
     shown_to,
@@ -66,8 +67,9 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         Input(ids.URL, "search"),
         Input(ids.EXC_FEEDBACK, "children"),
         Input(ids.DATA_VERSION, "data"),
+        State(ids.period("agent"), "value"),
     )
-    def fill(start, end, search, _approved, _version):
+    def fill(start, end, search, _approved, _version, period_key):
         with db.session() as cur:
             try:
                 user = require_user()
@@ -90,8 +92,11 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         adherence_target = next((t.target for t in tiles if t.kpi == "adherence"), None)
         tenure = (today(settings) - profile.hire_date).days if profile.hire_date else None
         whose = None if user.role == "agent" else f"{profile.name}'s"
+        # A leader came here from a team: the way back keeps the team and the period.
+        back_to_team = None if user.role == "agent" else (
+            profile.team, "/supervisor?" + urlencode({"team": profile.team_id, **period_query(period_key, period)}))
         return (
-            agent_page.heading(profile.name, profile.team, profile.site, tenure),
+            agent_page.heading(profile.name, profile.team, profile.site, tenure, back_to_team),
             scope_line(profile.name, describe(period.start, period.end), profile.timezone,
                        f"{len(days)} working day(s) with a schedule"),
             agent_page.tiles(tiles),

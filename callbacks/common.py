@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import pandas as pd
-from dash import ALL, MATCH, Dash, Input, Output, ctx, no_update
+from dash import ALL, MATCH, ClientsideFunction, Dash, Input, Output, ctx, no_update
 
 import ids
 import store
@@ -15,7 +15,7 @@ from accounts import User
 from kpis.catalogue import resolve
 from kpis.compute import Period, Scope
 from kpis.lineage import fact_tables_of
-from kpis.periods import resolve_period
+from kpis.periods import PERIODS, resolve_period
 from layouts.tiles import TileData
 from loaders.facts import FACTS_OF_KIND
 from settings import Settings
@@ -126,8 +126,24 @@ def tiles_from(result: pd.DataFrame, kpi_ids: list[str], settings: Settings,
     return tiles
 
 
+def period_query(key: str | None, period: Period) -> dict[str, str]:
+    """The period as a link carries it: a named period by name (so "Last month" stays "Last month" after a
+    drill, not "Custom"), a custom range by its dates."""
+    if key in PERIODS and key != "custom":
+        return {"period": str(key)}
+    return {"from": period.start.isoformat(), "to": period.end.isoformat()}
+
+
 def register_period_sync(app: Dash, page: str, settings: Settings) -> None:
-    """Period buttons set the date range; picking dates by hand switches the period to Custom."""
+    """Period buttons set the date range; picking dates by hand switches the period to Custom. The page's
+    address keeps the period (assets/url_state.js), so going back to it returns to the period left."""
+    app.clientside_callback(
+        ClientsideFunction("floorview", "keepPeriod"),
+        Input(ids.period(page), "value"),
+        Input(ids.custom_range(page), "start_date"),
+        Input(ids.custom_range(page), "end_date"),
+        prevent_initial_call=True,
+    )
     @app.callback(
         Output(ids.period(page), "value"),
         Output(ids.custom_range(page), "start_date"),

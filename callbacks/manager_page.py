@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlencode
 
-from dash import Dash, Input, Output
+from dash import Dash, Input, Output, State
 
 import ids
 import store
 from callbacks.common import (
     NotAllowed,
     period_from,
+    period_query,
     register_period_sync,
     require_user,
     stale_sources,
@@ -35,12 +36,10 @@ def _drill(search: str | None) -> dict[str, str]:
     return {level: query[level][0] for level in LEVELS if query.get(level)}
 
 
-def _href(drill: dict[str, str], period=None) -> str:
-    """A manager-page link for a drill path, carrying the period so it survives the drill."""
-    query = dict(drill)
-    if period is not None:
-        query |= {"from": period.start.isoformat(), "to": period.end.isoformat()}
-    return "/manager" + (f"?{urlencode(query)}" if query else "")
+def _href(drill: dict[str, str], back: dict[str, str] | None = None, page: str = "/manager") -> str:
+    """A link for a drill path, carrying the period (`back`: period_query) so it survives the drill."""
+    query = dict(drill) | (back or {})
+    return page + (f"?{urlencode(query)}" if query else "")
 
 
 def _check_drill(cur, user, drill: dict[str, str]) -> None:
@@ -69,8 +68,9 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         Input(ids.custom_range("mgr"), "end_date"),
         Input(ids.URL, "search"),
         Input(ids.DATA_VERSION, "data"),
+        State(ids.period("mgr"), "value"),
     )
-    def fill(start, end, search, _version):
+    def fill(start, end, search, _version, period_key):
         with db.session() as cur:
             try:
                 user = require_user("manager", "control_desk")
@@ -78,6 +78,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                 _check_drill(cur, user, drill)
                 scope = user_scope(user, **{k: (v,) for k, v in drill.items()})
                 period = period_from(settings, start, end)
+                back = period_query(period_key, period)
                 site_names, team_names = detail.names(cur, "sites"), detail.names(cur, "teams")
                 visible_sites = [s for s in site_names if not user.site_ids or s in user.site_ids]
                 if "site" not in drill and len(visible_sites) == 1:
@@ -102,7 +103,8 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                         row[f"{r['kpi']}_target"] = r["target"]
                     for row in grouped.values():
                         target = {**drill, level: row["key"]}
-                        href = (f"/agent?agent={row['key']}" if level == "agent" else _href(target, period))
+                        href = (_href({"agent": row["key"]}, back, "/agent") if level == "agent"
+                                else _href(target, back))
                         row["link"], row["href"] = f"[{row['name']}]({href})", href
                         if level == "agent" and members.get(row["key"], {}).get("hire_date"):
                             row["tenure_months"] = round((today(settings) - members[row["key"]]["hire_date"]).days / 30.4, 1)
@@ -112,13 +114,14 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                 tz = detail.site_timezones(cur).get(drill.get("site", ""), "each site's local time")
             except NotAllowed as err:
                 return None, agent_page.not_allowed(str(err)), "", None, None
-        crumbs = [("Centre", _href({}, period) if drill else None)]
+        # A manager of one site starts at that site: a "Centre" above it would lead nowhere else.
+        crumbs = [] if len(visible_sites) == 1 else [("Centre", _href({}, back) if drill else None)]
         names = {"site": site_names, "team": team_names}
         path: dict[str, str] = {}
         for lv in LEVELS:
             if lv in drill:
                 path[lv] = drill[lv]
-                crumbs.append((names.get(lv, {}).get(drill[lv], drill[lv].replace("_", " ")), _href(path, period)))
+                crumbs.append((names.get(lv, {}).get(drill[lv], drill[lv].replace("_", " ")), _href(path, back)))
         crumbs[-1] = (crumbs[-1][0], None)
         tiles = tiles_from(tiles_result, TILES, settings, stale)
         aht_target = next((t.target for t in tiles if t.kpi == "aht"), None)

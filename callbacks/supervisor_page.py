@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dash import Dash, Input, Output, no_update
+from urllib.parse import parse_qs, urlencode
+
+from dash import ClientsideFunction, Dash, Input, Output, State, no_update
 
 import ids
 import store
 from callbacks.common import (
     NotAllowed,
     period_from,
+    period_query,
     register_period_sync,
     require_user,
     stale_sources,
@@ -30,13 +33,16 @@ AGENT_KPIS = ["handled", "contacts_per_hour", "aht", "avg_talk", "avg_hold", "av
 def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunction = compute) -> None:
     """`compute` is the KPI function the callbacks use: the app passes its per-data-version cache."""
     register_period_sync(app, "sup", settings)
+    app.clientside_callback(ClientsideFunction("floorview", "keepTeam"), Input(ids.SUP_TEAM, "value"),
+                            prevent_initial_call=True)
 
     @app.callback(
         Output(ids.SUP_TEAM, "options"),
         Output(ids.SUP_TEAM, "value"),
         Input(ids.URL, "pathname"),
+        State(ids.URL, "search"),
     )
-    def teams(_path):
+    def teams(_path, search):
         try:
             user = require_user("supervisor", "manager", "control_desk")
         except NotAllowed:
@@ -44,7 +50,9 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         with db.session() as cur:
             agents = detail.agents_in(cur, user.scope_filters())
         options = sorted({(a["team_id"], a["team"]) for a in agents}, key=lambda t: t[1])
-        return [{"label": name, "value": tid} for tid, name in options], (options[0][0] if options else None)
+        asked = parse_qs((search or "").lstrip("?")).get("team", [None])[0]  # from a link back from an agent
+        chosen = asked if asked in {tid for tid, _ in options} else (options[0][0] if options else None)
+        return [{"label": name, "value": tid} for tid, name in options], chosen
 
     @app.callback(
         Output(ids.SUP_HEADING, "children"),
@@ -55,8 +63,9 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         Input(ids.custom_range("sup"), "start_date"),
         Input(ids.custom_range("sup"), "end_date"),
         Input(ids.DATA_VERSION, "data"),
+        State(ids.period("sup"), "value"),
     )
-    def fill(team_id, start, end, _version):
+    def fill(team_id, start, end, _version, period_key):
         if not team_id:
             return no_update, "", None, agent_page.not_allowed("No team in your scope.")
         with db.session() as cur:
@@ -74,8 +83,9 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                 tz = detail.site_timezones(cur).get(members[0]["site_id"], "UTC")
             except NotAllowed as err:
                 return no_update, "", None, agent_page.not_allowed(str(err))
+        back = period_query(period_key, period)  # the agent's page opens on the period looked at here
         rows = {m["agent_id"]: {"agent_id": m["agent_id"], "name": m["name"],
-                                "agent": f"[{m['name']}](/agent?agent={m['agent_id']})",
+                                "agent": f"[{m['name']}](/agent?{urlencode({'agent': m['agent_id'], **back})})",
                                 "tenure_months": round((today(settings) - m["hire_date"]).days / 30.4, 1)
                                 if m["hire_date"] else None} for m in members}
         for r in by_agent.to_dict("records"):

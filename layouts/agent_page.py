@@ -54,9 +54,14 @@ def day_title(whose: str | None) -> str:
     return "My day: schedule against what I did" if whose is None else f"{whose} day: schedule against states"
 
 
-def heading(name: str, team: str, site: str, tenure_days: int | None) -> html.Div:
+def heading(name: str, team: str, site: str, tenure_days: int | None,
+            back_to_team: tuple[str, str] | None = None) -> html.Div:
+    """`back_to_team`: (team name, link) for a leader, shown as a breadcrumb "Team Heron › Daniel Okafor"."""
     tenure = f" · {tenure_words(tenure_days)} in the job" if tenure_days is not None else ""
-    return page_heading(name, f"{team} · {site}{tenure}")
+    crumbs = [] if back_to_team is None else [html.Nav(
+        [dcc.Link(back_to_team[0], href=back_to_team[1], id=ids.AGENT_BACK), html.Span(" › ", className="text-muted"),
+         html.Strong(name)], className="fv-crumbs small mt-2", **{"aria-label": "back to the team"})]
+    return html.Div([*crumbs, page_heading(name, f"{team} · {site}{tenure}")])
 
 
 def tiles(data: list[TileData]) -> html.Div:

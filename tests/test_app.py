@@ -97,6 +97,7 @@ AGENT_OUTPUTS = [(ids.AGENT_HEADING, "children"), (ids.scope_text("agent"), "chi
 
 
 VERSION = {"id": ids.DATA_VERSION, "property": "data", "value": None}
+AGENT_STATE = [{"id": ids.period("agent"), "property": "value", "value": "custom"}]
 
 
 def agent_inputs(search: str) -> list[dict]:
@@ -109,25 +110,25 @@ def agent_inputs(search: str) -> list[dict]:
 
 def test_an_agent_cannot_get_another_agents_numbers_whatever_the_browser_sends(app):
     client, _ = signed_in(app, "ann")
-    response = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=A2"))
+    response = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=A2"), AGENT_STATE)
     assert response.status_code == 200
     text = json.dumps(response.get_json())
     assert "Not allowed" in text and "Bo Chen" not in text and "A2" in text
-    own = json.dumps(callback(client, AGENT_OUTPUTS, agent_inputs("")).get_json())
+    own = json.dumps(callback(client, AGENT_OUTPUTS, agent_inputs(""), AGENT_STATE).get_json())
     assert "Ann Adams" in own
 
 
 def test_a_supervisor_can_open_only_agents_of_their_own_teams(app):
     client, _ = signed_in(app, "sue")
-    outside = json.dumps(callback(client, AGENT_OUTPUTS, agent_inputs("?agent=A1")).get_json())
+    outside = json.dumps(callback(client, AGENT_OUTPUTS, agent_inputs("?agent=A1"), AGENT_STATE).get_json())
     assert "not in your scope" in outside and "Ann Adams" not in outside
-    inside = json.dumps(callback(client, AGENT_OUTPUTS, agent_inputs("?agent=L1")).get_json())
+    inside = json.dumps(callback(client, AGENT_OUTPUTS, agent_inputs("?agent=L1"), AGENT_STATE).get_json())
     assert "Lee Evans" in inside
 
 
 def test_signed_out_callback_gets_nothing(app):
     client = app.server.test_client()
-    response = callback(client, AGENT_OUTPUTS, agent_inputs(""))
+    response = callback(client, AGENT_OUTPUTS, agent_inputs(""), AGENT_STATE)
     assert response.status_code == 401 and b"Ann" not in response.data
 
 
@@ -191,18 +192,18 @@ def test_sso_header_signs_in_only_through_the_trusted_proxy(sso_app):
     proxy = {"REMOTE_ADDR": "10.0.0.7"}
     page = client.get("/agent", headers={"X-Forwarded-User": "Ann"}, environ_base=proxy)
     assert page.status_code == 200  # the proxy vouches for ann: no sign-in form
-    assert callback(client, AGENT_OUTPUTS, agent_inputs("")).status_code == 401  # no header, no session: nothing
+    assert callback(client, AGENT_OUTPUTS, agent_inputs(""), AGENT_STATE).status_code == 401  # no header, no session: nothing
     # The same header from anywhere else is ignored, as is a user the header names who is disabled or unknown.
     assert client.get("/agent", headers={"X-Forwarded-User": "ann"},
                       environ_base={"REMOTE_ADDR": "192.168.1.9"}).status_code == 302
     assert client.get("/control-desk", headers={"X-Forwarded-User": "desk"}, environ_base=proxy).status_code == 302
     assert client.get("/agent", headers={"X-Forwarded-User": "nobody"}, environ_base=proxy).status_code == 302
     # Through the proxy, the header's user is whom the data is scoped to (and ?agent= cannot widen it).
-    scoped = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=A2"), headers={"X-Forwarded-User": "ann"},
+    scoped = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=A2"), AGENT_STATE, headers={"X-Forwarded-User": "ann"},
                       environ_base=proxy)
     assert scoped.status_code == 200
     assert "Not allowed" in scoped.get_data(as_text=True) and "Bo Chen" not in scoped.get_data(as_text=True)
-    own = callback(client, AGENT_OUTPUTS, agent_inputs(""), headers={"X-Forwarded-User": "ann"}, environ_base=proxy)
+    own = callback(client, AGENT_OUTPUTS, agent_inputs(""), AGENT_STATE, headers={"X-Forwarded-User": "ann"}, environ_base=proxy)
     assert "Ann Adams" in own.get_data(as_text=True)
 
 
@@ -227,7 +228,7 @@ def test_a_sign_in_without_scope_sees_nothing_and_is_told_why(app):
     client, _ = signed_in(app, "sue")
     page = client.get("/supervisor")
     assert page.status_code == 403 and b"not linked to any agent, team or site" in page.data
-    response = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=L1"))
+    response = callback(client, AGENT_OUTPUTS, agent_inputs("?agent=L1"), AGENT_STATE)
     assert response.status_code == 403 and b"Lee" not in response.data
 
 
