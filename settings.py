@@ -150,6 +150,13 @@ class FollowUpSettings(_Section):
     actions: tuple[str, ...] = ("called back", "emailed", "left a message", "escalated", "other")
 
 
+class TargetPolicySettings(_Section):
+    # A target set in the app that is looser than the one set at a level above the setter's own (a supervisor
+    # lowering their team's contacts per hour below the site's or the centre's target) is refused and the
+    # attempt audited; "allow" lets it through (still audited, as every target change is).
+    looser_than_above: Literal["refuse", "allow"] = "refuse"
+
+
 class VoiceSettings(_Section):
     """How customers' comments are classified on the voice page: compliment, complaint or idea, offline."""
 
@@ -340,6 +347,7 @@ class Settings(BaseSettings):
     occupancy: OccupancySettings = OccupancySettings()
     utilisation: UtilisationSettings = UtilisationSettings()
     targets: dict[str, TargetSetting] = Field(default_factory=dict)
+    target_policy: TargetPolicySettings = TargetPolicySettings()
     target_rules: list[TargetRule] = Field(default_factory=list)
     states: dict[str, StateCategory] = Field(default_factory=_default_states)
     activities: dict[str, Activity] = Field(default_factory=_default_activities)

@@ -34,6 +34,19 @@ class TargetError(ValueError):
     pass
 
 
+class TargetRefused(TargetError):
+    """A target looser than the one set above the setter (target_policy.looser_than_above = "refuse"). The
+    attempt is audited by `record_refusal`, in a write of its own: the refused change itself rolls back."""
+
+    def __init__(self, message: str, audit: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.audit = audit
+
+
+def record_refusal(con: duckdb.DuckDBPyConnection, user: User, refused: TargetRefused) -> None:
+    record(con, user.username, "target refused", **refused.audit)
+
+
 def settable_kpis() -> list[tuple[str, str]]:
     """(id, label) of every KPI that has a direction, so a target means something."""
     return [(k.id, k.label) for k in BY_ID.values() if k.direction != "none"]
@@ -89,7 +102,18 @@ def set_target(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, k
     if not reason:
         raise TargetError("say why the target changes: it goes into the audit trail")
     kpi = resolve(kpi_id, settings)
-    before = TargetBook.load(con, settings).resolve(kpi, _context(con, level, place), effective_from)
+    book = TargetBook.load(con, settings)
+    context = _context(con, level, place)
+    before = book.resolve(kpi, context, effective_from)
+    where = "enterprise" if level == "enterprise" else f"{level} {place}"
+    above = looser_than_above(book, kpi, user, context, float(target), effective_from)
+    if above is not None and settings.target_policy.looser_than_above == "refuse":
+        shown = f"{_describe(above.value, None, kpi.unit)} ({above.source})"
+        raise TargetRefused(
+            f"{_describe(float(target), None, kpi.unit)} is looser than the target of {shown} set above you; "
+            "ask whoever sets that target to change it",
+            {"obj": f"{kpi.label} · {where}", "old": shown, "new": _describe(float(target), amber, kpi.unit),
+             "reason": f"looser than the target set above: {reason[:400]}", "sites": sites_of(con, level, place)})
     rule_id = int(con.execute("SELECT nextval('action_id_seq')").fetchall()[0][0])
     con.execute("INSERT INTO stored_targets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [rule_id, kpi_id, level, place, float(target), amber, effective_from, effective_to,
@@ -97,10 +121,23 @@ def set_target(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, k
     old = f"{_describe(before.value, before.amber, kpi.unit)} ({before.source})" if before else "no target"
     until = f" to {effective_to.isoformat()}" if effective_to else ""
     new = f"{_describe(float(target), amber, kpi.unit)} from {effective_from.isoformat()}{until}"
-    where = "enterprise" if level == "enterprise" else f"{level} {place}"
     record(con, user.username, "set target", f"{kpi.label} · {where}", old, new, reason[:500],
            sites=sites_of(con, level, place))
     return rule_id
+
+
+def looser_than_above(book: TargetBook, kpi: Any, user: User, context: dict[str, str], target: float,
+                      on: date) -> Target | None:
+    """The target set above the user's own levels (by someone else) that `target` would be easier to meet than,
+    or None. The control desk sets the enterprise target itself: nothing is above it."""
+    own = set(LEVELS_BY_ROLE.get(user.role, ()))
+    if "enterprise" in own:
+        return None
+    above = book.resolve(kpi, {lv: place for lv, place in context.items() if lv not in own}, on)
+    if above is None or kpi.direction not in ("higher", "lower"):
+        return None
+    looser = target < above.value if kpi.direction == "higher" else target > above.value
+    return above if looser else None
 
 
 def in_force(con: duckdb.DuckDBPyConnection, settings: Settings, user: User, kpi_id: str, level: str, place: str,

@@ -115,6 +115,10 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
                                                   _number(value), _number(amber), _day(start), _day(end),
                                                   reason or "")
                     message = f"✓ Target saved (rule {rule}); dashboards use it from now on."
+                except targets.TargetRefused as refused:
+                    with db.write(cur):  # the attempt stays on record although the change does not
+                        targets.record_refusal(cur, user, refused)
+                    message = f"✕ {refused}"
                 except (targets.TargetError, store.WriteFailed) as err:
                     message = f"✕ {err}"
             return message, targets.visible_rules(cur, user)

@@ -75,6 +75,34 @@ def test_supervisor_raises_the_team_nps_target_and_the_tile_turns_while_last_mon
     assert errors == [] and desk_errors == []
 
 
+def test_a_supervisor_cannot_turn_a_red_tile_green_by_lowering_the_team_target(served_demo):
+    """Story 2's team is red on contacts per productive hour against the centre's 8.8 /h: lowering the team's
+    own target to 8.2 is refused (target_policy.looser_than_above = "refuse"), the tile stays red, and the
+    attempt is in the audit trail."""
+    url, _, stories, _ = served_demo
+    story = stories["story2_team"]
+    boss, errors = sign_in_own_context(served_demo, story["supervisor_name"].lower().replace(" ", "."), "/supervisor")
+    assert tile_status(boss, "contacts_per_hour") == "red"
+    boss.goto(url + "/targets")
+    boss.locator("#tgt-kpi").wait_for()
+    choose(boss, "tgt-kpi", "Contacts per productive hour")
+    boss.locator("#tgt-place", has_text=story["team"]).wait_for()
+    boss.fill("#tgt-value", "8.2")
+    boss.fill("#tgt-reason", "the week was hard")
+    boss.click("#tgt-save")
+    boss.get_by_text("is looser than the target of 8.8").wait_for()
+    boss.click("a.nav-link[href='/supervisor']")
+    boss.locator('[data-kpi="contacts_per_hour"][data-target="8.8"]').wait_for()
+    assert tile_status(boss, "contacts_per_hour") == "red"
+
+    desk, desk_errors = sign_in_own_context(served_demo, "control.desk", "/control-desk")
+    desk.goto(url + "/data")
+    refused = desk.locator("#data-audit .ag-row", has_text="target refused").first
+    refused.wait_for()
+    assert "the week was hard" in refused.inner_text()
+    assert errors == [] and desk_errors == []
+
+
 def test_supervisor_approves_daniels_late_return_and_adherence_rises_by_exactly_those_minutes(served_demo):
     url, _, stories, _ = served_demo
     story = stories["story1_agent"]

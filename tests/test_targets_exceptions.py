@@ -136,6 +136,51 @@ def test_each_user_sees_only_the_rules_for_their_places(centre):
     assert targets.places(con, p["ann"], "agent") == []
 
 
+def test_a_supervisor_cannot_loosen_the_target_set_above_and_the_attempt_is_audited(centre):
+    """config.toml's enterprise target for contacts per hour is 8.8 (higher is better); AHT's is 360 s (lower is
+    better). A supervisor's team rule of 8.2 /h or 400 s would turn a red tile green: refused, and on record."""
+    con, settings, p = centre
+    for kpi_id, value in (("contacts_per_hour", 8.2), ("aht", 400)):
+        with pytest.raises(targets.TargetRefused, match="looser than the target of") as refused:
+            targets.set_target(con, settings, p["sup1"], kpi_id, "team", "T1", value, None, date(2026, 11, 1), None,
+                               "the week was hard")
+        targets.record_refusal(con, p["sup1"], refused.value)
+    assert rows(con, "SELECT count(*) FROM stored_targets") == [(0,)]
+    trail = audit.trail(con, p["desk"])
+    assert [(t["username"], t["action"], t["object"]) for t in trail] == [
+        ("sup1", "target refused", "Average handle time · team T1"),
+        ("sup1", "target refused", "Contacts per productive hour · team T1")]
+    assert trail[0]["old_value"] == "360 s (enterprise (config.toml))" and trail[0]["new_value"] == "400 s"
+    assert trail[1]["reason"] == "looser than the target set above: the week was hard"
+    # Tighter, or equal, is the supervisor's to set.
+    targets.set_target(con, settings, p["sup1"], "contacts_per_hour", "team", "T1", 8.8, None, date(2026, 11, 1),
+                       None, "hold the line")
+    targets.set_target(con, settings, p["sup1"], "aht", "team", "T1", 340, None, date(2026, 11, 1), None, "tighter")
+    assert rows(con, "SELECT kpi, target FROM stored_targets ORDER BY kpi") == [("aht", 340), ("contacts_per_hour", 8.8)]
+
+
+def test_above_means_the_nearest_level_the_setter_does_not_own(centre):
+    con, settings, p = centre
+    # The control desk sets New York's AHT at 420 s (looser than the enterprise 360: the desk owns both levels).
+    targets.set_target(con, settings, p["desk"], "aht", "site", "NYC", 420, None, date(2026, 11, 1), None, "promo")
+    # Against New York's 420 s, a team target of 400 s is tighter: allowed; 430 s is looser: refused.
+    targets.set_target(con, settings, p["sup1"], "aht", "team", "T1", 400, None, date(2026, 11, 1), None, "ok")
+    with pytest.raises(targets.TargetRefused, match=r"430 s is looser than the target of 420 s \(site NYC"):
+        targets.set_target(con, settings, p["sup1"], "aht", "team", "T1", 430, None, date(2026, 11, 1), None, "no")
+    # A manager owns site, queue, team and agent: above New York is the enterprise target (360 s).
+    with pytest.raises(targets.TargetRefused, match=r"enterprise"):
+        targets.set_target(con, settings, p["mgr_nyc"], "aht", "site", "NYC", 380, None, date(2026, 11, 2), None, "x")
+
+
+def test_a_centre_may_let_leaders_loosen_targets(centre):
+    con, settings, p = centre
+    lenient = with_settings(settings, target_policy={"looser_than_above": "allow"})
+    targets.set_target(con, lenient, p["sup1"], "contacts_per_hour", "team", "T1", 8.2, None, date(2026, 11, 1), None,
+                       "new hires")
+    assert rows(con, "SELECT target FROM stored_targets") == [(8.2,)]
+    assert [t["action"] for t in audit.trail(con, p["desk"])] == ["set target"]
+
+
 # --- adherence exceptions ----------------------------------------------------------------------------------
 
 def test_approved_exception_raises_adherence_by_exactly_its_out_of_adherence_minutes(centre):
