@@ -247,6 +247,8 @@ SHIFT_START = "shift_start"  # the key of [adherence.rta_by_activity] for an out
 
 class AdherenceSettings(_Section):
     exception_threshold_s: int = Field(0, ge=0)
+    # An agent's day lists exceptions from this length on one by one; shorter ones are summed in one line.
+    list_exceptions_from_s: int = Field(60, ge=0, le=3600)
     count_work_outside_shift: bool = False
     count_approved_exceptions: bool = True
     # Real-time adherence (/live): out of adherence for less than the grace is "in the grace period"; for longer

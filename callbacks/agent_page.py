@@ -162,7 +162,9 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         states = [{**s, "code": settings.states.get(s["code"], s["code"])} for s in segments["states"]]
         found = detail.exceptions(segments["schedule"], states, satisfied, tracked)
         leader = user.role in ("supervisor", "manager", "control_desk")
-        return agent_page.timeline(the_day, segments["schedule"], states, found, approved, leader), feedback
+        return agent_page.timeline(the_day, segments["schedule"], states, found, approved, leader,
+                                   settings.adherence.list_exceptions_from_s,
+                                   settings.adherence.exception_threshold_s), feedback
 
     def _approve(cur, user, agent_id: str, span: str, reason: str | None) -> str:
         try:

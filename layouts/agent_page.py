@@ -121,8 +121,39 @@ def _exception_item(r: dict, approved: Sequence[dict], can_approve: bool) -> htm
                                      className="ms-2 py-0")])
 
 
+def _seconds(r: dict) -> float:
+    return (r["end"] - r["start"]).total_seconds()
+
+
+def _minutes_seconds(seconds: float) -> str:
+    return f"{int(seconds // 60)}:{int(seconds % 60):02d}"
+
+
+def exception_listing(exceptions: list[dict], approved: Sequence[dict], can_approve: bool, list_from_s: int,
+                      forgiven_below_s: int) -> html.Div:
+    """Exceptions one by one from `list_from_s` seconds on; shorter ones summed in one line (a run of 8-second
+    blips is noise, not twenty lines); runs the centre forgives (`forgiven_below_s`) said as forgiven."""
+    forgiven = [r for r in exceptions if _seconds(r) < forgiven_below_s]
+    counted = [r for r in exceptions if _seconds(r) >= forgiven_below_s]
+    listed = [r for r in counted if _seconds(r) >= list_from_s]
+    short = [r for r in counted if _seconds(r) < list_from_s]
+    items = [_exception_item(r, approved, can_approve) for r in listed[:20]]
+    if len(listed) > 20:
+        items.append(html.Li(f"… and {len(listed) - 20} more"))
+    if short:
+        items.append(html.Li(f"{len(short)} shorter than {_minutes_seconds(list_from_s)} each, "
+                             f"{_minutes_seconds(sum(map(_seconds, short)))} in all (not listed one by one)",
+                             className="text-muted", **{"data-summed": str(len(short))}))
+    if forgiven:
+        items.append(html.Li(f"{len(forgiven)} shorter than {forgiven_below_s} s forgiven: they do not count "
+                             "against adherence", className="text-muted"))
+    summary = f"{len(counted)} exception(s)" + (f", {len(approved)} approval(s)" if approved else "")
+    return html.Div([html.Strong(summary), html.Ul(items, className="small mb-0")], className="mt-2")
+
+
 def timeline(day: date | None, schedule: list[dict], states: list[dict], exceptions: list[dict],
-             approved: Sequence[dict] = (), can_approve: bool = False) -> html.Div:
+             approved: Sequence[dict] = (), can_approve: bool = False, list_from_s: int = 0,
+             forgiven_below_s: int = 0) -> html.Div:
     if day is None or (not schedule and not states):
         return empty_state("No schedule or activity on this day.")
     rows = [{"lane": "Scheduled", "start": r["start"], "end": r["end"], "label": r["code"],
@@ -130,17 +161,15 @@ def timeline(day: date | None, schedule: list[dict], states: list[dict], excepti
     rows += [{"lane": "Actual", "start": r["start"], "end": r["end"], "label": r["code"].replace("_", " "),
               "colour": STATE_COLOURS.get(r["code"], "#8c8c8c")} for r in states]
     rows += [{"lane": "Out of adherence", "start": r["start"], "end": r["end"], "label": "out of adherence",
-              "colour": charts.HIGHLIGHT} for r in exceptions]
+              "colour": charts.HIGHLIGHT} for r in exceptions if _seconds(r) >= forgiven_below_s]
     rows += [{"lane": "Approved", "start": r["start"], "end": r["end"], "label": f"approved: {r['reason']}",
               "colour": APPROVED_COLOUR} for r in approved]
     fig = charts.timeline(rows, f"{day:%a %d %b %Y} (site-local time)")
     fig.update_yaxes(categoryorder="array", categoryarray=["Approved", "Out of adherence", "Actual", "Scheduled"])
     legend = html.Div([html.Span([html.Span("■ ", style={"color": c}), name.replace("_", " ")], className="me-3 small")
                        for name, c in STATE_COLOURS.items()])
-    listing = html.Ul([_exception_item(r, approved, can_approve) for r in exceptions[:20]], className="small mb-0")
-    summary = f"{len(exceptions)} exception(s)" + (f", {len(approved)} approval(s)" if approved else "")
-    return html.Div([dcc.Graph(figure=fig, config=charts.GRAPH_CONFIG, style={"height": "250px"}), legend,
-                     html.Div([html.Strong(summary), listing], className="mt-2")])
+    listing = exception_listing(exceptions, approved, can_approve, list_from_s, forgiven_below_s)
+    return html.Div([dcc.Graph(figure=fig, config=charts.GRAPH_CONFIG, style={"height": "250px"}), legend, listing])
 
 
 def not_allowed(message: str) -> html.Div:

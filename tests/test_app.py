@@ -312,3 +312,24 @@ def test_tile_strips_fill_rows_evenly():
     # 9 tiles at up to 8 a row: two rows of 5 and 4, not 8 and an orphan; at up to 4: three rows of 3.
     assert [balanced_columns(9, 8), balanced_columns(9, 4)] == [5, 3]
     assert [balanced_columns(7, 8), balanced_columns(7, 4), balanced_columns(8, 4), balanced_columns(1, 4)] == [7, 4, 4, 1]
+
+
+def test_an_agents_day_lists_real_exceptions_and_sums_the_blips():
+    """Five 8-second blips, one 5-minute stretch and one 2-second run the centre forgives (threshold 3 s), with
+    exceptions listed from 60 s: one line for the stretch, one for the five blips (40 s in all), one forgiven."""
+    from datetime import datetime, timedelta
+
+    from layouts.agent_page import exception_listing
+
+    start = datetime(2026, 11, 20, 9, 0)
+    blips = [{"start": start + timedelta(minutes=i), "end": start + timedelta(minutes=i, seconds=8),
+              "why": "available while scheduled break"} for i in range(5)]
+    stretch = {"start": datetime(2026, 11, 20, 13, 0), "end": datetime(2026, 11, 20, 13, 5),
+               "why": "lunch while scheduled open"}
+    forgiven = {"start": datetime(2026, 11, 20, 15, 0), "end": datetime(2026, 11, 20, 15, 0, 2), "why": "aux"}
+    listing = exception_listing([*blips, stretch, forgiven], [], False, 60, 3)
+    items = [li.children for li in listing.children[1].children]
+    assert listing.children[0].children == "6 exception(s)"  # the forgiven run does not count
+    assert items == ["13:00:00–13:05:00: lunch while scheduled open",
+                     "5 shorter than 1:00 each, 0:40 in all (not listed one by one)",
+                     "1 shorter than 3 s forgiven: they do not count against adherence"]

@@ -4,6 +4,7 @@ a supervisor approves an exception and the agent's adherence rises by exactly th
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import pytest
@@ -120,6 +121,11 @@ def test_supervisor_approves_daniels_late_return_and_adherence_rises_by_exactly_
     first, last = (datetime.strptime(t, "%H:%M:%S") for t in span.split("–"))
     minutes = (last - first).total_seconds() / 60
     assert 3 <= minutes <= 6, span  # story 1: four to five minutes late back from lunch
+    # Exceptions are listed one by one from 60 s (adherence.list_exceptions_from_s); shorter ones are summed.
+    listed = [t.split(": ")[0] for t in boss.locator("li").all_inner_texts() if re.match(r"\d\d:\d\d:\d\d–", t)]
+    lengths = [(datetime.strptime(b, "%H:%M:%S") - datetime.strptime(a, "%H:%M:%S")).total_seconds()
+               for a, b in (s.split("–") for s in listed)]
+    assert lengths and min(lengths) >= 60, listed
     boss.fill("#exc-reason", "Badge reader at the lift broke down")
     item.get_by_role("button", name="Approve").click()
     boss.locator("#exc-feedback", has_text="✓ Approved").wait_for()
