@@ -28,3 +28,12 @@
     }).observe(document.documentElement, {childList: true, subtree: true, attributes: true,
                                            attributeFilter: ["tabindex", "aria-expanded", "role"]});
 })();
+// A tile's definition shows on hover and on keyboard focus (CSS); Escape hides it until focus moves on.
+document.addEventListener("keydown", function (e) {
+    var tile = e.key === "Escape" && document.activeElement && document.activeElement.closest(".fv-tile");
+    if (tile) { tile.classList.add("fv-tip-off"); }
+});
+document.addEventListener("focusout", function (e) {
+    var tile = e.target.closest && e.target.closest(".fv-tile");
+    if (tile) { tile.classList.remove("fv-tip-off"); }
+});

@@ -76,12 +76,14 @@ def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
             *([html.Div(["⚠ ", t.stale], className="fv-tile-stale small text-danger")] if t.stale else []),
             *([html.Div(["⚠ Incomplete: ", incomplete], className="fv-tile-stale small text-danger")]
               if incomplete else []),
+            # What the KPI counts: shown on hover and on keyboard focus alike (a title attribute is mouse-only).
+            html.Div(definition(t), id=f"tip-{t.kpi}", className="fv-tip", role="tooltip"),
         ],
         id=tile_id or f"tile-{t.kpi}",
         className=f"fv-tile fv-{t.status}",
-        title=definition(t),
         tabIndex=0,
         role="group",
+        **{"aria-describedby": f"tip-{t.kpi}"},
         **{"aria-label": f"{t.label} {fmt(t.value, t.unit)}, {word}" + (f", {t.stale}" if t.stale else "")
            + (f", incomplete: {incomplete}" if incomplete else "")},
         **attrs,
