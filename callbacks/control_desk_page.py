@@ -122,6 +122,7 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
                 period = period_from(settings, start, end)
                 dim = _clock_dim(clock)
                 staff = compute(cur, settings, STAFF + ["forecast_contacts", "offered"], period, by=[dim], scope=scope)
+                shrink = compute(cur, settings, [k for k, _ in control_desk_page.SHRINK], period, by=[dim], scope=scope)
                 name = detail.names(cur, "sites").get(site, site)
             except NotAllowed as err:
                 return agent_page.not_allowed(str(err))
@@ -132,7 +133,9 @@ def register(app: Dash, db: store.Database, settings: Settings, compute: KpiFunc
         series = {labels[k]: [value.get((t, k)) for t in times] for k in STAFF}
         contacts = {"Forecast": [value.get((t, "forecast_contacts")) for t in times],
                     "Actual": [value.get((t, "offered")) for t in times]}
-        return control_desk_page.site_detail(name, times, series, contacts, clock or "local")
+        part = {(r[dim], r["kpi"]): r["value"] for r in shrink.to_dict("records")}
+        shrink_by_time = {label: [part.get((t, k)) for t in times] for k, label in control_desk_page.SHRINK}
+        return control_desk_page.site_detail(name, times, series, contacts, clock or "local", shrink_by_time)
 
     @app.callback(
         Output(ids.DESK_SITE, "value", allow_duplicate=True),

@@ -100,7 +100,9 @@ def shrinkage_by_activity(sites: list[str], parts: dict[str, list]) -> html.Div:
 
 
 def site_detail(site: str, times: list[str], series: dict[str, list], contacts: dict[str, list], clock: str,
-                shrink_by_time: list | None = None) -> html.Div:
+                shrink_by_time: dict[str, list] | None = None) -> html.Div:
+    """`shrink_by_time`: shrinkage by activity (label -> % of paid time per time in `times`), so a block of
+    training at 14:00-16:00 shows where the staffing gap is, not only in the day's total."""
     if not times:
         return empty_state(f"No staffing data for {site} in this period: this view needs agent-state logs, "
                            "schedules and forecasts.")
@@ -113,6 +115,13 @@ def site_detail(site: str, times: list[str], series: dict[str, list], contacts: 
         staff, staff_rows = None, []
     volume_rows = [{"time": t, **{k: (None if v[i] is None else round(v[i], 1)) for k, v in contacts.items()}}
                    for i, t in enumerate(times)]
+    parts = {k: v for k, v in (shrink_by_time or {}).items() if any(known(x) for x in v)}
+    shrink = charts.stacked(times, {k: [x if known(x) else 0 for x in v] for k, v in parts.items()},
+                            "shrinkage (% of paid time)", x_title) if parts else None
+    if shrink is not None:
+        shrink.update_traces(hovertemplate="%{y:.1f} %")
+    shrink_rows = [{"time": t, **{k: (round(v[i], 2) if known(v[i]) else None) for k, v in parts.items()}}
+                   for i, t in enumerate(times)] if parts else []
     return html.Div([
         html.H2(f"{site} in detail", className="h5 mt-2"),
         dbc.Row([
@@ -124,6 +133,11 @@ def site_detail(site: str, times: list[str], series: dict[str, list], contacts: 
                           [{"field": "time", "headerName": "Time"}] + [{"field": k, **exported_as("contacts")} for k in contacts],
                           "No contacts."), lg=5),
         ]),
+        panel("desk-shrink-time", f"{site}: shrinkage by activity and time of day", shrink, shrink_rows,
+              [{"field": "time", "headerName": "Time"}] + [{"field": k, **exported_as("%")} for k in parts],
+              "No schedules in this period: shrinkage needs a WFM schedule export.",
+              subtitle="Planned and unplanned time away from the phones, per interval: training or meetings "
+                       "placed where staff is short show here.", height=260),
     ])
 
 

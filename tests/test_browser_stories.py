@@ -202,6 +202,15 @@ def test_story4_control_desk_finds_the_site_short_of_staff_and_the_training_behi
         return t.x[t.y.indexOf(Math.max(...t.y))];
     }""")
     assert shrink == story["site"]  # training is the activity pulling this site's agents off the phones
+    # ... and in the site's detail, per interval: the training sits where the gap is (issue 19, point 4).
+    training = dict(page.evaluate("""() => {
+        const g = document.querySelector('[data-panel="desk-shrink-time"] .js-plotly-plot');
+        const t = g.data.find(s => s.name === 'Training');
+        return t.x.map((x, i) => [x, t.y[i]]);
+    }"""))
+    inside = [v for t, v in training.items() if "14:00" <= t < "16:00"]
+    outside = [v for t, v in training.items() if not "14:00" <= t < "16:00"]
+    assert inside and min(inside) > 2 * max(outside, default=0), training
     page.get_by_text("Common clock (UTC)", exact=True).click()
     page.get_by_text("time of day (UTC)").first.wait_for()
     assert errors == []
