@@ -206,3 +206,13 @@ VOICE_CLEAR = "voice-clear"
 VOICE_VERBATIMS = "voice-verbatims"
 VOICE_VERBATIM_TITLE = "voice-verbatim-title"
 VOICE_TERMS_EMPTY = "voice-terms-empty"
+
+
+def xlsx_button(csv_button: str) -> str:
+    """The Excel button beside a grid's CSV button."""
+    return f"{csv_button}-xlsx"
+
+
+def download(csv_button: str) -> str:
+    """The download that a grid's export buttons fill."""
+    return f"{csv_button}-download"

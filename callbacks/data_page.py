@@ -13,6 +13,7 @@ from dash import Dash, Input, Output, State, html
 import ids
 import store
 from actions import audit
+from callbacks import panel_exports
 from callbacks.common import NotAllowed, require_user
 from layouts import data_page
 from live import uploads
@@ -88,10 +89,5 @@ def register(app: Dash, db: store.Database) -> None:
         p = live.worker.progress
         return data_page.loading_now(p.file, p.stage, p.fraction, p.source, p.queued)
 
-    for button, grid in ((ids.DATA_EXPORT_LOADS, ids.DATA_LOADS), (ids.DATA_EXPORT_REJECTS, ids.DATA_REJECTS)):
-        app.clientside_callback(
-            "function(n) { return n ? true : window.dash_clientside.no_update; }",
-            Output(grid, "exportDataAsCsv"),
-            Input(button, "n_clicks"),
-            prevent_initial_call=True,
-        )
+    panel_exports.register_grid(app, ids.DATA_LOADS, ids.DATA_EXPORT_LOADS, "loads")
+    panel_exports.register_grid(app, ids.DATA_REJECTS, ids.DATA_EXPORT_REJECTS, "rejected-rows")

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from dash import MATCH, Dash, Input, Output, State, ctx, dcc, no_update
 
+import ids
 from actions.table_files import Column, csv_bytes, xlsx_bytes
 from callbacks.common import NotAllowed, require_user
 from roles import ROLES
@@ -65,6 +66,41 @@ def _linked_id(href: str) -> str | None:
     return next((query[key] for key in LINK_KEYS if key in query), None)
 
 
+def _file(kind: str, name: str, rows: Any, column_defs: Any) -> Any:
+    """The download for an export button's click: `kind` "xlsx" or "csv"."""
+    if not isinstance(rows, list):
+        return no_update
+    rows = [r for r in rows[:MAX_ROWS] if isinstance(r, dict)]
+    columns, table = export_table(rows, [c for c in column_defs or [] if isinstance(c, dict)])
+    if kind == "xlsx":
+        return dcc.send_bytes(xlsx_bytes(table, columns, name), f"floorview-{name}.xlsx")
+    return dcc.send_bytes(csv_bytes(table, columns), f"floorview-{name}.csv")
+
+
+def signed_in() -> bool:
+    try:
+        require_user(*ROLES)
+    except NotAllowed:
+        return False
+    return True
+
+
+def register_grid(app: Dash, grid: str, csv_button: str, name: str) -> None:
+    """CSV and Excel downloads for a page's own grid (one that is not a panel): the same files as a panel's."""
+    @app.callback(
+        Output(ids.download(csv_button), "data"),
+        Input(csv_button, "n_clicks"),
+        Input(ids.xlsx_button(csv_button), "n_clicks"),
+        State(grid, "rowData"),
+        State(grid, "columnDefs"),
+        prevent_initial_call=True,
+    )
+    def export(csv_clicks, xlsx_clicks, rows, column_defs):
+        if not signed_in() or not (csv_clicks or xlsx_clicks):
+            return no_update
+        return _file("xlsx" if ctx.triggered_id == ids.xlsx_button(csv_button) else "csv", name, rows, column_defs)
+
+
 def register(app: Dash) -> None:
     @app.callback(
         Output({"type": "fv-panel-download", "panel": MATCH}, "data"),
@@ -76,17 +112,8 @@ def register(app: Dash) -> None:
     )
     def export(csv_clicks, xlsx_clicks, rows, column_defs):
         # The rows are the ones this browser was sent; the file only reshapes them. Signed-in people only.
-        try:
-            require_user(*ROLES)
-        except NotAllowed:
-            return no_update
         trigger = ctx.triggered_id
-        if not trigger or not (csv_clicks or xlsx_clicks) or not isinstance(rows, list):
+        if not signed_in() or not trigger or not (csv_clicks or xlsx_clicks):
             return no_update
-        rows = [r for r in rows[:MAX_ROWS] if isinstance(r, dict)]
-        columns, table = export_table(rows, [c for c in column_defs or [] if isinstance(c, dict)])
-        name = f"floorview-{trigger['panel']}"
-        if trigger["type"] == "fv-panel-xlsx":
-            data = xlsx_bytes(table, columns, str(trigger["panel"]))
-            return dcc.send_bytes(data, f"{name}.xlsx")
-        return dcc.send_bytes(csv_bytes(table, columns), f"{name}.csv")
+        kind = "xlsx" if trigger["type"] == "fv-panel-xlsx" else "csv"
+        return _file(kind, str(trigger["panel"]), rows, column_defs)

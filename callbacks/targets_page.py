@@ -9,6 +9,7 @@ from dash import Dash, Input, Output, State, ctx
 import ids
 import store
 from actions import targets
+from callbacks import panel_exports
 from callbacks.common import NotAllowed, choices, require_user, today
 from layouts import targets_page
 from settings import Settings
@@ -123,9 +124,4 @@ def register(app: Dash, db: store.Database, settings: Settings) -> None:
                     message = f"✕ {err}"
             return message, targets.visible_rules(cur, user)
 
-    app.clientside_callback(
-        "function(n) { return n ? true : window.dash_clientside.no_update; }",
-        Output(ids.TGT_RULES, "exportDataAsCsv"),
-        Input(ids.TGT_EXPORT, "n_clicks"),
-        prevent_initial_call=True,
-    )
+    panel_exports.register_grid(app, ids.TGT_RULES, ids.TGT_EXPORT, "targets")

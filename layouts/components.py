@@ -6,7 +6,9 @@ from typing import Any
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
+
+import ids
 
 
 def page_heading(title: str, subtitle: str = "") -> html.Div:
@@ -27,8 +29,13 @@ def error_state(message: str) -> html.Div:
     return html.Div([html.Strong("Problem: "), message], className="alert alert-danger", role="alert")
 
 
-def export_button(button_id: str, label: str = "Export CSV") -> dbc.Button:
-    return dbc.Button(label, id=button_id, color="secondary", outline=True, size="sm", className="ms-2")
+def export_button(button_id: str) -> html.Span:
+    """A grid's CSV and Excel downloads (callbacks/panel_exports.py: raw values, units in the headers)."""
+    return html.Span([
+        *(dbc.Button(["↓ ", label], id=bid, color="secondary", outline=True, size="sm", className="ms-2",
+                     title=f"Download these rows as {what}")
+          for bid, label, what in ((button_id, "CSV", "CSV"), (ids.xlsx_button(button_id), "Excel", "an Excel workbook"))),
+        dcc.Download(id=ids.download(button_id))])
 
 
 # Every grid: columns share the width (flex) above a floor and scroll sideways below it, and headers wrap onto a

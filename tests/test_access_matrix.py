@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 import accounts
+import ids
 import store
 from actions import messages, requests
 from app import create_app
@@ -190,7 +191,12 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
         ("fu-report", "n_clicks"): 1, ("fu-month", "value"): "2026-11",
         ('{"id":["ALL"],"type":"msg-ack"}', "n_clicks"): [
             {"id": {"type": "msg-ack", "id": message_id}, "property": "n_clicks", "value": 1}],
-        # A panel's export reshapes the rows the browser sends; a forged request gets back only what it sent.
+        # A grid's or a panel's export reshapes the rows the browser sends; a forged request gets back only what
+        # it sent.
+        **{key: value for button, grid in ((ids.DATA_EXPORT_LOADS, ids.DATA_LOADS),
+                                           (ids.DATA_EXPORT_REJECTS, ids.DATA_REJECTS), (ids.TGT_EXPORT, ids.TGT_RULES))
+           for key, value in (((button, "n_clicks"), 1), ((ids.xlsx_button(button), "n_clicks"), 1),
+                              ((grid, "rowData"), [{"file": INJECTION}]), ((grid, "columnDefs"), [{"field": "file"}]))},
         **{(_match_key(kind), prop): (_panel(kind), value) for kind, prop, value in (
             ("fv-panel-export", "n_clicks", 1), ("fv-panel-xlsx", "n_clicks", 1),
             ("fv-panel-grid", "rowData", [{"agent": f"[{INJECTION}](/agent?agent={INJECTION})", "aht": 1e308}]),

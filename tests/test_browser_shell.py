@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 import accounts
+import ids
 import store
 from app import create_app
 from loaders import load_file
@@ -61,4 +63,15 @@ def test_data_page_lists_loaded_files_and_rejects_with_reasons(site):
     page.get_by_text("teams2.csv").first.wait_for()
     page.get_by_text("unknown site (not in sites)").wait_for()
     assert page.get_by_text("agents.csv").count() >= 1
+    # The rejected rows and the loads download with raw values: numbers as numbers, one row per rejected row.
+    with page.expect_download() as download:
+        page.locator(f"#{ids.DATA_EXPORT_REJECTS}").click()
+    rejects = pd.read_csv(download.value.path(), encoding="utf-8-sig")
+    row = rejects[rejects["File"] == "teams2.csv"].iloc[0]
+    assert row["Line"] == 2 and row["Field"] == "site_id" and row["Value"] == "NOWHERE"
+    with page.expect_download() as download:
+        page.locator(f"#{ids.xlsx_button(ids.DATA_EXPORT_LOADS)}").click()
+    loads = pd.read_excel(download.value.path(), engine="calamine")
+    teams2 = loads[loads["File"] == "teams2.csv"].iloc[0]
+    assert teams2["Rows loaded"] == 0 and teams2["Rows rejected"] == 1
     assert errors == []

@@ -10,6 +10,7 @@ def test_a_supervisor_clicks_a_complaint_word_and_reads_its_comments(served_demo
     page, errors = sign_in(served_demo, "naledi.dlamini", "/supervisor")
     page.goto(served_demo[0] + "/voice")
     page.get_by_text("This month", exact=True).click()
+    page.get_by_text("01 Nov – 22 Nov 2026").first.wait_for()  # the month's words, not the week's on screen
     plot = page.locator('[data-panel="voice-terms"] .js-plotly-plot')
     plot.wait_for()
     page.wait_for_load_state("networkidle")
