@@ -6,6 +6,7 @@ ticks every second in the browser (assets/rta.js) between the server's refreshes
 
 from __future__ import annotations
 
+from functools import partial
 from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
@@ -13,6 +14,7 @@ from dash import dcc, html
 
 import ids
 from layouts.components import empty_state, labelled, page_heading
+from layouts.plain_html import element
 
 # Icon, word and colour class of each status: colour is never the only signal.
 # Glyphs the page's fonts have (an emoji clock or no-entry sign renders as an empty box without an emoji font).
@@ -87,26 +89,28 @@ def table(rows: list[dict], total: int, now_ms: int, zone_label: str) -> html.Di
     ], className="fv-panel")
 
 
-def _row(r: dict) -> html.Tr:
+def _row(r: dict) -> dict:
     icon, word, look = STATUS_LOOK[r["status"]]
     state = STATE_WORDS.get(r["state"], r["state"]) if r["state"] else "Logged out"
     if r.get("reason"):
         state += f" ({r['reason']})"
     day = urlencode({"agent": r["agent_id"], "from": r["day"], "to": r["day"]})
     message = urlencode({"level": "agent", "to": r["agent_id"]})
-    # Plain text where it will do: a 200-row table is a few thousand components to serialise otherwise.
-    return html.Tr([
-        html.Td(html.A(r["name"], href=f"/agent?{day}")),
-        html.Td(f"{icon} {word}", className=f"fw-semibold text-nowrap {look}",
-                title=f"Grace {r['grace_s']} s, severe from {r['severe_s']} s"),
-        html.Td(_clock(r["seconds"]), className="text-end font-monospace", **{"data-since": str(r["since_ms"])}),
-        html.Td(state + (f" since {r['state_since']}" if r["state_since"] else "")),
-        html.Td((r["activity"] or "Not scheduled") + (f" until {r['activity_until']}" if r["activity_until"] else "")),
-        html.Td(f"{r['next_activity']} at {r['next_at']}" if r["next_activity"] else "—"),
-        html.Td(r["team"]),
-        html.Td([html.A("Message", href=f"/messages?{message}", className="btn btn-outline-secondary btn-sm me-1"),
-                 html.A("Day & exceptions", href=f"/agent?{day}", className="btn btn-outline-secondary btn-sm")],
-                className="text-nowrap"),
+    # Plain text where it will do, and elements built as the JSON Dash sends (layouts/plain_html.py): a
+    # 200-row table is a few thousand components to construct and serialise otherwise.
+    td, a = partial(element, "Td"), partial(element, "A")
+    return element("Tr", [
+        td(a(r["name"], href=f"/agent?{day}")),
+        td(f"{icon} {word}", className=f"fw-semibold text-nowrap {look}",
+           title=f"Grace {r['grace_s']} s, severe from {r['severe_s']} s"),
+        td(_clock(r["seconds"]), className="text-end font-monospace", **{"data-since": str(r["since_ms"])}),
+        td(state + (f" since {r['state_since']}" if r["state_since"] else "")),
+        td((r["activity"] or "Not scheduled") + (f" until {r['activity_until']}" if r["activity_until"] else "")),
+        td(f"{r['next_activity']} at {r['next_at']}" if r["next_activity"] else "—"),
+        td(r["team"]),
+        td([a("Message", href=f"/messages?{message}", className="btn btn-outline-secondary btn-sm me-1"),
+            a("Day & exceptions", href=f"/agent?{day}", className="btn btn-outline-secondary btn-sm")],
+           className="text-nowrap"),
     ], className=look + "-row", **{"data-agent": r["agent_id"], "data-adherence": r["status"],
                                    "data-seconds": str(r["seconds"])})
 

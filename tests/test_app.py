@@ -333,3 +333,22 @@ def test_an_agents_day_lists_real_exceptions_and_sums_the_blips():
     assert items == ["13:00:00–13:05:00: lunch while scheduled open",
                      "5 shorter than 1:00 each, 0:40 in all (not listed one by one)",
                      "1 shorter than 3 s forgiven: they do not count against adherence"]
+
+
+def test_plain_elements_are_what_dash_sends_for_its_own_components():
+    """/live's rows are built as JSON directly (layouts/plain_html.py): the browser must get exactly the JSON of
+    the components they stand for."""
+    from dash import html
+    from dash._utils import to_json
+
+    from layouts.plain_html import element
+
+    plain = element("Tr", [element("Td", element("A", "Ann", href="/agent?agent=A1"), className="fw-semibold",
+                                   title="Grace 60 s", **{"data-since": "17"}),
+                           element("Td", "—"), element("Td", ["x", element("A", "Message", href="/m")])],
+                    className="fv-rta-out-row", **{"data-agent": "A1", "data-adherence": "out", "data-seconds": "90"})
+    dash_own = html.Tr([html.Td(html.A("Ann", href="/agent?agent=A1"), className="fw-semibold", title="Grace 60 s",
+                                **{"data-since": "17"}),
+                        html.Td("—"), html.Td(["x", html.A("Message", href="/m")])],
+                       className="fv-rta-out-row", **{"data-agent": "A1", "data-adherence": "out", "data-seconds": "90"})
+    assert json.loads(to_json(html.Tbody([plain]))) == json.loads(to_json(html.Tbody([dash_own])))
