@@ -45,13 +45,25 @@ def fmt_target(target: float | None, unit: str, direction: str) -> str:
     return f"target {sign} {fmt(target, unit)}".replace("  ", " ")
 
 
+def fmt_against(value: float | None, target: float | None, unit: str) -> str:
+    """A value as shown beside its target: a percentage one decimal finer while it would read as the target
+    itself (99.96 % against a 100 % target is "99.96 %", not "100.0 %" marked near target)."""
+    if unit == "%" and known(value) and known(target) and value != target:
+        for places in (1, 2, 3):
+            if f"{value:.{places}f}" != f"{target:.{places}f}":
+                return f"{value:.{places}f} %"
+    return fmt(value, unit)
+
+
 def fmt_gap(value: float | None, target: float | None, unit: str) -> str:
-    """Signed distance from target in the KPI's unit ('−4.2 pts' for percentages)."""
+    """Signed distance from target in the KPI's unit ('−4.2 pts' for percentages; '−0.04 pts' rather than a
+    '−0.0' that hides which side of the target the value is)."""
     if value is None or target is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     gap = value - target
     if unit == "%":
-        return f"{gap:+.1f} pts".replace("-", "−")
+        places = next((p for p in (1, 2, 3) if round(gap, p) != 0), 1) if gap else 1
+        return f"{gap:+.{places}f} pts".replace("-", "−")
     if unit == "s":
         sign = "+" if gap >= 0 else "−"
         return f"{sign}{fmt(abs(gap), 's')}"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from dash import html
 
-from layouts.formatting import STATUS_TEXT, fmt, fmt_gap, fmt_target
+from layouts.formatting import STATUS_TEXT, fmt, fmt_against, fmt_gap, fmt_target
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def kpi_tile(t: TileData, tile_id: dict | None = None) -> html.Div:
             html.Div([t.label, html.A(html.Span("i", className="fv-info-icon"), href=f"/help#{help_anchor(t.kpi)}",
                                       className="fv-tile-help", title=f"What is {t.label}?",
                                       **{"aria-label": f"What is {t.label}?"})], className="fv-tile-label"),
-            html.Div(fmt(t.value, t.unit), className="fv-tile-value"),
+            html.Div(fmt_against(t.value, t.target, t.unit), className="fv-tile-value"),
             html.Div([html.Span(icon, className="fv-status-icon", **{"aria-hidden": "true"}), f" {word}"],
                      className="fv-tile-status"),
             html.Div([fmt_target(t.target, t.unit, t.direction),

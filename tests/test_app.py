@@ -352,3 +352,14 @@ def test_plain_elements_are_what_dash_sends_for_its_own_components():
                         html.Td("—"), html.Td(["x", html.A("Message", href="/m")])],
                        className="fv-rta-out-row", **{"data-agent": "A1", "data-adherence": "out", "data-seconds": "90"})
     assert json.loads(to_json(html.Tbody([plain]))) == json.loads(to_json(html.Tbody([dash_own])))
+
+
+def test_a_value_just_short_of_its_target_does_not_read_as_the_target():
+    """Conformance 99.96 % against a 100 % target is near target: the tile says 99.96 % and −0.04 pts, not
+    100.0 % and −0.0 pts. Values a decimal apart from the target keep one decimal."""
+    from layouts.formatting import fmt_against, fmt_gap
+    assert (fmt_against(99.96, 100.0, "%"), fmt_gap(99.96, 100.0, "%")) == ("99.96 %", "−0.04 pts")
+    assert (fmt_against(98.9, 100.0, "%"), fmt_gap(98.9, 100.0, "%")) == ("98.9 %", "−1.1 pts")
+    assert (fmt_against(80.0, 80.0, "%"), fmt_gap(80.0, 80.0, "%")) == ("80.0 %", "+0.0 pts")
+    assert (fmt_against(80.004, 80.0, "%"), fmt_gap(80.0004, 80.0, "%")) == ("80.004 %", "+0.0 pts")
+    assert fmt_against(None, 80.0, "%") == "—" and fmt_against(330, 360, "s") == "5:30"
