@@ -20,7 +20,7 @@ def context_bar(page: str, period: str, start: date, end: date) -> html.Div:
             # Native radio buttons of one name: one tab stop, arrow keys move between periods.
             html.Div(dbc.RadioItems(
                 id=ids.period(page), options=[{"label": label, "value": key} for key, label in PERIOD_OPTIONS],
-                value=period, inline=True, className="btn-group btn-group-sm flex-wrap",
+                value=period, inline=True, className="btn-group btn-group-sm flex-wrap fv-choices",
                 inputClassName="btn-check", labelClassName="btn btn-outline-primary btn-sm",
                 labelCheckedClassName="active"), role="radiogroup", **{"aria-label": "Period"}),
             dcc.DatePickerRange(id=ids.custom_range(page), start_date=start, end_date=end,

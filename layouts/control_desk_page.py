@@ -33,7 +33,7 @@ def layout(period: str, start: date, end: date) -> html.Div:
             dbc.RadioItems(id=ids.DESK_CLOCK, value="local", inline=True,
                            options=[{"label": "Site-local time", "value": "local"},
                                     {"label": "Common clock (UTC)", "value": "utc"}],
-                           className="btn-group btn-group-sm", inputClassName="btn-check",
+                           className="btn-group btn-group-sm fv-choices", inputClassName="btn-check",
                            labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active"),
             html.Label("Site in detail", htmlFor=ids.DESK_SITE, className="small ms-sm-2"),
             dcc.Dropdown(id=ids.DESK_SITE, clearable=False, style={"minWidth": "220px", "maxWidth": "100%"}),

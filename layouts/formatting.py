@@ -52,6 +52,9 @@ def fmt_against(value: float | None, target: float | None, unit: str) -> str:
         for places in (1, 2, 3):
             if f"{value:.{places}f}" != f"{target:.{places}f}":
                 return f"{value:.{places}f} %"
+    if unit == "s" and known(value) and known(target) and value != target and fmt(value, "s") == fmt(target, "s"):
+        minutes, seconds = divmod(float(value), 60)  # type: ignore[arg-type]
+        return f"{int(minutes)}:{seconds:04.1f}"  # 0:19.6 against a 0:20 target
     return fmt(value, unit)
 
 
@@ -66,7 +69,7 @@ def fmt_gap(value: float | None, target: float | None, unit: str) -> str:
         return f"{gap:+.{places}f} pts".replace("-", "−")
     if unit == "s":
         sign = "+" if gap >= 0 else "−"
-        return f"{sign}{fmt(abs(gap), 's')}"
+        return f"{sign}{abs(gap):.1f} s" if 0 < abs(gap) < 0.5 else f"{sign}{fmt(abs(gap), 's')}"
     return f"{gap:+,.1f}".replace("-", "−")
 
 

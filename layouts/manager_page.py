@@ -28,7 +28,10 @@ def layout(period: str, start: date, end: date) -> html.Div:
 
 
 def breadcrumbs(crumbs: list[tuple[str, str | None]]) -> list:
-    """[(label, href or None for the current level)] as 'Centre › New York › TV promotion'."""
+    """[(label, href or None for the current level)] as 'Centre › New York › TV promotion'; a trail of one step
+    (a one-site manager at their site) is no trail: the heading already says where they are."""
+    if len(crumbs) < 2:
+        return []
     parts: list = []
     for i, (label, href) in enumerate(crumbs):
         if i:

@@ -65,7 +65,7 @@ def panel(name: str, title: str, figure: Any | None, rows: list[dict], columns: 
         style={"height": None if len(rows) <= 12 else f"{height + 80}px"}, className="ag-theme-alpine")
     toggle = None if table_only else dbc.RadioItems(
         id=ids["view"], options=[{"label": "Chart", "value": "chart"}, {"label": "Numbers", "value": "table"}],
-        value=view, inline=True, className="btn-group btn-group-sm", inputClassName="btn-check",
+        value=view, inline=True, className="btn-group btn-group-sm fv-choices", inputClassName="btn-check",
         labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active")
     export = export_buttons(name, disabled=not rows)
     return html.Div([

@@ -363,3 +363,6 @@ def test_a_value_just_short_of_its_target_does_not_read_as_the_target():
     assert (fmt_against(80.0, 80.0, "%"), fmt_gap(80.0, 80.0, "%")) == ("80.0 %", "+0.0 pts")
     assert (fmt_against(80.004, 80.0, "%"), fmt_gap(80.0004, 80.0, "%")) == ("80.004 %", "+0.0 pts")
     assert fmt_against(None, 80.0, "%") == "—" and fmt_against(330, 360, "s") == "5:30"
+    # An ASA of 19.6 s against 20 s reads 0:19.6 and −0.4 s, not 0:20 and −0:00.
+    assert (fmt_against(19.6, 20, "s"), fmt_gap(19.6, 20, "s")) == ("0:19.6", "−0.4 s")
+    assert (fmt_against(20, 20, "s"), fmt_gap(20, 20, "s"), fmt_gap(405, 360, "s")) == ("0:20", "+0:00", "+0:45")
