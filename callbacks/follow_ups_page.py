@@ -16,6 +16,7 @@ import store
 from actions import follow_ups
 from actions.follow_up_report import REPORT_COLUMNS, month_cases, write_xlsx
 from actions.scope import places_in_scope
+from callbacks import panel_exports
 from callbacks.common import NotAllowed, require_user, tiles_from, user_scope
 from kpis.compute import KpiFunction, Period
 from kpis.periods import month_of
@@ -45,6 +46,8 @@ def _month(text: str | None) -> Period | None:
 
 
 def register(app: Dash, db: store.Database, settings: Settings, kpis: KpiFunction) -> None:
+    panel_exports.register_grid(app, ids.FU_GRID, ids.FU_EXPORT, "follow-ups")
+
     @app.callback(
         Output(ids.FU_TILES, "children"),
         Input(ids.FU_MONTH, "value"),

@@ -13,6 +13,7 @@ from dash import Dash, Input, Output, State, ctx, html, no_update
 import ids
 import store
 from actions.scope import places_in_scope
+from callbacks import panel_exports
 from callbacks.common import NotAllowed, period_from, register_period_sync, require_user, user_scope
 from kpis import voice
 from layouts import voice_page
@@ -21,6 +22,7 @@ from settings import Settings
 
 def register(app: Dash, db: store.Database, settings: Settings) -> None:
     register_period_sync(app, "voice", settings)
+    panel_exports.register_grid(app, ids.VOICE_VERBATIMS, ids.VOICE_EXPORT, "verbatims")
 
     @app.callback(
         Output(ids.VOICE_SITE, "options"),

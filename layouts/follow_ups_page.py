@@ -10,16 +10,16 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 import ids
-from layouts.components import data_grid, empty_state, labelled, page_heading
+from layouts.components import data_grid, empty_state, export_button, labelled, page_heading
 from layouts.formatting import fmt
 
 STATUS_WORDS = {"new": "New", "in_progress": "In progress", "closed": "Closed"}
 CASE_COLUMNS = [
-    {"field": "case_id", "headerName": "Case", "maxWidth": 90, "type": "numericColumn"},
-    {"field": "overdue_text", "headerName": "Clock", "minWidth": 130,
+    {"field": "case_id", "headerName": "Case", "minWidth": 95, "maxWidth": 110, "type": "numericColumn"},
+    {"field": "overdue_text", "headerName": "Clock", "minWidth": 150,
      "cellClassRules": {"fv-cell-red": "params.data.overdue"}},
-    {"field": "status_text", "headerName": "Status", "maxWidth": 130},
-    {"field": "kind_text", "headerName": "Kind", "maxWidth": 110},
+    {"field": "status_text", "headerName": "Status", "minWidth": 125, "maxWidth": 140},
+    {"field": "kind_text", "headerName": "Kind", "minWidth": 115, "maxWidth": 130},
     {"field": "reason", "headerName": "Why", "minWidth": 200, "tooltipField": "reason"},
     {"field": "comment", "headerName": "Customer's words", "minWidth": 240, "tooltipField": "comment"},
     {"field": "agent_name", "headerName": "Agent", "minWidth": 130},
@@ -46,6 +46,7 @@ def layout(month: str, **_query: str) -> html.Div:
                                       value=[], switch=True, className="mt-4"), md=3),
             ], className="g-2"),
             html.Div(id=ids.FU_FEEDBACK, className="small mt-2", role="status"),
+            html.Div(export_button(ids.FU_EXPORT), className="d-flex justify-content-end mb-1"),
             _selectable(data_grid(ids.FU_GRID, CASE_COLUMNS, height="360px", file_name="floorview-follow-ups.csv")),
             html.Div(className="small text-muted mt-1",
                      children="Click a case to open it. Clock: ⚠ overdue · ✓ within its service clock."),

@@ -12,7 +12,7 @@ from dash import dcc, html
 
 import ids
 from layouts import charts
-from layouts.components import data_grid, empty_state, labelled, page_heading
+from layouts.components import data_grid, empty_state, export_button, labelled, page_heading
 from layouts.context import context_bar
 
 # Colour-blind-safe enough with the word and icon always beside it: green, red, orange.
@@ -53,8 +53,9 @@ def layout(period: str, start: date, end: date) -> html.Div:
         dcc.Loading(html.Div(id=ids.VOICE_PANELS)),
         html.Div([
             html.Div([html.H2("What they said", id=ids.VOICE_VERBATIM_TITLE, className="h5"),
-                      dbc.Button("Show all comments", id=ids.VOICE_CLEAR, size="sm", color="secondary",
-                                 outline=True)], className="d-flex justify-content-between align-items-start"),
+                      html.Div([dbc.Button("Show all comments", id=ids.VOICE_CLEAR, size="sm", color="secondary",
+                                           outline=True), export_button(ids.VOICE_EXPORT)])],
+                     className="d-flex flex-wrap justify-content-between align-items-start gap-2"),
             data_grid(ids.VOICE_VERBATIMS, VERBATIM_COLUMNS, height="420px", file_name="floorview-verbatims.csv"),
         ], className="fv-panel mt-3", **{"data-panel": "voice-verbatims"}),
     ])

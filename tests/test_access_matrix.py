@@ -194,7 +194,8 @@ def forged_values(world, user) -> dict[tuple[str, str], object]:
         # A grid's or a panel's export reshapes the rows the browser sends; a forged request gets back only what
         # it sent.
         **{key: value for button, grid in ((ids.DATA_EXPORT_LOADS, ids.DATA_LOADS),
-                                           (ids.DATA_EXPORT_REJECTS, ids.DATA_REJECTS), (ids.TGT_EXPORT, ids.TGT_RULES))
+                                           (ids.DATA_EXPORT_REJECTS, ids.DATA_REJECTS), (ids.TGT_EXPORT, ids.TGT_RULES),
+                                           (ids.VOICE_EXPORT, ids.VOICE_VERBATIMS), (ids.FU_EXPORT, ids.FU_GRID))
            for key, value in (((button, "n_clicks"), 1), ((ids.xlsx_button(button), "n_clicks"), 1),
                               ((grid, "rowData"), [{"file": INJECTION}]), ((grid, "columnDefs"), [{"field": "file"}]))},
         **{(_match_key(kind), prop): (_panel(kind), value) for kind, prop, value in (

@@ -64,6 +64,10 @@ def test_an_agent_reads_the_cases_about_their_contacts_without_acting(served_dem
     page.wait_for_load_state("networkidle")
     names = {rows.nth(i).locator('[col-id="agent_name"]').inner_text() for i in range(min(rows.count(), 10))}
     assert names == {"Daniel Okafor"}  # only cases about his own contacts
+    with page.expect_download() as download:  # the list as shown, as a file: his cases only, case numbers as numbers
+        page.locator("#fu-export").click()
+    listed = pd.read_csv(download.value.path(), encoding="utf-8-sig")
+    assert len(listed) >= 1 and set(listed["Agent"]) == {"Daniel Okafor"} and listed["Case"].dtype.kind == "i"
     rows.first.click()
     page.locator('[data-panel="follow-up-case"]').wait_for()
     page.get_by_text("You can read this case; your supervisor follows it up.").wait_for()

@@ -3,6 +3,9 @@ word and reads the comments that use it; an agent sees only their own customers'
 
 from __future__ import annotations
 
+import pandas as pd
+
+import ids
 from tests.test_browser_actions import sign_in
 
 
@@ -41,6 +44,12 @@ def test_a_supervisor_clicks_a_complaint_word_and_reads_its_comments(served_demo
         assert all(w in said for w in words), (term, said)
         assert rows.nth(i).locator('[col-id="why"]').inner_text()  # the rule that classified it is shown
     assert "✓ Compliment" in page.locator('[data-counts="voice"]').inner_text()
+    # The comments shown download as a workbook, the same rows with the customers' own words.
+    with page.expect_download() as download:
+        page.locator(f"#{ids.xlsx_button(ids.VOICE_EXPORT)}").click()
+    book = pd.read_excel(download.value.path(), engine="calamine")
+    assert len(book) >= max(1, rows.count())  # every row, not only those the grid draws in view
+    assert all(all(w in said.lower() for w in words) for said in book["What the customer said"])
     assert not errors, errors
 
 
