@@ -79,10 +79,10 @@ def lines(x: list, series: dict[str, list], y_title: str, x_title: str, target: 
 
 
 def stacked(x: list, parts: dict[str, list], y_title: str, x_title: str, target: float | None = None,
-            target_label: str = "target") -> go.Figure:
+            target_label: str = "target", hover: str = "%{y:.0f} s") -> go.Figure:
     fig = _figure(yaxis_title=y_title, xaxis_title=x_title, barmode="stack")
     for i, (name, ys) in enumerate(parts.items()):
-        fig.add_bar(x=x, y=ys, name=name, marker_color=NEUTRAL[i % len(NEUTRAL)], hovertemplate="%{y:.0f} s")
+        fig.add_bar(x=x, y=ys, name=name, marker_color=NEUTRAL[i % len(NEUTRAL)], hovertemplate=hover)
     target_line(fig, target, target_label)
     return fig
 

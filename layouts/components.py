@@ -29,13 +29,19 @@ def error_state(message: str) -> html.Div:
     return html.Div([html.Strong("Problem: "), message], className="alert alert-danger", role="alert")
 
 
+def download_buttons(csv_id: Any, xlsx_id: Any, download_id: Any, disabled: bool = False,
+                     csv_label: str = "CSV") -> list:
+    """CSV and Excel buttons and the download they fill (callbacks/panel_exports.py: raw values, units in the
+    headers), for a panel's grid or a page's own."""
+    return [*(dbc.Button(["↓ ", label], id=bid, color="secondary", outline=True, size="sm", className="ms-2",
+                         disabled=disabled, title=f"Download these numbers as {what}")
+              for bid, label, what in ((csv_id, csv_label, "CSV"), (xlsx_id, "Excel", "an Excel workbook"))),
+            dcc.Download(id=download_id)]
+
+
 def export_button(button_id: str) -> html.Span:
-    """A grid's CSV and Excel downloads (callbacks/panel_exports.py: raw values, units in the headers)."""
-    return html.Span([
-        *(dbc.Button(["↓ ", label], id=bid, color="secondary", outline=True, size="sm", className="ms-2",
-                     title=f"Download these rows as {what}")
-          for bid, label, what in ((button_id, "CSV", "CSV"), (ids.xlsx_button(button_id), "Excel", "an Excel workbook"))),
-        dcc.Download(id=ids.download(button_id))])
+    """A page grid's downloads: the Excel button and the download take their ids from the CSV button's."""
+    return html.Span(download_buttons(button_id, ids.xlsx_button(button_id), ids.download(button_id)))
 
 
 # Every grid: columns share the width (flex) above a floor and scroll sideways below it, and headers wrap onto a

@@ -89,14 +89,18 @@ def net_heatmap(sites: list[str], times: list[str], z: list[list], clock: str) -
 def shrinkage_by_activity(sites: list[str], parts: dict[str, list]) -> html.Div:
     if not any(known(v) for values in parts.values() for v in values):  # no schedules: no shrinkage
         sites = []
-    fig = charts.stacked(sites, parts, "shrinkage (% of paid time)", "site") if sites else None
-    if fig is not None:
-        fig.update_traces(hovertemplate="%{y:.1f} %")
+    fig = charts.stacked(sites, parts, "shrinkage (% of paid time)", "site", hover="%{y:.1f} %") if sites else None
     rows = [{"site": s, **{name: (None if v[i] is None else round(v[i], 2)) for name, v in parts.items()}}
             for i, s in enumerate(sites)]
     return panel("desk-shrink", "Shrinkage by activity", fig, rows,
                  [{"field": "site", "headerName": "Site"}] + [{"field": n, "headerName": n, **exported_as("%")} for n in parts],
                  "No schedules in this period: shrinkage needs a WFM schedule export.", subtitle="Planned (scheduled) plus unplanned (taken in phone time).")
+
+
+def _by_time(times: list[str], series: dict[str, list], places: int) -> list[dict]:
+    """A grid row per time of day, a column per series, unknown values (None or NaN) left empty."""
+    return [{"time": t, **{k: (round(v[i], places) if known(v[i]) else None) for k, v in series.items()}}
+            for i, t in enumerate(times)]
 
 
 def site_detail(site: str, times: list[str], series: dict[str, list], contacts: dict[str, list], clock: str,
@@ -109,19 +113,14 @@ def site_detail(site: str, times: list[str], series: dict[str, list], contacts: 
     x_title = f"time of day ({'UTC' if clock == 'utc' else 'site-local'})"
     staff = charts.lines(times, series, "agents", x_title, hover="%{y:.1f}")
     volume = charts.lines(times, contacts, "contacts per interval", x_title, hover="%{y:.0f}")
-    staff_rows = [{"time": t, **{k: (None if v[i] is None else round(v[i], 1)) for k, v in series.items()}}
-                  for i, t in enumerate(times)]
+    staff_rows = _by_time(times, series, 1)
     if not any(known(v) for values in series.values() for v in values):  # contacts only, no staffing files
         staff, staff_rows = None, []
-    volume_rows = [{"time": t, **{k: (None if v[i] is None else round(v[i], 1)) for k, v in contacts.items()}}
-                   for i, t in enumerate(times)]
+    volume_rows = _by_time(times, contacts, 1)
     parts = {k: v for k, v in (shrink_by_time or {}).items() if any(known(x) for x in v)}
     shrink = charts.stacked(times, {k: [x if known(x) else 0 for x in v] for k, v in parts.items()},
-                            "shrinkage (% of paid time)", x_title) if parts else None
-    if shrink is not None:
-        shrink.update_traces(hovertemplate="%{y:.1f} %")
-    shrink_rows = [{"time": t, **{k: (round(v[i], 2) if known(v[i]) else None) for k, v in parts.items()}}
-                   for i, t in enumerate(times)] if parts else []
+                            "shrinkage (% of paid time)", x_title, hover="%{y:.1f} %") if parts else None
+    shrink_rows = _by_time(times, parts, 2) if parts else []
     return html.Div([
         html.H2(f"{site} in detail", className="h5 mt-2"),
         dbc.Row([

@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import charts
-from layouts.components import GRID_COLUMNS, empty_state
+from layouts.components import GRID_COLUMNS, download_buttons, empty_state
 
 # A column's unit and decimals in its files (KPI unit → header unit): "AHT (seconds)", "Service level (%)".
 EXPORT_UNITS: dict[str, tuple[str | None, int | None]] = {
@@ -31,10 +31,7 @@ def panel_ids(name: str) -> dict[str, dict]:
 def export_buttons(name: str, disabled: bool = False, csv_label: str = "CSV") -> list:
     """The numbers behind a panel's grid as a file (callbacks/panel_exports.py): raw values, units in headers."""
     ids = panel_ids(name)
-    return [*(dbc.Button(["↓ ", label], id=ids[part], size="sm", color="secondary", outline=True, className="ms-2",
-                         disabled=disabled, title=f"Download these numbers as {what}")
-              for part, label, what in (("export", csv_label, "CSV"), ("xlsx", "Excel", "an Excel workbook"))),
-            dcc.Download(id=ids["download"])]
+    return download_buttons(ids["export"], ids["xlsx"], ids["download"], disabled, csv_label)
 
 
 def panel(name: str, title: str, figure: Any | None, rows: list[dict], columns: list[dict], empty: str,
