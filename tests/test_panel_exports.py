@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 from datetime import datetime
 
@@ -89,3 +90,15 @@ def test_csv_and_workbook_agree_and_empty_cells_stay_empty():
     book = pd.read_excel(io.BytesIO(xlsx_bytes(rows, columns, "x")), engine="calamine")
     assert book.loc[0, "Contacts"] == 1234567 and book.loc[0, "Service level (%)"] == 87.5
     assert book.iloc[1, :2].isna().all() and book.loc[1, "Agent"] == "Bo"
+
+
+def test_an_export_request_with_rows_that_are_not_rows_gets_no_file_and_odd_cells_become_text():
+    """What a browser (or a forged request) sends is checked: no rows, no file; non-dict rows and column
+    definitions are skipped; a cell that is neither number nor text is written as text, not dropped."""
+    from dash import no_update
+
+    from callbacks.panel_exports import _file
+    assert _file("csv", "x", "not a list", None) is no_update
+    download = _file("csv", "x", ["junk", {"a": [1, 2], "b": 3}], ["junk", {"field": "a"}, {"field": "b"}])
+    frame = pd.read_csv(io.BytesIO(base64.b64decode(download["content"])), encoding="utf-8-sig")
+    assert list(frame.columns) == ["a", "b"] and frame.loc[0, "a"] == "[1, 2]" and frame.loc[0, "b"] == 3

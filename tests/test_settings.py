@@ -120,3 +120,15 @@ def test_settings_are_not_changed_after_validation():
     with pytest.raises(pydantic.ValidationError, match="frozen"):
         s.targets = {}  # type: ignore[misc]
     assert s.activities["open"].category == "open" and s.base_dir == REPO
+
+
+@pytest.mark.parametrize(("key", "value", "named"), [
+    ("FLOORVIEW_TARGET_POLICY__LOOSER_THAN_ABOVE", "sometimes", "target_policy.looser_than_above"),
+    ("FLOORVIEW_ADHERENCE__LIST_EXCEPTIONS_FROM_S", "-5", "adherence.list_exceptions_from_s"),
+    ("FLOORVIEW_ADHERENCE__LIST_EXCEPTIONS_FROM_S", "86400", "adherence.list_exceptions_from_s"),
+])
+def test_this_sessions_settings_refuse_impossible_values_by_name(monkeypatch, key, value, named):
+    monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError) as err:
+        load_settings(REPO / "config.toml")
+    assert named in str(err.value)
