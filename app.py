@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -183,6 +184,10 @@ def serve_app(app: Dash, settings: Settings, host: str, port: int) -> None:
     server = app.server
     # SIGTERM (systemd, docker stop) ends the process through the finally blocks: the control file goes.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    # Everything built so far (modules, layouts, Plotly's validators: ~150,000 objects) lives as long as the
+    # process: out of the collector's sight, a full collection no longer rescans it, a pause of about 70 ms that
+    # otherwise hit one /live refresh in ten at 2,000 agents (bench/bench_rta.py).
+    gc.freeze()
     with serving_live(server, server.extensions["floorview_db"], settings, host, port):
         web_front.run(app, settings, host, port)
 

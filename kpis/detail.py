@@ -32,13 +32,26 @@ def agent_profile(con: duckdb.DuckDBPyConnection, agent_id: str) -> AgentProfile
     return AgentProfile(*rows[0]) if rows else None
 
 
+_FILTERED_BY = (("agent", "a.agent_id"), ("team", "a.team_id"), ("site", "a.site_id"))
+
+
 def agent_filter(filters: dict[str, tuple[str, ...]]) -> tuple[str, list[Any]]:
     """The WHERE clause (on agents `a`) and its parameters for filters of agent, team or site ids."""
     where, params = ["true"], []
-    for dim, column in (("agent", "a.agent_id"), ("team", "a.team_id"), ("site", "a.site_id")):
+    for dim, column in _FILTERED_BY:
         if dim in filters:
             where.append(f"list_contains(?, {column})")
             params.append(list(filters[dim]))
+    return " AND ".join(where), params
+
+
+def agent_filter_named(filters: dict[str, tuple[str, ...]]) -> tuple[str, dict[str, Any]]:
+    """agent_filter with named parameters ($agent, $team, $site), for queries that take others by name."""
+    where, params = ["true"], {}
+    for dim, column in _FILTERED_BY:
+        if dim in filters:
+            where.append(f"list_contains(${dim}, {column})")
+            params[dim] = list(filters[dim])
     return " AND ".join(where), params
 
 

@@ -12,13 +12,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 import duckdb
 import numpy as np
+import pyarrow.compute as pc
 
-from kpis.detail import agent_filter
+from kpis.detail import agent_filter_named
 from semantic import PRODUCTIVE_STATES
 from settings import Settings
 
@@ -26,17 +27,13 @@ from settings import Settings
 STATUSES = ("severe", "out", "grace", "in", "none")
 LOOK_BACK = timedelta(hours=12)  # how far back a run is traced (and a shift's start looked for)
 EPOCH = datetime(1970, 1, 1)
+# A moment's class: not scheduled for a tracked activity, in adherence, out of adherence.
+NONE, IN, OUT = 0, 1, 2
+CLASS_WORDS = ("none", "in", "out")
+_PER_AGENT = 1 << 40  # µs (12.7 days) per agent in a span key: agent and time sort as one int64
 
 
-@dataclass(frozen=True)
-class Segment:
-    start: datetime
-    end: datetime
-    value: str | None  # an activity code, or a state category (None: a state code the vocabulary lacks)
-
-
-@dataclass(frozen=True)
-class AgentNow:
+class AgentNow(NamedTuple):  # a tuple, not a frozen dataclass: 2,000 of them were 11 ms of each /live refresh
     agent_id: str
     name: str
     team_id: str
@@ -61,25 +58,61 @@ class AgentNow:
 def now_view(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime,
              filters: dict[str, tuple[str, ...]]) -> list[AgentNow]:
     """Every agent within the filters who is scheduled (for a tracked activity) or logged in at `now` (UTC,
-    naive), worst first: severe, out, grace (longest first), then in adherence and not tracked."""
-    where, params = agent_filter(filters)
+    naive), worst first: severe, out, grace (longest first), then in adherence and not tracked.
+
+    Every agent is judged at once, in numpy over integer microseconds: at 2,000 agents a loop per agent cost
+    more than the queries (the /live page refreshes every few seconds)."""
+    where, chosen = agent_filter_named(filters)
     agents = con.execute(f"""
         SELECT a.agent_id, a.name, a.team_id, t.name, a.site_id, s.timezone FROM agents a
-        JOIN teams t USING (team_id) JOIN sites s ON s.site_id = a.site_id WHERE {where}""",  # noqa: S608
-                         params).fetchall()
+        JOIN teams t USING (team_id) JOIN sites s ON s.site_id = a.site_id WHERE {where}
+        ORDER BY a.agent_id""", chosen).fetchall()  # noqa: S608 (declared columns, bound values)
     if not agents:
         return []
-    ids = [a[0] for a in agents]
+    # The same agents, numbered in the same order, inside the other queries: cheaper to plan than a list of
+    # 2,000 ids as a parameter.
+    wanted = Wanted(f"""wanted AS (SELECT a.agent_id, row_number() OVER (ORDER BY a.agent_id) - 1 AS a
+                                   FROM agents a WHERE {where})""", chosen)  # noqa: S608 (as above)
     since, until = now - LOOK_BACK, now + LOOK_BACK
-    schedule = _segments(con.execute("""
-        SELECT agent_id, start_at, end_at, activity FROM schedule
-        WHERE list_contains(?, agent_id) AND end_at > ? AND start_at < ?""", [ids, since, until]).fetchall())
-    runs, current = _runs_and_current(con, settings, ids, since, now, until)
-    rows = [_agent_now(settings, now, a, schedule.get(a[0], []), runs.get(a[0], []), current.get(a[0]))
-            for a in agents]
-    listed = [r for r in rows if r is not None]
-    listed.sort(key=lambda r: (STATUSES.index(r.status), -r.seconds if r.status != "in" else 0, r.name))
-    return listed
+    window = _Window(_us(since), _us(now), _us(until))
+    cats, reps = _adherence_classes(settings)
+    schedule, activities = _schedule(con, settings, wanted, window)
+    runs, current = _runs_and_current(con, settings, wanted, len(agents), window, cats, reps)
+    minutes = settings.data.interval_minutes
+    starts_by_zone = {tz: _us(interval_start(now, tz, minutes)) for tz in {a[5] for a in agents}}
+    judged = _judge(_class_table(settings, cats), cats.index("offline"), window, len(agents), schedule, runs,
+                    np.array([starts_by_zone[a[5]] for a in agents], dtype=np.int64))
+    logged_in = (current.category >= 0) & (current.category != cats.index("offline"))
+    listed = np.flatnonzero((judged.klass != NONE) | logged_in)
+    now_in, upcoming = judged.now_in[listed], judged.upcoming[listed]
+    # Every instant shown, converted at once.
+    until_at = _instants(schedule.picked(schedule.end, now_in))
+    next_at = _instants(schedule.picked(schedule.start, upcoming))
+    state_since = _instants(np.where(logged_in[listed], current.since[listed], -1))
+    status_since = _datetimes(judged.since[listed])
+    thresholds: dict[tuple[str | None, bool], tuple[int, int]] = {}
+    rows = []
+    for n, i in enumerate(listed.tolist()):
+        began = int(judged.began[i])
+        key = (activities[began] if began >= 0 else None, bool(judged.shift_start[i]))
+        if key not in thresholds:
+            thresholds[key] = settings.adherence.rta_thresholds(*key)
+        grace, severe = thresholds[key]
+        seconds = int(judged.seconds[i])
+        status = CLASS_WORDS[judged.klass[i]]
+        if status == "out":
+            status = "grace" if seconds < grace else "severe" if seconds >= severe else "out"
+        doing, coming, category = int(now_in[n]), int(upcoming[n]), int(current.category[i])
+        logged = state_since[n] is not None
+        agent_id, name, team_id, team, site_id, tz = agents[i]
+        rows.append(AgentNow(
+            agent_id, name, team_id, team, site_id, tz, activities[doing] if doing >= 0 else None, until_at[n],
+            activities[coming] if coming >= 0 else None, next_at[n], cats[category] if logged else None,
+            state_since[n], current.reasons.get(i) if logged else None, status, status_since[n], seconds, grace,
+            severe, float(judged.out_us[i]) / 1e6))
+    rank = {status: n for n, status in enumerate(STATUSES)}
+    rows.sort(key=lambda r: (rank[r.status], -r.seconds if r.status != "in" else 0, r.name))
+    return rows
 
 
 def site_counts(rows: Iterable[AgentNow], settings: Settings) -> dict[str, dict[str, float]]:
@@ -96,12 +129,111 @@ def site_counts(rows: Iterable[AgentNow], settings: Settings) -> dict[str, dict[
     return counts
 
 
+class Wanted(NamedTuple):
+    """The agents a view is about, as a CTE named `wanted` (agent_id, a: the position in the view's list), and
+    its named parameters."""
+    cte: str
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Window:
+    """The instants the view works within, as µs since the epoch: the look-back's start, now, the look-ahead's
+    end."""
+    since: int
+    now: int
+    until: int
+
+
+class _Spans:
+    """Time spans per agent (agent = position in the view's agent list), sorted by agent then start, in µs since
+    the epoch. `value` is an index: into the activities for the schedule, into the state categories for states
+    (-1: a code the settings do not configure)."""
+
+    def __init__(self, window: _Window, agent: np.ndarray, start: np.ndarray, end: np.ndarray,
+                 value: np.ndarray) -> None:
+        self.order = np.lexsort((start, agent))  # the given spans' positions, in the order kept
+        order = self.order
+        self.agent, self.start, self.end, self.value = (np.asarray(x, dtype=np.int64)[order]
+                                                        for x in (agent, start, end, value))
+        self._base = window.since - (window.until - window.since)  # keys stay within one agent's slot
+        self._key = self._keyed(self.agent, self.start)
+        # The furthest any of an agent's spans so far reaches: whether an earlier span can still cover a moment.
+        self._reach = np.maximum.accumulate(self._keyed(self.agent, self.end)) if len(self.agent) else self._key
+
+    def _keyed(self, agent: np.ndarray, t: np.ndarray) -> np.ndarray:
+        return np.asarray(agent * _PER_AGENT + np.clip(t - self._base, 0, _PER_AGENT - 1))
+
+    def at(self, agent: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """For each (agent, t): the index of the span covering t, the latest-starting one if spans overlap;
+        -1 for none."""
+        found = np.full(len(agent), -1, dtype=np.int64)
+        if not len(self.agent):
+            return found
+        q = self._keyed(agent, t)
+        i = np.searchsorted(self._key, q, side="right") - 1  # the last span starting at or before t
+        j = np.maximum(i, 0)
+        mine = (i >= 0) & (self.agent[j] == agent)
+        covers = mine & (self.end[j] > t)
+        found[covers] = j[covers]
+        # Overlapping spans (rare): an earlier one may still cover t; looked for one by one.
+        for n in np.flatnonzero(mine & ~covers & (self._reach[j] > q)).tolist():
+            k = int(j[n]) - 1
+            while k >= 0 and self.agent[k] == agent[n]:
+                if self.start[k] <= t[n] < self.end[k]:
+                    found[n] = k
+                    break
+                k -= 1
+        return found
+
+    def value_at(self, agent: np.ndarray, t: np.ndarray, absent: int) -> np.ndarray:
+        """The value of the span covering each (agent, t); `absent` where none does."""
+        found = self.at(agent, t)
+        return np.where(found >= 0, self.picked(self.value, found), absent)
+
+    def picked(self, column: np.ndarray, index: np.ndarray) -> np.ndarray:
+        """`column` (one of the spans' arrays) at each index; -1 where the index is -1."""
+        if not len(column):
+            return np.full(len(index), -1, dtype=np.int64)
+        return np.where(index >= 0, column[np.maximum(index, 0)], -1)
+
+    def next_after(self, agent: np.ndarray, t: np.ndarray) -> np.ndarray:
+        """For each (agent, t): the index of the agent's first span starting after t; -1 for none."""
+        i = np.searchsorted(self._key, self._keyed(agent, t), side="right")
+        j = np.minimum(i, len(self.agent) - 1)
+        ok = (i < len(self.agent)) & (self.agent[j] == agent) if len(self.agent) else np.zeros(len(agent), bool)
+        return np.where(ok, j, -1)
+
+
+def _schedule(con: duckdb.DuckDBPyConnection, settings: Settings, wanted: Wanted,
+              window: _Window) -> tuple[_Spans, list[str]]:
+    """The agents' scheduled activities around now, and each span's activity code."""
+    found = con.execute(f"""
+        WITH {wanted.cte}
+        SELECT w.a, epoch_us(s.start_at) AS s, epoch_us(s.end_at) AS e,
+               coalesce(list_position($codes, s.activity) - 1, -1) AS k, s.activity
+        FROM schedule s JOIN wanted w USING (agent_id)
+        WHERE s.end_at > $since AND s.start_at < $until""",  # noqa: S608 (declared columns, bound values)
+                        {**wanted.params, "codes": list(settings.activities), "since": _instant(window.since),
+                         "until": _instant(window.until)}).fetchnumpy()
+    spans = _Spans(window, found["a"], found["s"], found["e"], found["k"])
+    return spans, [str(found["activity"][i]) for i in spans.order.tolist()]
+
+
+@dataclass(frozen=True)
+class _Current:
+    category: np.ndarray  # per agent: the state category now (index into the categories), -1 for none known
+    since: np.ndarray  # µs: since when, without a break
+    reasons: dict[int, str]  # per agent with one: the reason code of the state now
+
+
 # The agents' states around now: stored segments, and each agent's open state from live events (its last
 # event, lasting until the next one; codes mapped to categories as a state file's are). Each row comes with the
-# agent's position in $ids, and its state category and that category's representative (see _adherence_classes)
-# as positions in $cats, so the runs are merged in numpy over plain integers.
+# agent's position in `wanted`, and its state category and that category's representative (see _adherence_classes)
+# as positions in $cats, so the runs are merged in numpy over plain integers. Reasons only matter now. The rows
+# are sorted in numpy (DuckDB's sort took longer than the rest of the query).
 _STATES = """
-    WITH wanted AS (SELECT unnest($ids) AS agent_id, generate_subscripts($ids, 1) - 1 AS a),
+    WITH {wanted},
     open_now AS (
         SELECT agent_id, max(event_at) AS start_at, arg_max(state, event_at) AS code,
                arg_max(reason, event_at) AS reason
@@ -116,47 +248,120 @@ _STATES = """
     SELECT w.a, epoch_us(r.start_at) AS s, epoch_us(r.end_at) AS e,
            coalesce(list_position($cats, r.state) - 1, -1) AS sc,
            coalesce(list_position($cats, list_extract($reps, list_position($cats, r.state))) - 1, -1) AS rc,
-           r.reason
-    FROM around r JOIN wanted w USING (agent_id) ORDER BY w.a, r.start_at"""
+           CASE WHEN r.start_at <= $now AND r.end_at > $now THEN r.reason END AS reason
+    FROM around r JOIN wanted w USING (agent_id)"""
 
 
-def _runs_and_current(con: duckdb.DuckDBPyConnection, settings: Settings, ids: list[str], since: datetime,
-                      now: datetime, until: datetime) -> tuple[dict[str, list[Segment]],
-                                                               dict[str, tuple[str, str | None, datetime]]]:
+def _runs_and_current(con: duckdb.DuckDBPyConnection, settings: Settings, wanted: Wanted, n: int, window: _Window,
+                      cats: list[str], reps: list[str]) -> tuple[_Spans, _Current]:
     """Each agent's states merged into runs of states that satisfy the same activities (available, on a contact
     and ACW all satisfy open work: an hour of a busy agent's calls is one run, not sixty), and the state each
     agent is in now with its reason and since when without a break (the latest-starting state covering now)."""
-    cats, reps = _adherence_classes(settings)
-    found = con.execute(_STATES, {"ids": ids, "since": since, "now": now, "until": until, "codes": list(settings.states),
-                                  "cat_of": list(settings.states.values()), "cats": cats, "reps": reps}).fetchnumpy()
-    if not len(found["a"]):
-        return {}, {}
-    a, s, e = (np.asarray(found[k]) for k in ("a", "s", "e"))
-    sc, rc = np.asarray(found["sc"]), np.asarray(found["rc"])
+    found = con.sql(_STATES.format(wanted=wanted.cte), params={
+        **wanted.params, "since": _instant(window.since), "now": _instant(window.now), "until": _instant(window.until),
+        "codes": list(settings.states), "cat_of": list(settings.states.values()), "cats": cats, "reps": reps,
+    }).to_arrow_table()  # Arrow: the mostly empty reasons cost nothing to fetch
+    order = np.lexsort((found.column("s").to_numpy(), found.column("a").to_numpy()))
+    a, s, e, sc, rc = (found.column(k).to_numpy().astype(np.int64)[order] for k in ("a", "s", "e", "sc", "rc"))
+    category, since = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    if not len(a):
+        return _Spans(window, a, s, e, rc), _Current(category, since, {})
     first = np.ones(len(a), dtype=bool)
     first[1:] = (a[1:] != a[:-1]) | (s[1:] != e[:-1])  # a new agent, or a gap (or overlap) between two rows
     run_starts = np.flatnonzero(first | np.r_[True, rc[1:] != rc[:-1]])
-    run_ends = np.maximum.reduceat(e, run_starts)
-    runs: dict[str, list[Segment]] = {}
-    for i, end in zip(run_starts.tolist(), run_ends.tolist(), strict=True):
-        runs.setdefault(ids[a[i]], []).append(Segment(_instant(int(s[i])), _instant(end),
-                                                      cats[rc[i]] if rc[i] >= 0 else None))
+    runs = _Spans(window, a[run_starts], s[run_starts], np.maximum.reduceat(e, run_starts), rc[run_starts])
     # The state now: per agent the last row (by start) covering now; "since" is where its stretch of the same
     # state without a break began.
     stretch = first | np.r_[True, sc[1:] != sc[:-1]]
     stretch_start = np.maximum.accumulate(np.where(stretch, np.arange(len(a)), 0))
-    t = int((now - EPOCH).total_seconds() * 1_000_000)
-    covering = np.flatnonzero((s <= t) & (e > t))
+    covering = np.flatnonzero((s <= window.now) & (e > window.now))
     last = covering[np.r_[a[covering][1:] != a[covering][:-1], True]] if len(covering) else covering
-    no_reason, reasons = np.ma.getmaskarray(found["reason"]), np.ma.getdata(found["reason"])
-    current = {ids[a[i]]: (cats[sc[i]], None if no_reason[i] or reasons[i] is None else str(reasons[i]),
-                           _instant(int(s[stretch_start[i]])))
-               for i in last.tolist() if sc[i] >= 0}
-    return runs, current
+    last = last[sc[last] >= 0]
+    category[a[last]], since[a[last]] = sc[last], s[stretch_start[last]]
+    given = pc.indices_nonzero(pc.is_valid(found.column("reason"))).to_numpy()  # positions before sorting
+    sorted_at = np.empty_like(order)
+    sorted_at[order] = np.arange(len(order))
+    reasons = dict(zip(sorted_at[given].tolist(), found.column("reason").take(given).to_pylist(), strict=True))
+    return runs, _Current(category, since, {int(a[i]): reasons[i] for i in last.tolist() if i in reasons})
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """Per agent: the class now, since when (µs) and for how many whole seconds; the schedule spans (indices,
+    -1 for none) now, next and where the current class began, whether that was a shift's start; and the µs out
+    of adherence since the current interval began."""
+    klass: np.ndarray
+    since: np.ndarray
+    seconds: np.ndarray
+    now_in: np.ndarray
+    upcoming: np.ndarray
+    began: np.ndarray
+    shift_start: np.ndarray
+    out_us: np.ndarray
+
+
+def _judge(table: np.ndarray, offline: int, window: _Window, n: int, schedule: _Spans, runs: _Spans,
+           interval_starts: np.ndarray) -> _Judged:
+    def klass_at(agent: np.ndarray, t: np.ndarray) -> np.ndarray:
+        # No activity: the table's last row (never tracked); no state: logged out.
+        return np.asarray(table[schedule.value_at(agent, t, -1), runs.value_at(agent, t, offline)])
+
+    everyone = np.arange(n, dtype=np.int64)
+    now, since = np.full(n, window.now), np.full(n, window.since)
+    # The moments where anything changes, per agent; between two of them the class is constant.
+    agent = np.concatenate([schedule.agent, schedule.agent, runs.agent, runs.agent, everyone, everyone, everyone])
+    t = np.concatenate([schedule.start, schedule.end, runs.start, runs.end, since, interval_starts, now])
+    inside = (t >= window.since) & (t <= window.now)
+    agent, t = agent[inside], t[inside]
+    order = np.lexsort((t, agent))
+    agent, t = agent[order], t[order]
+    distinct = np.r_[True, (agent[1:] != agent[:-1]) | (t[1:] != t[:-1])]
+    agent, t = agent[distinct], t[distinct]
+    pair = np.flatnonzero(agent[:-1] == agent[1:])  # [t[p], t[p + 1]) is one piece of agent[p]'s look-back
+    who, start, end = agent[pair], t[pair], t[pair + 1]
+    piece = klass_at(who, start)
+    klass = klass_at(everyone, now)
+    # The current class began where the last piece of another class ended.
+    other = piece != klass[who]
+    who_other, end_other = who[other], end[other]
+    latest = np.r_[who_other[1:] != who_other[:-1], True] if len(who_other) else np.zeros(0, bool)
+    status_since = since.copy()
+    status_since[who_other[latest]] = end_other[latest]
+    out = (piece == OUT) * np.clip(end - np.maximum(start, interval_starts[who]), 0, None)
+    began = schedule.at(everyone, status_since)
+    before = schedule.at(everyone, status_since - 1)
+    shift_start = (schedule.picked(schedule.start, began) == status_since) & (before < 0)
+    return _Judged(klass, status_since, (window.now - status_since) // 1_000_000, schedule.at(everyone, now),
+                   schedule.next_after(everyone, now), began, shift_start,
+                   np.bincount(who, weights=out, minlength=n))
+
+
+def _class_table(settings: Settings, cats: list[str]) -> np.ndarray:
+    """The class of a moment by [activity, state category]: rows are the configured activities and then one for
+    none (or one not configured); columns the categories and then one for a state code the settings lack."""
+    table = np.full((len(settings.activities) + 1, len(cats) + 1), NONE, dtype=np.int8)
+    for i, rule in enumerate(settings.activities.values()):
+        if rule.adherence_tracked:
+            table[i] = [IN if cat in rule.satisfied_by else OUT for cat in cats] + [OUT]
+    return table
+
+
+def _us(at: datetime) -> int:
+    return (at - EPOCH) // timedelta(microseconds=1)
 
 
 def _instant(microseconds: int) -> datetime:
     return EPOCH + timedelta(microseconds=microseconds)
+
+
+def _datetimes(microseconds: np.ndarray) -> list[datetime]:
+    """µs since the epoch as datetimes, converted at once (datetime64 to datetime in C)."""
+    return list(microseconds.astype("datetime64[us]").tolist())
+
+
+def _instants(microseconds: np.ndarray) -> list[datetime | None]:
+    """As _datetimes, with None for -1 (no such instant)."""
+    return [None if m == -1 else d for m, d in zip(microseconds.tolist(), _datetimes(microseconds), strict=True)]
 
 
 def _adherence_classes(settings: Settings) -> tuple[list[str], list[str]]:
@@ -168,72 +373,6 @@ def _adherence_classes(settings: Settings) -> tuple[list[str], list[str]]:
     return cats, reps
 
 
-def _segments(found: list[tuple[Any, ...]]) -> dict[str, list[Segment]]:
-    by_agent: dict[str, list[Segment]] = {}
-    for agent, start, end, value in found:
-        by_agent.setdefault(agent, []).append(Segment(start, end, value))
-    for segs in by_agent.values():
-        segs.sort(key=lambda s: s.start)
-    return by_agent
-
-
-def _at(segs: list[Segment], t: datetime) -> Segment | None:
-    """The segment covering instant t (the latest-starting one if pieces overlap)."""
-    found = None
-    for s in segs:
-        if s.start <= t < s.end:
-            found = s
-        elif s.start > t:
-            break
-    return found
-
-
-def _class(settings: Settings, activity: Segment | None, state: Segment | None) -> str:
-    """'in', 'out' or 'none' (not scheduled for a tracked activity) for one moment."""
-    if activity is None:
-        return "none"
-    rule = settings.activities.get(activity.value or "")
-    if rule is None or not rule.adherence_tracked:
-        return "none"
-    return "in" if (state.value if state else "offline") in rule.satisfied_by else "out"
-
-
-def _agent_now(settings: Settings, now: datetime, agent: tuple[Any, ...], schedule: list[Segment], runs: list[Segment],
-               current: tuple[str, str | None, datetime] | None) -> AgentNow | None:
-    """`runs` are the agent's states merged into runs of states that satisfy the same activities; `current` is
-    the state now (category, reason, since when)."""
-    agent_id, name, team_id, team, site_id, tz = agent
-    activity, run = _at(schedule, now), _at(runs, now)
-    logged_in = current is not None and current[0] != "offline"
-    klass = _class(settings, activity, run)
-    if not (klass != "none" or logged_in):
-        return None
-    # Moments where anything changes, newest first; between two of them the class is constant.
-    cuts = sorted({t for s in (*schedule, *runs) for t in (s.start, s.end) if now - LOOK_BACK < t < now},
-                  reverse=True)
-    status_since = now - LOOK_BACK
-    for t in cuts:
-        before = t - timedelta(microseconds=1)
-        if _class(settings, _at(schedule, before), _at(runs, before)) != klass:
-            status_since = t
-            break
-    seconds = int((now - status_since).total_seconds())
-    began = _at(schedule, status_since)
-    shift_start = began is not None and began.start == status_since and _at(
-        schedule, status_since - timedelta(microseconds=1)) is None
-    grace, severe = settings.adherence.rta_thresholds(began.value if began else None, shift_start)
-    status = klass
-    if klass == "out":
-        status = "grace" if seconds < grace else "severe" if seconds >= severe else "out"
-    upcoming = next((s for s in schedule if s.start > now), None)
-    state, reason, state_since = current if logged_in and current is not None else (None, None, None)
-    return AgentNow(
-        agent_id, name, team_id, team, site_id, tz, activity.value if activity else None,
-        activity.end if activity else None, upcoming.value if upcoming else None,
-        upcoming.start if upcoming else None, state, state_since, reason, status, status_since, seconds, grace,
-        severe, _out_seconds(settings, schedule, runs, interval_start(now, tz, settings.data.interval_minutes), now))
-
-
 @lru_cache(maxsize=256)
 def interval_start(now: datetime, tz: str, minutes: int) -> datetime:
     """The start of the site's current reporting interval, as a UTC instant (a zone's offset can be a half
@@ -242,13 +381,3 @@ def interval_start(now: datetime, tz: str, minutes: int) -> datetime:
     local = now.replace(tzinfo=ZoneInfo("UTC")).astimezone(zone)
     floor = local.replace(minute=local.minute - local.minute % minutes, second=0, microsecond=0)
     return floor.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
-def _out_seconds(settings: Settings, schedule: list[Segment], states: list[Segment], start: datetime,
-                 end: datetime) -> float:
-    cuts = sorted({start, end, *(t for s in (*schedule, *states) for t in (s.start, s.end) if start < t < end)})
-    total = 0.0
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        if _class(settings, _at(schedule, a), _at(states, a)) == "out":
-            total += (b - a).total_seconds()
-    return total

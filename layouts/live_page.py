@@ -7,7 +7,7 @@ ticks every second in the browser (assets/rta.js) between the server's refreshes
 from __future__ import annotations
 
 from functools import partial
-from urllib.parse import urlencode
+from urllib.parse import quote
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -94,8 +94,8 @@ def _row(r: dict) -> dict:
     state = STATE_WORDS.get(r["state"], r["state"]) if r["state"] else "Logged out"
     if r.get("reason"):
         state += f" ({r['reason']})"
-    day = urlencode({"agent": r["agent_id"], "from": r["day"], "to": r["day"]})
-    message = urlencode({"level": "agent", "to": r["agent_id"]})
+    agent = quote(r["agent_id"], safe="")  # urlencode() of the same dicts took a tenth of the table's time
+    day, message = f"agent={agent}&from={r['day']}&to={r['day']}", f"level=agent&to={agent}"
     # Plain text where it will do, and elements built as the JSON Dash sends (layouts/plain_html.py): a
     # 200-row table is a few thousand components to construct and serialise otherwise.
     td, a = partial(element, "Td"), partial(element, "A")

@@ -130,3 +130,12 @@ def test_nobody_is_listed_who_is_neither_scheduled_nor_logged_in(ann_at_work, se
     assert (after_shift.status, after_shift.state, after_shift.seconds) == ("none", "available", 3600)
     events(ann_at_work, settings, tmp_path, ("A1", "offline", "2026-11-03T17:05:00"))
     assert view(ann_at_work, settings, "2026-11-03T18:00:00") == {}
+
+
+def test_a_shift_that_starts_this_very_second_has_been_missed_for_no_time(roster, settings):
+    # Bo's shift starts at 13:00:00 and he is not logged in. At 13:00:00 he has been out 0 s (within the grace
+    # period), not for the whole 12-hour look-back.
+    roster.execute("INSERT INTO schedule (agent_id, activity, start_at, end_at) VALUES "
+                   "('A2', 'open', '2026-11-03 13:00:00', '2026-11-03 17:00:00')")
+    bo = view(roster, settings, "2026-11-03T13:00:00")["A2"]
+    assert (bo.status, bo.seconds, bo.status_since) == ("grace", 0, at("2026-11-03T13:00:00"))
