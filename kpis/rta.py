@@ -80,9 +80,10 @@ def now_view(con: duckdb.DuckDBPyConnection, settings: Settings, now: datetime,
     runs, current = _runs_and_current(con, settings, wanted, len(agents), window, cats, reps)
     minutes = settings.data.interval_minutes
     starts_by_zone = {tz: _us(interval_start(now, tz, minutes)) for tz in {a[5] for a in agents}}
-    judged = _judge(_class_table(settings, cats), cats.index("offline"), window, len(agents), schedule, runs,
+    offline = cats.index("offline")
+    judged = _judge(_class_table(settings, cats), offline, window, len(agents), schedule, runs,
                     np.array([starts_by_zone[a[5]] for a in agents], dtype=np.int64))
-    logged_in = (current.category >= 0) & (current.category != cats.index("offline"))
+    logged_in = (current.category >= 0) & (current.category != offline)
     listed = np.flatnonzero((judged.klass != NONE) | logged_in)
     now_in, upcoming = judged.now_in[listed], judged.upcoming[listed]
     # Every instant shown, converted at once.

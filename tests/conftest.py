@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -44,6 +45,20 @@ def write(folder: Path, name: str, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def roster_module(
+        tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[duckdb.DuckDBPyConnection, Settings, Path]]:
+    """(connection, settings, folder) of a database shared by one test module, with the roster loaded: for
+    property tests, which put their own rows in for each example."""
+    folder = tmp_path_factory.mktemp("centre")
+    settings = load_settings(REPO / "config.toml", database={"path": folder / "centre.duckdb"})
+    connection = store.connect(settings.db_path)
+    for name, text in ROSTER.items():
+        assert load_file(connection, write(folder, name, text), settings).status == "loaded"
+    yield connection, settings, folder
+    connection.close()
 
 
 @pytest.fixture

@@ -13,8 +13,7 @@ from hypothesis import strategies as st
 import store
 from kpis.compute import Period, Scope, compute
 from loaders import load_file
-from settings import load_settings
-from tests.conftest import REPO, ROSTER, write
+from tests.conftest import write
 
 DAY = Period(date(2026, 11, 3), date(2026, 11, 3))
 START = datetime(2026, 11, 3, 14, 0)  # 09:00 in New York, where team T1 (A1, A2) works
@@ -25,17 +24,6 @@ contact = st.fixed_dictionaries({
     "minute": st.integers(0, 300), "wait": st.integers(0, 90), "answered": st.booleans(),
     "talk": st.integers(1, 900), "hold": st.integers(0, 120), "acw": st.integers(0, 120)})
 segment = st.tuples(st.sampled_from(["available", "on_contact", "acw", "break", "aux"]), st.integers(1, 45))
-
-
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("props")
-    settings = load_settings(REPO / "config.toml", database={"path": folder / "p.duckdb"})
-    con = store.connect(settings.db_path)
-    for name, text in ROSTER.items():
-        assert load_file(con, write(folder, name, text), settings).status == "loaded"
-    yield con, settings, folder
-    con.close()
 
 
 def _reset(con) -> None:
@@ -55,8 +43,8 @@ def _value(con, settings, kpi, scope):
 
 @hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(contacts=st.lists(contact, min_size=1, max_size=25))
-def test_team_and_site_contact_kpis_equal_their_raw_records(centre, contacts):
-    con, settings, folder = centre
+def test_team_and_site_contact_kpis_equal_their_raw_records(roster_module, contacts):
+    con, settings, folder = roster_module
     _reset(con)
     lines = ["contact_id,queue_id,site_id,offered_at,answered_at,ended_at,agent_id,talk_s,hold_s,acw_s"]
     for i, c in enumerate(contacts):
@@ -86,8 +74,8 @@ def test_team_and_site_contact_kpis_equal_their_raw_records(centre, contacts):
 @hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(days=st.fixed_dictionaries({"A1": st.lists(segment, min_size=1, max_size=12),
                                    "A2": st.lists(segment, min_size=1, max_size=12)}))
-def test_team_occupancy_equals_its_agents_state_seconds(centre, days):
-    con, settings, folder = centre
+def test_team_occupancy_equals_its_agents_state_seconds(roster_module, days):
+    con, settings, folder = roster_module
     _reset(con)
     lines = ["agent_id,state,start_at,end_at"]
     seconds: dict[str, int] = {}

@@ -6,17 +6,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-import store
 from kpis import rta
-from loaders import load_file
-from settings import RtaThresholds, load_settings
+from settings import RtaThresholds
 from tests import rta_reference
-from tests.conftest import REPO, ROSTER, changed, write
+from tests.conftest import changed
 
 AGENTS = ("A1", "A2", "L1")
 # Two nows: an ordinary afternoon, and ten minutes after New York's clock went back (06:00 UTC, 1 Nov 2026).
@@ -36,17 +33,6 @@ agent_day = st.fixed_dictionaries({
     "event": st.none() | st.tuples(st.sampled_from(["available", "break", "talk", "logout", "ZZZ"]),
                                    st.integers(-700, 0), st.sampled_from([None, "R2"])),
 })
-
-
-@pytest.fixture(scope="module")
-def centre(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("rta")
-    settings = load_settings(REPO / "config.toml", database={"path": folder / "r.duckdb"})
-    con = store.connect(settings.db_path)
-    for name, text in ROSTER.items():
-        assert load_file(con, write(folder, name, text), settings).status == "loaded"
-    yield con, settings
-    con.close()
 
 
 def _put(con, now: datetime, days: dict[str, dict]) -> None:
@@ -82,8 +68,8 @@ def _put(con, now: datetime, days: dict[str, dict]) -> None:
 @hsettings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(days=st.fixed_dictionaries({a: agent_day for a in AGENTS}), now=st.sampled_from(NOWS),
        shift_grace=st.booleans())
-def test_the_numpy_view_equals_the_plain_one(centre, days, now, shift_grace):
-    con, settings = centre
+def test_the_numpy_view_equals_the_plain_one(roster_module, days, now, shift_grace):
+    con, settings, _ = roster_module
     if shift_grace:  # a longer grace at a shift's start and for lunch: which run began where matters
         settings = changed(settings, adherence={"rta_by_activity": {
             "shift_start": RtaThresholds(grace_s=600), "lunch": RtaThresholds(grace_s=120, severe_s=900)}})
