@@ -52,17 +52,20 @@ def _ranges_sql(kind: Kind, staged: str, fcr_window_days: int) -> str:
     key = " AND ".join(f"t.{k} IS NOT DISTINCT FROM g.t_{k}" for k in kind.key)
     old = f"SELECT t.* FROM {kind.table} t WHERE EXISTS (SELECT 1 FROM {staged} g WHERE {key})"
     if kind.name == "contacts":
-        incoming = (f"SELECT t_site_id AS site_id, t_agent_id AS agent_id, t_offered_at AS offered_at, "
-                    f"t_answered_at AS answered_at FROM {staged}")
-        prior = f"""
-            SELECT c.* FROM contacts c
-            WHERE c.customer_id IN (SELECT t_customer_id FROM {staged} UNION SELECT customer_id FROM ({old}))
-              AND c.offered_at >= (SELECT min(t_offered_at) FROM {staged}) - INTERVAL {int(fcr_window_days)} DAY
-              AND c.offered_at <= (SELECT max(t_offered_at) FROM {staged})"""
-        return "\nUNION ALL ".join(f"""
-            SELECT r.site_id, r.offered_at AS s, coalesce(r.answered_at, r.offered_at) AS e FROM ({rows}) r
-            UNION ALL SELECT a.site_id, r.answered_at, r.answered_at FROM ({rows}) r JOIN agents a USING (agent_id)
-                WHERE r.answered_at IS NOT NULL""" for rows in (incoming, old, prior))
+        # Materialized once: joined to agents inline, the planner joined all stored contacts first (0.5 s).
+        return f"""
+            WITH replaced AS MATERIALIZED ({old}),
+            affected AS MATERIALIZED (
+                SELECT t_site_id AS site_id, t_agent_id AS agent_id, t_offered_at AS offered_at,
+                       t_answered_at AS answered_at FROM {staged}
+                UNION ALL SELECT site_id, agent_id, offered_at, answered_at FROM replaced
+                UNION ALL SELECT c.site_id, c.agent_id, c.offered_at, c.answered_at FROM contacts c
+                WHERE c.customer_id IN (SELECT t_customer_id FROM {staged} UNION SELECT customer_id FROM replaced)
+                  AND c.offered_at >= (SELECT min(t_offered_at) FROM {staged}) - INTERVAL {int(fcr_window_days)} DAY
+                  AND c.offered_at <= (SELECT max(t_offered_at) FROM {staged}))
+            SELECT site_id, offered_at AS s, coalesce(answered_at, offered_at) AS e FROM affected
+            UNION ALL SELECT a.site_id, r.answered_at, r.answered_at FROM affected r JOIN agents a USING (agent_id)
+                WHERE r.answered_at IS NOT NULL"""
     if kind.name in ("agent_states", "schedule"):
         return f"""
             SELECT a.site_id, t_start_at AS s, t_end_at AS e FROM {staged} JOIN agents a ON a.agent_id = t_agent_id
