@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 
 import flask
 
+import callback_gate
 from settings import ServerSettings, Settings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -90,11 +91,13 @@ def run(dash_app, settings: Settings, host: str, port: int) -> None:  # noqa: AN
 
 def create_server(app: flask.Flask, server: ServerSettings, host: str, port: int):  # noqa: ANN201 - waitress's
     """A waitress server: requests are read in full by its event loop before a worker thread takes them, so slow
-    or half-sent clients hold a socket, not a thread, and are closed after `channel_timeout_s`. No Server banner."""
+    or half-sent clients hold a socket, not a thread, and are closed after `channel_timeout_s`. No Server banner.
+    Dash callbacks take turns (callback_gate.py)."""
     import waitress.server
 
+    gate = callback_gate.install(app, server.callbacks_at_once)
     return waitress.server.create_server(
-        app, host=host, port=port, threads=server.threads, connection_limit=server.connection_limit,
+        gate.wrap(app), host=host, port=port, threads=server.threads, connection_limit=server.connection_limit,
         channel_timeout=server.channel_timeout_s, cleanup_interval=max(1, min(30, server.channel_timeout_s // 2)),
         max_request_body_size=int(server.max_request_mb * 1024 * 1024),
         ident="")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -108,8 +109,10 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
     args = parser.parse_args()
-    db_path = centre.loaded_database(args)
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
+    # A copy: the increment lands in it, and the centre the other benchmarks read stays as bench_load.py left it.
+    db_path = folder / "centre.duckdb"
+    shutil.copyfile(centre.loaded_database(args), db_path)
     inbox = folder / "inbox"
     team, site, files = prepare(db_path, inbox)
     url, server = serve(db_path, folder)
@@ -157,6 +160,7 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

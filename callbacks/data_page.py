@@ -10,6 +10,7 @@ from pathlib import Path
 import flask
 from dash import Dash, Input, Output, State, html
 
+import callback_gate
 import ids
 import store
 from actions import audit
@@ -73,7 +74,8 @@ def register(app: Dash, db: store.Database) -> None:
             saved.append(uploads.save(live, name, data))
         if not saved:
             return html.P("✕ Nothing to load: the browser sent no readable file.", className="text-danger")
-        results = uploads.load(live, db, saved, f"{user.username} (data page)", sites=user.site_scope)
+        with callback_gate.turn_set_aside():  # the load is the worker's CPU, not this callback's
+            results = uploads.load(live, db, saved, f"{user.username} (data page)", sites=user.site_scope)
         return data_page.upload_results([(Path(r.file).name, r.status, r.rows_loaded, r.rows_rejected, r.message)
                                          for r in results])
 

@@ -5,12 +5,16 @@ never older than the data the page says it shows."""
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
 
 import duckdb
 import flask
 import pandas as pd
 from flask_caching import Cache
 
+import callback_gate
 import store
 from kpis.compute import Period, Scope, compute
 from kpis.targets import TargetBook
@@ -24,6 +28,8 @@ class KpiCache:
         self._cache = Cache(server, config={"CACHE_TYPE": "SimpleCache", "CACHE_DEFAULT_TIMEOUT": 0,
                                             "CACHE_THRESHOLD": threshold})
         self._db = db
+        self._running: dict[str, Future[pd.DataFrame]] = {}  # key -> the computation under way
+        self._lock = threading.Lock()
 
     def __call__(self, con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[str], period: Period,
                  by: tuple[str, ...] | list[str] = (), scope: Scope | None = None,
@@ -35,6 +41,28 @@ class KpiCache:
             repr((self._db.data_version, tuple(kpi_ids), period, tuple(by), scope)).encode()).hexdigest()
         found = self._cache.get(key)
         if found is None:
-            found = compute(con, settings, list(kpi_ids), period, by=by, scope=scope)
-            self._cache.set(key, found)
+            found = self._computed_once(key, lambda: compute(con, settings, list(kpi_ids), period, by=by, scope=scope))
         return found.copy()
+
+    def _computed_once(self, key: str, work: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+        """Compute and cache; whoever asks the same meanwhile waits for that result rather than computing it
+        again (after a load, everyone's pages ask at once, most of them the same questions)."""
+        with self._lock:
+            running = self._running.get(key)
+            mine = running is None
+            if running is None:
+                running = self._running[key] = Future()
+        if not mine:
+            with callback_gate.turn_set_aside():  # waiting is not computing: let other callbacks run
+                return running.result()
+        try:
+            found = work()
+            self._cache.set(key, found)
+            running.set_result(found)
+            return found
+        except BaseException as err:
+            running.set_exception(err)  # those waiting get the same error, and the next asker tries again
+            raise
+        finally:
+            with self._lock:
+                del self._running[key]

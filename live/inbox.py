@@ -3,8 +3,9 @@
 
 Complete means: a name not starting with "." and not ending ".part" or ".tmp" (write-then-rename), a regular
 file, and a size and modification time that stay the same for `settle_s` (a file still growing is waited
-for). watchfiles (inotify underneath) reports changes; files already there at start are loaded too, so a file
-whose load a crash cut short is loaded again after the restart.
+for; one last written that long ago already is ready at once). watchfiles (inotify underneath) reports
+changes; files already there at start are loaded too, so a file whose load a crash cut short is loaded again
+after the restart.
 """
 
 from __future__ import annotations
@@ -106,7 +107,11 @@ class InboxWatcher:
                 stamps[p] = FileStamp.of(p)
             except FileNotFoundError:
                 continue
-        self._stop.wait(self._settle_s)
+        # A file last written settle_s ago or more has already been still that long (a write-then-rename drop,
+        # what arrived while the app was down): only a recent write is watched for another settle_s.
+        written_since = time.time_ns() - int(self._settle_s * 1e9)
+        if any(stamp.mtime_ns > written_since for stamp in stamps.values()):
+            self._stop.wait(self._settle_s)
         ready = []
         for p, before in stamps.items():
             try:

@@ -100,10 +100,13 @@ class IngestWorker:
                 self.progress = Progress(queued=self._jobs.qsize())
 
     def _files(self, job: Job) -> list[LoadResult]:
+        # Two commits, each a new data version: the files with each site's newest day of facts, what open
+        # dashboards are waiting for; then the earlier days they touched (their customers' FCR look-back, a
+        # re-export's corrections), which take longer to build.
         with self._db.exclusive() as cur:
             results = load_paths(cur, job.paths, self._settings, kind=job.kind, on_stage=self._stage, fmt=job.fmt,
-                                 profile=job.profile, sites=job.sites)
-        self._facts_due = None  # load_paths built the whole backlog, events' included
+                                 profile=job.profile, sites=job.sites, newest_first=True)
+        self._catch_up_facts("the earlier days the files touched")  # and any events left, so the backlog is empty
         return results
 
     def _events(self, job: Job) -> list[LoadResult]:
@@ -113,14 +116,17 @@ class IngestWorker:
             self._facts_due = time.monotonic() + self._settings.adherence.live_facts_every_s
         return [result]
 
-    def _catch_up_facts(self) -> None:
+    def _catch_up_facts(self, what: str = "catching up with live events") -> None:
         self._facts_due = None
-        self.progress = Progress(file="interval facts", stage="catching up with live events", source="events")
+        with self._db.session() as cur:
+            if not facts_pending(cur, self._settings):
+                return  # no commit, so no new data version for every open page to fetch again
+        self.progress = Progress(file="interval facts", stage=what, source=self.progress.source or "events")
         try:
             with self._db.exclusive() as cur:
                 build_backlog(cur, self._settings)
         except Exception:  # the backlog stays for the next try (or the next load): the worker goes on
-            log.exception("building the interval facts of live events failed; trying again later")
+            log.exception("building the interval facts left in the backlog failed; trying again later")
             self._facts_due = time.monotonic() + self._settings.adherence.live_facts_every_s
         finally:
             self.progress = Progress(queued=self._jobs.qsize())

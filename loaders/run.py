@@ -85,8 +85,10 @@ def _order(path: Path, kind: str | None, fmt: str | None, profile: str | None, s
 def load_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], settings: Settings,
                kind: str | None = None, on_file: Callable[[Path, LoadResult], None] | None = None,
                on_stage: Callable[[Path, str, float], None] | None = None, fmt: str | None = None,
-               profile: str | None = None, sites: tuple[str, ...] | None = None) -> list[LoadResult]:
-    """Load files (and folders) roster first; the interval facts of all of them are rebuilt once, at the end.
+               profile: str | None = None, sites: tuple[str, ...] | None = None,
+               newest_first: bool = False) -> list[LoadResult]:
+    """Load files (and folders) roster first; the interval facts of all of them are rebuilt once, at the end
+    (with `newest_first`, only each site's newest day: the rest stay in the backlog for `build_backlog`).
     With `sites`, only rows of those sites load (see `load_file`)."""
     recover_interrupted(con)
     files = expand_paths(paths)
@@ -98,13 +100,15 @@ def load_paths(con: duckdb.DuckDBPyConnection, paths: Iterable[str | Path], sett
         if on_file:
             on_file(f, result)
     if on_stage:
-        on_stage(Path("interval facts"), "rebuilding", 0.0)
-    build_backlog(con, settings)
+        on_stage(Path("interval facts"), "rebuilding, each site's newest day first" if newest_first else "rebuilding",
+                 0.0)
+    build_backlog(con, settings, newest_only=newest_first)
     return results
 
 
-def build_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
-    """Build the interval facts loads left in `fact_backlog`, in one transaction; returns site-days done."""
+def build_backlog(con: duckdb.DuckDBPyConnection, settings: Settings, newest_only: bool = False) -> int:
+    """Build the interval facts loads left in `fact_backlog` (or each site's newest day of them), in one
+    transaction; returns site-days done."""
     with transaction(con):
         vocabulary.install(con, settings)
-        return facts.refresh_backlog(con, settings)
+        return facts.refresh_backlog(con, settings, newest_only)

@@ -81,8 +81,16 @@ def pending(con: duckdb.DuckDBPyConnection, settings: Settings) -> bool:
                             [store.FACTS_REBUILD_ALL]).fetchall()[0][0]) or bool(built_with.stale(con, settings))
 
 
-def refresh_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
-    """Rebuild every fact table for the site-days loads left to it; returns site-days done."""
+# Each site's newest day in the backlog: what a live increment changes most (earlier days it touches are the
+# FCR look-back of its customers, a re-export's corrections).
+_NEWEST = """(SELECT site_id, max(date_local) AS date_local FROM fact_backlog
+              WHERE date_local >= $earliest AND date_local < $latest GROUP BY site_id)"""
+
+
+def refresh_backlog(con: duckdb.DuckDBPyConnection, settings: Settings, newest_only: bool = False) -> int:
+    """Rebuild every fact table for the site-days loads left to it; returns site-days done. `newest_only`:
+    only each site's newest day, the rest left in the backlog for the next call (unless every table must be
+    rebuilt anyway, for a changed model or settings: then everything, as without it)."""
     if con.execute("SELECT count(*) FROM meta WHERE key = ?", [store.FACTS_REBUILD_ALL]).fetchall()[0][0]:
         return refresh(con, settings, everything=True)
     done = 0
@@ -90,14 +98,16 @@ def refresh_backlog(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     changed = tuple(t for t in built_with.stale(con, settings) if t not in backlog_tables)
     if changed:  # built with other settings, with nothing of theirs in the backlog: their whole history now
         done += refresh(con, settings, changed)
+    bounds = {"earliest": settings.data.earliest_date, "latest": settings.data.latest_date}
+    chosen = f"(site_id, date_local) IN (SELECT site_id, date_local FROM {_NEWEST})" if newest_only else "true"
     for (table,) in con.execute("SELECT DISTINCT fact_table FROM fact_backlog ORDER BY 1").fetchall():
         # Days outside the plausible range (left by a version that did not bound them) are dropped, not built.
         backlog = Window(frozenset(con.execute(
-            """SELECT DISTINCT site_id, date_local FROM fact_backlog
-               WHERE fact_table = ? AND date_local >= ? AND date_local < ?""",
-            [table, settings.data.earliest_date, settings.data.latest_date]).fetchall()))
+            f"""SELECT DISTINCT site_id, date_local FROM fact_backlog
+               WHERE fact_table = $table AND date_local >= $earliest AND date_local < $latest
+                 AND {chosen}""", {"table": table, **bounds}).fetchall()))  # noqa: S608 - fixed fragments
         done += refresh(con, settings, (table,), window=backlog)
-    con.execute("DELETE FROM fact_backlog")
+    con.execute(f"DELETE FROM fact_backlog WHERE {chosen}", bounds if newest_only else {})  # noqa: S608 - fixed
     return done
 
 

@@ -47,13 +47,18 @@ def build(con: duckdb.DuckDBPyConnection, settings: Settings, grid: Grid) -> Non
               AND (initial_contact_id IS NULL OR initial_contact_id = contact_id)
               AND offered_at >= (SELECT min(w0) FROM {grid.sites}) - INTERVAL {days + 1} DAY
               AND offered_at < (SELECT max(w1) FROM {grid.sites}) + INTERVAL {days + 1} DAY),
+        -- Only the customers of the contacts answered in the window: whole partitions of the window below, so
+        -- each one's next contact is the same, and a window of a few days sorts thousands, not millions.
+        their_contacts AS (
+            FROM customer_contacts
+            WHERE customer_id IN (SELECT customer_id FROM customer_contacts SEMI JOIN answered USING (cid))),
         repeats AS (  -- partitioned by the customer's hash first: cheaper to sort than the text alone, still exact
             SELECT cid, customer_id, offered_at,
                    lead(offered_at) OVER (PARTITION BY hash(customer_id), customer_id ORDER BY offered_at, cid)
                        AS next_any,
                    lead(offered_at) OVER (PARTITION BY hash(customer_id), customer_id, queue_id ORDER BY offered_at, cid)
                        AS next_queue
-            FROM customer_contacts)
+            FROM their_contacts)
         -- Grouped by the narrowest key: site and team follow from the agent, the local labels from the interval.
         SELECT any_value(c.agent_site) AS site_id, any_value(c.agent_team) AS team_id, c.agent_id, c.queue_id,
                coalesce(c.call_type, q.call_type) AS call_type, coalesce(c.channel, q.channel) AS channel,

@@ -1,0 +1,81 @@
+"""Dash callbacks take turns (callback_gate.py): no more than `at_once` compute together, other requests pass,
+and a callback waiting for a load lets others run meanwhile."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from callback_gate import CALLBACK_PATH, CallbackGate
+
+WAIT_S = 5  # only reached when the behaviour is wrong
+
+
+class Recorder:
+    """A WSGI app that notes who is inside and stays there until told to leave."""
+
+    def __init__(self) -> None:
+        self.inside: list[str] = []
+        self.entered = {name: threading.Event() for name in ("a", "b", "static")}
+        self.leave = {name: threading.Event() for name in ("a", "b", "static")}
+        self.during: dict[str, object] = {}
+
+    def __call__(self, environ: dict, start_response) -> list[bytes]:
+        name = environ["name"]
+        self.inside.append(name)
+        self.entered[name].set()
+        if "inside" in environ:
+            environ["inside"]()
+        self.leave[name].wait(WAIT_S)
+        self.inside.remove(name)
+        return [name.encode()]
+
+
+def request(app, name: str, path: str = CALLBACK_PATH, **extra) -> threading.Thread:
+    thread = threading.Thread(target=lambda: app({"PATH_INFO": path, "name": name, **extra}, None))
+    thread.start()
+    return thread
+
+
+def test_one_turn_at_a_time_and_other_requests_pass():
+    recorder = Recorder()
+    app = CallbackGate(1).wrap(recorder)
+    a = request(app, "a")
+    assert recorder.entered["a"].wait(WAIT_S)
+    b = request(app, "b")
+    static = request(app, "static", path="/assets/floorview.css")
+    assert recorder.entered["static"].wait(WAIT_S)  # not a callback: not kept waiting
+    assert not recorder.entered["b"].is_set()  # a callback while a's turn lasts: waits
+    assert recorder.inside == ["a", "static"]
+    recorder.leave["a"].set()
+    assert recorder.entered["b"].wait(WAIT_S)  # its turn comes when a's ends
+    recorder.leave["b"].set()
+    recorder.leave["static"].set()
+    for t in (a, b, static):
+        t.join(WAIT_S)
+
+
+def test_a_callback_waiting_for_a_load_sets_its_turn_aside():
+    gate = CallbackGate(1)
+    recorder = Recorder()
+    app = gate.wrap(recorder)
+    b_ran_while_a_waited = threading.Event()
+
+    def wait_for_a_load() -> None:
+        with gate.set_aside():
+            b = request(app, "b")
+            assert recorder.entered["b"].wait(WAIT_S)
+            b_ran_while_a_waited.set()
+            recorder.leave["b"].set()
+            b.join(WAIT_S)
+
+    a = request(app, "a", inside=wait_for_a_load)
+    assert b_ran_while_a_waited.wait(WAIT_S)
+    recorder.leave["a"].set()
+    a.join(WAIT_S)
+    assert recorder.inside == []
+
+
+def test_no_setting_means_one_turn_per_core():
+    assert CallbackGate(0).at_once == (os.cpu_count() or 1)
+    assert CallbackGate(3).at_once == 3

@@ -1,0 +1,58 @@
+"""The KPI cache computes a question once even when several people ask it at the same moment (as every open
+page does after a load): the others wait for that result."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import flask
+
+import store
+from callbacks import kpi_cache
+from kpis.compute import Period, Scope
+
+WAIT_S = 10  # only reached when the behaviour is wrong
+
+
+def test_people_asking_the_same_at_once_share_one_computation(roster, settings, monkeypatch):
+    roster.close()
+    db = store.Database(settings.db_path)
+    started, finish = threading.Event(), threading.Event()
+    calls: list[tuple] = []
+    real = kpi_cache.compute
+
+    def slow_compute(*args, **kwargs):
+        calls.append(kwargs["scope"].site)
+        if kwargs["scope"].site == ("NYC",):
+            started.set()
+            finish.wait(WAIT_S)  # held until the others have asked
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(kpi_cache, "compute", slow_compute)
+    cached = kpi_cache.KpiCache(flask.Flask("t"), db)
+    day = Period(date(2026, 11, 20), date(2026, 11, 20))
+    answers: list = []
+
+    def ask(site: str) -> None:
+        with db.session() as cur:
+            answers.append((site, cached(cur, settings, ["offered"], day, scope=Scope(site=(site,)))))
+
+    try:
+        first = threading.Thread(target=ask, args=("NYC",))
+        first.start()
+        assert started.wait(WAIT_S)
+        same = [threading.Thread(target=ask, args=("NYC",)) for _ in range(3)]
+        for t in same:
+            t.start()
+        other = threading.Thread(target=ask, args=("LDN",))  # another question is not held up
+        other.start()
+        other.join(WAIT_S)
+        assert [site for site, _ in answers] == ["LDN"]
+        finish.set()
+        for t in [first, *same]:
+            t.join(WAIT_S)
+        assert sorted(calls) == [("LDN",), ("NYC",)]  # each question once
+        assert len(answers) == 5 and all(a.equals(answers[1][1]) for s, a in answers if s == "NYC")
+    finally:
+        db.close()
