@@ -104,6 +104,9 @@ class ServerSettings(_Section):
     max_request_mb: float = Field(20, gt=0, le=2048)  # larger request bodies are refused (413)
     # Dash callbacks computing at once (0: one per CPU core); the others wait their turn (callback_gate.py).
     callbacks_at_once: int = Field(0, ge=0, le=256)
+    # Request threads run this much nicer than the ingest worker (Linux), so on a busy machine a load gets the
+    # CPU first and its numbers show sooner; 0 treats them alike.
+    request_nice: int = Field(10, ge=0, le=19)
 
 
 class PrivacySettings(_Section):

@@ -4,11 +4,15 @@ response, and the production WSGI server (waitress) that serves the app."""
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Sequence
+import os
+import sys
+import threading
+from collections.abc import Callable, Iterable, Sequence
 
 import flask
 
 import callback_gate
+from callback_gate import WSGIApp
 from settings import ServerSettings, Settings
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -89,15 +93,32 @@ def run(dash_app, settings: Settings, host: str, port: int) -> None:  # noqa: AN
         serve(dash_app.server, settings, host, port)
 
 
+def nicer_threads(app: WSGIApp, nice: int) -> WSGIApp:
+    """`app` with each thread that runs it made `nice` nicer the first time it does (Linux keeps a nice value
+    per thread): request threads yield the CPU to the ingest worker, whose thread keeps the process's."""
+    if nice <= 0 or not sys.platform.startswith("linux"):
+        return app
+    lowered = threading.local()
+
+    def wsgi(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        if not getattr(lowered, "done", False):
+            thread = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, thread, min(19, os.getpriority(os.PRIO_PROCESS, thread) + nice))
+            lowered.done = True
+        return app(environ, start_response)
+
+    return wsgi
+
+
 def create_server(app: flask.Flask, server: ServerSettings, host: str, port: int):  # noqa: ANN201 - waitress's
     """A waitress server: requests are read in full by its event loop before a worker thread takes them, so slow
     or half-sent clients hold a socket, not a thread, and are closed after `channel_timeout_s`. No Server banner.
-    Dash callbacks take turns (callback_gate.py)."""
+    Dash callbacks take turns (callback_gate.py), in threads nicer than the ingest worker's."""
     import waitress.server
 
     gate = callback_gate.install(app, server.callbacks_at_once)
     return waitress.server.create_server(
-        gate.wrap(app), host=host, port=port, threads=server.threads, connection_limit=server.connection_limit,
+        nicer_threads(gate.wrap(app), server.request_nice), host=host, port=port, threads=server.threads, connection_limit=server.connection_limit,
         channel_timeout=server.channel_timeout_s, cleanup_interval=max(1, min(30, server.channel_timeout_s // 2)),
         max_request_body_size=int(server.max_request_mb * 1024 * 1024),
         ident="")

@@ -27,7 +27,8 @@ def free_port() -> int:
 def serve(flask_app) -> Iterator[str]:
     """The app behind the production server (waitress), as `floorview serve` runs it."""
     port = free_port()
-    server = web_front.create_server(flask_app, ServerSettings(), "127.0.0.1", port)
+    # Request threads as nice as the rest: here they share the machine with other test workers, not with a load.
+    server = web_front.create_server(flask_app, ServerSettings(request_nice=0), "127.0.0.1", port)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:

@@ -81,3 +81,28 @@ def test_half_sent_requests_hold_no_threads_and_are_closed_after_the_timeout(ser
     assert stalled[0].recv(1024) == b""  # the server closed the stalled connection
     for s in stalled:
         s.close()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread nice values are Linux's")
+def test_request_threads_run_nicer_than_the_rest_of_the_process():
+    import threading
+
+    from web_front import nicer_threads
+
+    def priority() -> int:
+        return os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+
+    seen: list[int] = []
+    app = nicer_threads(lambda environ, start_response: seen.append(priority()) or [b""], 3)
+    base = priority()
+
+    def request_thread() -> None:
+        app({}, None)
+        app({}, None)  # lowered once per thread, not once per request
+
+    worker = threading.Thread(target=request_thread)
+    worker.start()
+    worker.join()
+    assert seen == [min(19, base + 3)] * 2
+    assert priority() == base  # the process's other threads (the ingest worker's) keep theirs
+    assert nicer_threads(app, 0) is app
