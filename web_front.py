@@ -118,7 +118,8 @@ def create_server(app: flask.Flask, server: ServerSettings, host: str, port: int
 
     gate = callback_gate.install(app, server.callbacks_at_once)
     return waitress.server.create_server(
-        nicer_threads(gate.wrap(app), server.request_nice), host=host, port=port, threads=server.threads, connection_limit=server.connection_limit,
+        nicer_threads(gate.wrap(app), server.request_nice), host=host, port=port, threads=server.threads,
+        connection_limit=server.connection_limit,
         channel_timeout=server.channel_timeout_s, cleanup_interval=max(1, min(30, server.channel_timeout_s // 2)),
         max_request_body_size=int(server.max_request_mb * 1024 * 1024),
         ident="")
