@@ -1,11 +1,12 @@
 """KPI results cached per data version, across users: the same KPIs for the same scope and period are computed
 once until the next write. Every committed write bumps the version (store.Database), so a cached result is
-never older than the data the page says it shows."""
+never older than the data the page says it shows; one that moves with the clock is recomputed each minute."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 
@@ -16,9 +17,18 @@ from flask_caching import Cache
 
 import callback_gate
 import store
-from kpis.compute import Period, Scope, compute
+from kpis.compute import Period, Scope, compute, plan_for
+from kpis.measures import SOURCES
 from kpis.targets import TargetBook
 from settings import Settings
+
+
+def _clock(kpi_ids: list[str], settings: Settings) -> int | None:
+    """The current minute for KPIs read from a source that moves with the clock (a follow-up's service clock is
+    judged once it is past due), so such a result stands for a minute at most; else None."""
+    if not any(SOURCES[s].clocked for s in plan_for(list(kpi_ids), settings).measures_by_source):
+        return None
+    return int(time.time() // 60)
 
 
 class KpiCache:
@@ -37,8 +47,8 @@ class KpiCache:
         scope = scope or Scope()
         if targets is not None:  # a target book passed in is not part of the key: compute it afresh
             return compute(con, settings, kpi_ids, period, by=by, scope=scope, targets=targets)
-        key = "kpi:" + hashlib.sha256(
-            repr((self._db.data_version, tuple(kpi_ids), period, tuple(by), scope)).encode()).hexdigest()
+        key = "kpi:" + hashlib.sha256(repr((self._db.data_version, _clock(kpi_ids, settings), tuple(kpi_ids), period,
+                                            tuple(by), scope)).encode()).hexdigest()
         found = self._cache.get(key)
         if found is None:
             found = self._computed_once(key, lambda: compute(con, settings, list(kpi_ids), period, by=by, scope=scope))

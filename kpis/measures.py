@@ -38,6 +38,7 @@ class Source:
     name: str
     table: str
     dims: frozenset[str]  # non-time dimensions this table can be sliced by
+    clocked: bool = False  # its figures move with the clock (current_timestamp), not only with writes
 
 
 # A follow-up case's customer's latest later survey answer (`later`: nps, responded_at): recovered or not.
@@ -73,7 +74,7 @@ SOURCES: dict[str, Source] = {
                f.hours_to_first_action, later.nps AS later_nps
         FROM follow_ups f JOIN sites s USING (site_id) LEFT JOIN queues q USING (queue_id)
         """ + LATER_SURVEY + ")",  # noqa: S608 - fixed SQL text
-                         frozenset({"site", "team", "agent", "queue", "call_type", "channel"})),
+                         frozenset({"site", "team", "agent", "queue", "call_type", "channel"}), clocked=True),
 }
 
 # The interval a slice's rows are counted in, by the clock its grouping uses: UTC dimensions count UTC
