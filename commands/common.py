@@ -9,10 +9,12 @@ from pathlib import Path
 from settings import Settings, load_settings
 
 
-def db_option() -> argparse.ArgumentParser:
-    """The --db option, declared once; each command that opens the database takes it as a parent."""
+def db_option(default: object = None) -> argparse.ArgumentParser:
+    """The --db option, declared once; each command that opens the database takes it as a parent. A command's
+    own subcommands take it too with `argparse.SUPPRESS` as the default (so it may come before or after the
+    subcommand's name, and one given before is not reset)."""
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("--db", help="database file (default: database.path in config.toml)")
+    parent.add_argument("--db", default=default, help="database file (default: database.path in config.toml)")
     return parent
 
 

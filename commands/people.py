@@ -6,7 +6,7 @@ import argparse
 import os
 import sys
 
-from commands.common import csv_list, db_path, password, settings_of
+from commands.common import csv_list, db_option, db_path, password, settings_of
 from roles import ROLES
 
 
@@ -20,7 +20,8 @@ def register(sub: argparse._SubParsersAction, db: argparse.ArgumentParser) -> No
 
     user = sub.add_parser("user", parents=[db], help="manage the people who sign in")
     actions = user.add_subparsers(dest="action", required=True)
-    add = actions.add_parser("add", help="add a user (password asked, or read from stdin)")
+    db_after = db_option(argparse.SUPPRESS)  # `user --db X add …` and `user add … --db X` alike
+    add = actions.add_parser("add", parents=[db_after], help="add a user (password asked, or read from stdin)")
     add.add_argument("username")
     add.add_argument("--name", help="display name")
     add.add_argument("--role", required=True, choices=ROLES)
@@ -28,14 +29,14 @@ def register(sub: argparse._SubParsersAction, db: argparse.ArgumentParser) -> No
     add.add_argument("--teams", help="team ids, comma-separated (role supervisor)")
     add.add_argument("--sites", help="site ids, comma-separated (role manager)")
     add.add_argument("--password-stdin", action="store_true")
-    actions.add_parser("list", help="list users")
-    passwd = actions.add_parser("passwd", help="set a user's password")
+    actions.add_parser("list", parents=[db_after], help="list users")
+    passwd = actions.add_parser("passwd", parents=[db_after], help="set a user's password")
     passwd.add_argument("username")
     passwd.add_argument("--password-stdin", action="store_true")
-    disable = actions.add_parser("disable", help="stop a user signing in (or --enable again)")
+    disable = actions.add_parser("disable", parents=[db_after], help="stop a user signing in (or --enable again)")
     disable.add_argument("username")
     disable.add_argument("--enable", action="store_true")
-    role = actions.add_parser("role", help="change a user's role and scope")
+    role = actions.add_parser("role", parents=[db_after], help="change a user's role and scope")
     role.add_argument("username")
     role.add_argument("role", choices=ROLES)
     role.add_argument("--agent")

@@ -124,13 +124,18 @@ def test_user_command_adds_lists_changes_and_disables(tmp_path, capsys, monkeypa
     capsys.readouterr()
     assert main(["user", "--db", db, "list"]) == 0
     assert "bo                   supervisor    T1" in capsys.readouterr().out
+    # --db after the action's name works as well as before it
+    monkeypatch.setattr("sys.stdin", io.StringIO("pass5678\n"))
+    assert main(["user", "add", "cy", "--role", "agent", "--agent", "A1", "--password-stdin", "--db", db]) == 0
+    assert main(["user", "list", "--db", db]) == 0
+    assert "cy                   agent" in capsys.readouterr().out
     import store
     con = store.connect(db)
     assert accounts.authenticate(con, "bo", "pass1234") is None  # disabled
     accounts.set_disabled(con, "bo", False)
     accounts.set_password(con, "bo", "newpass99")
     assert accounts.authenticate(con, "bo", "newpass99").role == "supervisor"
-    assert rows(con, "SELECT password_hash LIKE '$argon2id$%' FROM users") == [(True,)]
+    assert rows(con, "SELECT password_hash LIKE '$argon2id$%' FROM users") == [(True,), (True,)]
 
 
 def test_a_coaching_note_is_private_to_its_sender_and_its_agent(people):
