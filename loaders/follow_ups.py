@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 import duckdb
 import pyarrow as pa
 
+from loaders.facts.window import survey_site
 from service_clock import due_at
 from settings import Settings
 
@@ -39,7 +40,7 @@ def detect(con: duckdb.DuckDBPyConnection, settings: Settings, load_id: int) -> 
         "sales_owner": f.sales_owner or None,
     }
     before = con.execute("SELECT count(*) FROM follow_ups").fetchall()[0][0]
-    con.execute("""
+    con.execute(f"""
         INSERT INTO follow_ups (case_id, response_id, kind, reason, contact_id, customer_id, agent_id, team_id,
                                 queue_id, site_id, owner_team_id, owner, status, responded_at, detected_at, load_id)
         SELECT nextval('action_id_seq'), response_id, kind, reason, contact_id, customer_id, agent_id, team_id,
@@ -57,8 +58,7 @@ def detect(con: duckdb.DuckDBPyConnection, settings: Settings, load_id: int) -> 
             FROM (
                 SELECT s.response_id, s.contact_id, c.customer_id, coalesce(s.agent_id, c.agent_id) AS agent_id,
                        a.team_id, c.queue_id, s.responded_at,
-                       coalesce(a.site_id, c.site_id, s.site_id,
-                                (SELECT min(site_id) FROM sites HAVING count(*) = 1)) AS site_id,
+                       {survey_site("a.site_id", "c.site_id", "s.site_id")} AS site_id,
                        concat_ws('; ',
                                  CASE WHEN $by_nps AND s.nps <= $nps THEN 'NPS ' || s.nps END,
                                  CASE WHEN $by_csat AND s.csat <= $csat THEN 'CSAT ' || s.csat END,
@@ -72,7 +72,7 @@ def detect(con: duckdb.DuckDBPyConnection, settings: Settings, load_id: int) -> 
                 LEFT JOIN agents a ON a.agent_id = coalesce(s.agent_id, c.agent_id)
                 WHERE s.load_id = $load AND s.responded_at >= $since
                   AND s.response_id NOT IN (SELECT response_id FROM follow_ups))
-            WHERE scores <> '' OR len(complaints) > 0 OR len(lead_words) > 0)""", params)
+            WHERE scores <> '' OR len(complaints) > 0 OR len(lead_words) > 0)""", params)  # noqa: S608 - a fixed fragment
     con.execute("""INSERT INTO follow_up_actions
                    SELECT case_id, detected_at, ?, 'detected', reason FROM follow_ups
                    WHERE load_id = ? AND detected_at = ?""", [SYSTEM_USER, load_id, detected_at])

@@ -6,7 +6,7 @@ import duckdb
 
 from loaders.facts.grid import Grid
 from loaders.facts.insert import insert
-from loaders.facts.window import GRID
+from loaders.facts.window import GRID, survey_site
 from semantic import SURVEY
 
 
@@ -18,8 +18,7 @@ def build(con: duckdb.DuckDBPyConnection, grid: Grid) -> None:
         FROM (
             SELECT v.nps, v.csat, v.resolved, v.comment, coalesce(v.agent_id, c.agent_id) AS agent,
                    -- the agent's site, the contact's, the response's own, or the centre's only site
-                   coalesce(ag.site_id, c.site_id, v.site_id, (SELECT min(site_id) FROM sites HAVING count(*) = 1))
-                       AS site_id, c.queue_id,
+                   {survey_site("ag.site_id", "c.site_id", "v.site_id")} AS site_id, c.queue_id,
                    coalesce(c.call_type, q.call_type) AS call_type, coalesce(c.channel, q.channel) AS channel,
                    time_bucket({GRID}, coalesce(c.answered_at, v.responded_at)) AS grid
             FROM surveys v

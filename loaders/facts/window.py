@@ -17,6 +17,12 @@ from semantic import AgentId, SiteId
 GRID = "INTERVAL 15 MINUTE"
 
 
+def survey_site(agent_site: str, contact_site: str, own_site: str) -> str:
+    """A survey response's site: its agent's, its contact's, the one it names itself, or the centre's only site
+    (SQL over the given column expressions)."""
+    return f"coalesce({agent_site}, {contact_site}, {own_site}, (SELECT min(site_id) FROM sites HAVING count(*) = 1))"
+
+
 @dataclass(frozen=True)
 class Window:
     """Site-local days (site id, date) to rebuild."""
@@ -72,13 +78,12 @@ def _ranges_sql(kind: Kind, staged: str, fcr_window_days: int) -> str:
             UNION ALL SELECT a.site_id, o.start_at, o.end_at FROM ({old}) o JOIN agents a USING (agent_id)"""
     if kind.name == "surveys":
         return f"""
-            SELECT coalesce(a.site_id, c.site_id, g.t_site_id, (SELECT min(site_id) FROM sites HAVING count(*) = 1))
-                       AS site_id, coalesce(c.answered_at, g.t_responded_at) AS s,
+            SELECT {survey_site("a.site_id", "c.site_id", "g.t_site_id")} AS site_id, coalesce(c.answered_at, g.t_responded_at) AS s,
                    coalesce(c.answered_at, g.t_responded_at) AS e
             FROM {staged} g LEFT JOIN contacts c ON c.contact_id = g.t_contact_id
             LEFT JOIN agents a ON a.agent_id = coalesce(g.t_agent_id, c.agent_id)
             UNION ALL
-            SELECT coalesce(a.site_id, c.site_id, o.site_id, (SELECT min(site_id) FROM sites HAVING count(*) = 1)),
+            SELECT {survey_site("a.site_id", "c.site_id", "o.site_id")},
                    coalesce(c.answered_at, o.responded_at),
                    coalesce(c.answered_at, o.responded_at)
             FROM ({old}) o LEFT JOIN contacts c ON c.contact_id = o.contact_id
@@ -131,7 +136,7 @@ def of_agent_span(con: duckdb.DuckDBPyConnection, agent_id: AgentId, start_at: d
 
 def everything(con: duckdb.DuckDBPyConnection) -> Window:
     """Every site-local day any stored row lies on, and the day after (a day's segments may end on the next)."""
-    days = _fetch(con, """
+    days = _fetch(con, f"""
         SELECT DISTINCT a.site_id, timezone(s.timezone, st.start_at::TIMESTAMPTZ)::DATE
           FROM agent_states st JOIN agents a USING (agent_id) JOIN sites s ON s.site_id = a.site_id
         UNION SELECT DISTINCT c.site_id, timezone(s.timezone, c.offered_at::TIMESTAMPTZ)::DATE
@@ -142,8 +147,7 @@ def everything(con: duckdb.DuckDBPyConnection) -> Window:
           FROM forecast f JOIN sites s USING (site_id)
         UNION SELECT DISTINCT s.site_id, timezone(s.timezone, v.responded_at::TIMESTAMPTZ)::DATE
           FROM surveys v LEFT JOIN agents a USING (agent_id) LEFT JOIN contacts c ON c.contact_id = v.contact_id
-          JOIN sites s ON s.site_id = coalesce(a.site_id, c.site_id, v.site_id,
-                                               (SELECT min(site_id) FROM sites HAVING count(*) = 1))
+          JOIN sites s ON s.site_id = {survey_site("a.site_id", "c.site_id", "v.site_id")}
         UNION SELECT DISTINCT q.site_id, timezone(s.timezone, q.interval_start::TIMESTAMPTZ)::DATE
           FROM queue_intervals q JOIN sites s USING (site_id)
         UNION SELECT DISTINCT a.site_id, timezone(s.timezone, i.interval_start::TIMESTAMPTZ)::DATE
