@@ -69,7 +69,9 @@ class Session:
             sys.exit(f"sign-in as {username} failed with HTTP {status}")
 
 
-def replay(url: str, username: str, password: str, bodies: list[str], until: float, out: list, errors: list) -> None:
+def replay(url: str, username: str, password: str, bodies: list[str], until: float, out: list, errors: list,
+           pause: float = 0.0) -> None:
+    """Ask the bodies in turn until `until`, waiting `pause` seconds after each answer (a person reading)."""
     session = Session(url)
     session.sign_in(username, password)
     n = 0
@@ -85,16 +87,18 @@ def replay(url: str, username: str, password: str, bodies: list[str], until: flo
         out.append(time.perf_counter() - t0)
         if status != 200:
             errors.append(status)
+        time.sleep(pause)
 
 
 def run(url: str, users: list[str], password: str, bodies: dict[str, list[str]], roles: dict[str, str],
-        seconds: float) -> tuple[list[float], list, float]:
-    """Latencies, errors and elapsed seconds of these users replaying at once for `seconds`."""
+        seconds: float, pause: float = 0.0) -> tuple[list[float], list, float]:
+    """Latencies, errors and elapsed seconds of these users replaying at once for `seconds` (each pausing
+    `pause` seconds between requests)."""
     latencies: list[float] = []
     errors: list = []
     until = time.monotonic() + seconds
-    threads = [threading.Thread(target=replay, args=(url, u, password, bodies[roles[u]], until, latencies, errors))
-               for u in users]
+    threads = [threading.Thread(target=replay, args=(url, u, password, bodies[roles[u]], until, latencies, errors,
+                                                      pause)) for u in users]
     started = time.monotonic()
     for t in threads:
         t.start()

@@ -7,7 +7,7 @@ worker, the inbox), then:
      in the inbox; a separate client polls the manager's page and reports the freshness latency: from the files
      landing to a callback returning the new numbers.
 Prints p50/p95/p99 of both runs and their ratio. Usage:
-    python bench/bench_live.py [--agents 2000] [--sites 5] [--days 90] [--users 20] [--seconds 30]
+    python bench/bench_live.py [--agents 2000] [--sites 5] [--days 90] [--users 20] [--seconds 30] [--pause 0]
 """
 
 from __future__ import annotations
@@ -108,6 +108,8 @@ def main() -> None:
     centre.size_args(parser)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds each user waits after an answer (default 0: both cores kept busy)")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-live-"))
     # A copy: the increment lands in it, and the centre the other benchmarks read stays as bench_load.py left it.
@@ -127,9 +129,10 @@ def main() -> None:
         before = handled_now(watcher, manager_body)
         if before is None:
             sys.exit("the manager's page shows no 'handled' tile: nothing to watch")
-        print(f"\nLive benchmark: {args.agents} agents, {args.sites} sites, {args.days} days; {args.users} users; "
+        print(f"\nLive benchmark: {args.agents} agents, {args.sites} sites, {args.days} days; {args.users} users "
+              f"pausing {args.pause:g} s between requests; "
               f"increment {', '.join(f'{f.name} ({f.stat().st_size / 1e6:.1f} MB)' for f in files)}")
-        idle = figures(*run(url, crowd, PASSWORD, bodies, roles, args.seconds))
+        idle = figures(*run(url, crowd, PASSWORD, bodies, roles, args.seconds, args.pause))
 
         fresh: dict[str, float] = {}
 
@@ -146,7 +149,7 @@ def main() -> None:
 
         landing = threading.Thread(target=land_and_watch)
         landing.start()
-        loaded = figures(*run(url, crowd, PASSWORD, bodies, roles, args.seconds))
+        loaded = figures(*run(url, crowd, PASSWORD, bodies, roles, args.seconds, args.pause))
         landing.join()
         print(f"{'run':<40}{'requests':>9}{'req/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}{'errors':>8}")
         for label, r in ((f"{args.users} users, nothing loading", idle),
