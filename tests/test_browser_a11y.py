@@ -56,9 +56,11 @@ def test_every_page_of_the_role_passes_axe_and_fits_a_phone(served_demo, role):
         page.wait_for_url(lambda at, path=path: urlsplit(at).path == path)  # whatever the period in its address
         settle(page)
         found = severe_violations(page)
-        if found:  # a grid may be mid-way through drawing its header: judge the page once it has settled
+        for _ in range(6):  # a grid may be mid-way through drawing its header: judge the page once it has settled
+            if not found:
+                break
             page.wait_for_timeout(1000)
-            found = severe_violations(page)
+            found = severe_violations(page)  # one that lasts six seconds more is real
         width = page.evaluate("document.documentElement.scrollWidth")
         ragged = page.evaluate(RAGGED_TILE_ROWS)
         if found or width > PHONE["width"] or ragged:
