@@ -35,6 +35,8 @@ def serve(flask_app) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.close()
+        # Callbacks still running (or waiting their turn) finish before the caller closes the database.
+        server.task_dispatcher.shutdown(cancel_pending=True, timeout=30)
 
 
 @contextmanager
