@@ -17,16 +17,9 @@ from flask_caching import Cache
 
 import callback_gate
 import store
-from kpis.compute import Period, Scope, compute, plan_for
-from kpis.measures import SOURCES
+from kpis.compute import Period, Scope, compute, moves_with_clock
 from kpis.targets import TargetBook
 from settings import Settings
-
-
-def clocked(kpi_ids: tuple[str, ...], settings: Settings) -> bool:
-    """Whether these KPIs read a source that moves with the clock (a follow-up's service clock is judged once it
-    is past due), so a result may stand for a minute at most."""
-    return any(SOURCES[s].clocked for s in plan_for(list(kpi_ids), settings).measures_by_source)
 
 
 class KpiCache:
@@ -48,8 +41,8 @@ class KpiCache:
             return compute(con, settings, kpi_ids, period, by=by, scope=scope, targets=targets)
         kpis = tuple(kpi_ids)
         if kpis not in self._clocked:  # planning takes 0.5 ms: once per set of KPIs, not once per question
-            self._clocked[kpis] = clocked(kpis, settings)
-        minute = int(time.time() // 60) if self._clocked[kpis] else None
+            self._clocked[kpis] = moves_with_clock(list(kpis), settings)
+        minute = int(time.time() // 60) if self._clocked[kpis] else None  # such a result stands a minute at most
         key = "kpi:" + hashlib.sha256(
             repr((self._db.data_version, minute, kpis, period, tuple(by), scope)).encode()).hexdigest()
         found = self._cache.get(key)

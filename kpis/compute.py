@@ -72,6 +72,12 @@ def plan_for(kpi_ids: list[str], settings: Settings) -> Plan:
     return plan
 
 
+def moves_with_clock(kpi_ids: list[str], settings: Settings) -> bool:
+    """Whether these KPIs read a source whose figures move with the clock, not only with writes (a follow-up's
+    service clock is judged once it is past due)."""
+    return any(SOURCES[s].clocked for s in plan_for(kpi_ids, settings).measures_by_source)
+
+
 def _usable(source: str, by: tuple[str, ...], scope: Scope) -> bool:
     dims = SOURCES[source].dims
     return all(d in dims for d in by if d not in TIME_DIMS) and all(d in dims for d in scope.filters())
