@@ -1,6 +1,7 @@
 """The ingest worker: one thread in the serving process that loads files, one job at a time, through the app's
 single writer. A job is a list of files loaded like `floorview load` (roster first, one transaction per file,
-the interval facts rebuilt once at the end), so every way in keeps the same guarantees.
+the interval facts rebuilt at the end), so every way in keeps the same guarantees. The facts come in two
+commits: each site's newest day first, what open dashboards wait for, then the earlier days the files touched.
 
 Live agent events are a job of their own: their states are stored at once (the real-time view reads them) and
 their interval facts are left in the backlog, which the worker catches up every `adherence.live_facts_every_s`
