@@ -126,6 +126,10 @@ def test_settings_are_not_changed_after_validation():
     ("FLOORVIEW_TARGET_POLICY__LOOSER_THAN_ABOVE", "sometimes", "target_policy.looser_than_above"),
     ("FLOORVIEW_ADHERENCE__LIST_EXCEPTIONS_FROM_S", "-5", "adherence.list_exceptions_from_s"),
     ("FLOORVIEW_ADHERENCE__LIST_EXCEPTIONS_FROM_S", "86400", "adherence.list_exceptions_from_s"),
+    ("FLOORVIEW_SERVER__CALLBACKS_AT_ONCE", "-1", "server.callbacks_at_once"),
+    ("FLOORVIEW_SERVER__CALLBACKS_AT_ONCE", "many", "server.callbacks_at_once"),
+    ("FLOORVIEW_SERVER__REQUEST_NICE", "-5", "server.request_nice"),  # never a higher priority than the loader
+    ("FLOORVIEW_SERVER__REQUEST_NICE", "20", "server.request_nice"),
 ])
 def test_this_sessions_settings_refuse_impossible_values_by_name(monkeypatch, key, value, named):
     monkeypatch.setenv(key, value)
