@@ -188,8 +188,9 @@ def serve_app(app: Dash, settings: Settings, host: str, port: int) -> None:
     # process: out of the collector's sight, a full collection no longer rescans it, a pause of about 70 ms that
     # otherwise hit one /live refresh in ten at 2,000 agents (bench/bench_rta.py).
     gc.freeze()
+    serve = web_front.listen(app, settings, host, port)  # listening before the control file says so
     with serving_live(server, server.extensions["floorview_db"], settings, host, port):
-        web_front.run(app, settings, host, port)
+        serve()
 
 
 def main() -> None:

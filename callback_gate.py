@@ -4,14 +4,18 @@ Callbacks are CPU work under one GIL. Eight request threads all computing at onc
 two, but each waits longer, and they starve the ingest worker: its load is many short queries, each needing the
 GIL back, so with eight threads queueing for it a 15-minute increment took 11 s to show instead of 5
 (bench/bench_live.py). Callbacks past the limit wait their turn, first come first served; a callback that waits
-for something else (the data page's upload waits for its load) sets its turn aside meanwhile."""
+for something else (the data page's upload waits for its load) sets its turn aside meanwhile.
+
+A load that every open page is waiting for takes a turn of its own, ahead of the line (`reserved`): while it
+lasts, callbacks share the other turns (always at least one). What it leaves for later waits for the callbacks
+then in line to have had their turn (`after_those_waiting`): they are the pages asking for the new numbers."""
 
 from __future__ import annotations
 
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 
 import flask
 
@@ -22,7 +26,13 @@ CALLBACK_PATH = "/_dash-update-component"
 class CallbackGate:
     def __init__(self, at_once: int) -> None:
         self.at_once = at_once or os.cpu_count() or 1
-        self._turns = threading.BoundedSemaphore(self.at_once)
+        lock = threading.Lock()
+        self._changed = threading.Condition(lock)  # a turn ended, or a reserved one
+        self._started = threading.Condition(lock)  # a turn was given
+        self._computing = 0  # callbacks holding a turn
+        self._reserved = 0  # turns held by work outside the callbacks (`reserved`)
+        self._waiting = 0  # callbacks waiting for a turn
+        self._admitted = 0  # turns given so far
         self._holding = threading.local()
 
     def wrap(self, app: WSGIApp) -> WSGIApp:
@@ -36,14 +46,48 @@ class CallbackGate:
 
         return gated
 
+    def _acquire(self) -> None:
+        with self._changed:
+            self._waiting += 1
+            self._changed.wait_for(lambda: self._computing < max(1, self.at_once - self._reserved))
+            self._waiting -= 1
+            self._computing += 1
+            self._admitted += 1
+            self._started.notify_all()
+
+    def _release(self) -> None:
+        with self._changed:
+            self._computing -= 1
+            self._changed.notify()
+
     @contextmanager
     def _turn(self) -> Iterator[None]:
-        with self._turns:
-            self._holding.turn = True
-            try:
-                yield
-            finally:
-                self._holding.turn = False
+        self._acquire()
+        self._holding.turn = True
+        try:
+            yield
+        finally:
+            self._holding.turn = False
+            self._release()
+
+    @contextmanager
+    def reserved(self) -> Iterator[None]:
+        """A turn for work outside the callbacks, taken at once: callbacks computing finish theirs, and no new
+        one starts until fewer than the others' turns compute."""
+        with self._changed:
+            self._reserved += 1
+        try:
+            yield
+        finally:
+            with self._changed:
+                self._reserved -= 1
+                self._changed.notify_all()
+
+    def after_those_waiting(self, timeout_s: float) -> None:
+        """Return once every callback waiting now has had its turn, or after timeout_s."""
+        with self._changed:
+            due = self._admitted + self._waiting
+            self._started.wait_for(lambda: self._admitted >= due, timeout_s)
 
     @contextmanager
     def set_aside(self) -> Iterator[None]:
@@ -52,11 +96,11 @@ class CallbackGate:
             yield
             return
         self._holding.turn = False
-        self._turns.release()
+        self._release()
         try:
             yield
         finally:
-            self._turns.acquire()
+            self._acquire()
             self._holding.turn = True
 
 
@@ -64,6 +108,27 @@ def install(app: flask.Flask, at_once: int) -> CallbackGate:
     gate = CallbackGate(at_once)
     app.extensions["callback_gate"] = gate
     return gate
+
+
+class AppTurns:
+    """An app's gate as its own background work sees it: the gate comes with the server, after that work is set
+    up; with none (Flask's development server under --debug), nothing waits."""
+
+    def __init__(self, app: flask.Flask) -> None:
+        self._app = app
+
+    def _gate(self) -> CallbackGate | None:
+        gate = self._app.extensions.get("callback_gate")
+        return gate if isinstance(gate, CallbackGate) else None
+
+    def ahead(self) -> AbstractContextManager[None]:
+        gate = self._gate()
+        return gate.reserved() if gate else nullcontext()
+
+    def after_those_waiting(self, timeout_s: float) -> None:
+        gate = self._gate()
+        if gate:
+            gate.after_those_waiting(timeout_s)
 
 
 @contextmanager

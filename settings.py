@@ -102,7 +102,8 @@ class ServerSettings(_Section):
     connection_limit: int = Field(200, ge=1)  # open connections before new ones wait
     channel_timeout_s: int = Field(30, ge=1)  # an idle or half-sent connection is closed after this
     max_request_mb: float = Field(20, gt=0, le=2048)  # larger request bodies are refused (413)
-    # Dash callbacks computing at once (0: one per CPU core); the others wait their turn (callback_gate.py).
+    # Dash callbacks computing at once (0: one per CPU core); the others wait their turn (callback_gate.py). A
+    # load's first commit, what open pages wait for, takes one of these turns while it lasts (at least one stays).
     callbacks_at_once: int = Field(0, ge=0, le=256)
     # Request threads run this much nicer than the ingest worker (Linux), so on a busy machine a load gets the
     # CPU first and its numbers show sooner; 0 treats them alike.

@@ -411,12 +411,21 @@ Topic = Literal["data", "messages", "events"]
 TOPICS: tuple[Topic, ...] = get_args(Topic)
 
 
+# DuckDB folds the write-ahead log into the file at the commit that takes it past 16 MiB, while the writer
+# waits: 0.43 s of the 1.1 s a live increment's facts commit took on the bench centre. The serving process
+# raises that bar (a backfill's WAL stays bounded by it), and its ingest worker folds the log when idle
+# (`fold_wal`), once the new numbers are out.
+WAL_FOLDED_AT_COMMIT = "1GB"
+WAL_FOLDED_WHEN_IDLE = 16 * 2**20  # bytes: DuckDB's own default threshold
+
+
 class Database:
     """The app's handle on its database: one connection owned by the process, a cursor per request."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._con = connect(self.path)
+        self._con.execute(f"SET checkpoint_threshold = '{WAL_FOLDED_AT_COMMIT}'")  # a declared constant
         self._write_lock = threading.RLock()
         self._versions = dict.fromkeys(TOPICS, 0)
 
@@ -476,6 +485,17 @@ class Database:
             finally:
                 cur.close()
                 self._bump(topic)
+
+    def fold_wal(self) -> bool:
+        """Fold a write-ahead log of WAL_FOLDED_WHEN_IDLE or more into the database file (a CHECKPOINT: readers
+        go on; writers wait their turn). Returns whether it did."""
+        wal = self.path.with_name(self.path.name + ".wal")
+        with self._write_lock:
+            if not wal.exists() or wal.stat().st_size < WAL_FOLDED_WHEN_IDLE:
+                return False
+            with self.session() as cur:
+                cur.execute("CHECKPOINT")
+            return True
 
     def close(self) -> None:
         self._con.close()

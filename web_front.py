@@ -85,12 +85,14 @@ def install_headers(server: flask.Flask, settings: Settings, script_hashes: Call
         return response
 
 
-def run(dash_app, settings: Settings, host: str, port: int) -> None:  # noqa: ANN001 - a Dash app
-    """Serve the app: waitress in production, Flask's development server (with Dash's dev tools) only in debug."""
+def listen(dash_app, settings: Settings, host: str, port: int) -> Callable[[], None]:  # noqa: ANN001 - a Dash app
+    """Bind host:port and return what serves the app there: waitress in production (listening on return, so
+    the command line's control file may name it), Flask's development server with Dash's dev tools only in
+    debug (listening once called)."""
     if settings.app.debug:
-        dash_app.run(host=host, port=port, debug=True, use_reloader=False)  # one process owns the database
-    else:
-        serve(dash_app.server, settings, host, port)
+        return lambda: dash_app.run(host=host, port=port, debug=True, use_reloader=False)  # one process owns the db
+    server = create_server(dash_app.server, settings.server, host, port)
+    return server.run
 
 
 def nicer_threads(app: WSGIApp, nice: int) -> WSGIApp:
@@ -124,6 +126,3 @@ def create_server(app: flask.Flask, server: ServerSettings, host: str, port: int
         max_request_body_size=int(server.max_request_mb * 1024 * 1024),
         ident="")
 
-
-def serve(app: flask.Flask, settings: Settings, host: str, port: int) -> None:
-    create_server(app, settings.server, host, port).run()

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import flask
 
+import callback_gate
 import store
 from live import control
 from live.inbox import InboxWatcher
@@ -17,10 +18,10 @@ from settings import Settings
 
 
 class Live:
-    def __init__(self, db: store.Database, settings: Settings) -> None:
+    def __init__(self, db: store.Database, settings: Settings, server: flask.Flask | None = None) -> None:
         self.db = db
         self.settings = settings
-        self.worker = IngestWorker(db, settings)
+        self.worker = IngestWorker(db, settings, callback_gate.AppTurns(server) if server is not None else None)
         self.inbox = InboxWatcher(settings.resolve(settings.data.inbox_dir), self.worker, settings.data.inbox_settle_s)
         self.control: control.Control | None = None
 
@@ -47,7 +48,7 @@ class Live:
 def serving_live(server: flask.Flask, db: store.Database, settings: Settings, host: str, port: int) -> Iterator[Live]:
     """Start the live services for an app about to serve on host:port; stop them when it stops."""
     local = "127.0.0.1" if host in ("0.0.0.0", "", "::") else host  # noqa: S104 - names the wildcard, binds nothing
-    live = Live(db, settings).start(f"http://{local}:{port}")
+    live = Live(db, settings, server).start(f"http://{local}:{port}")
     server.extensions["floorview_live"] = live
     try:
         yield live

@@ -2,6 +2,9 @@
 single writer. A job is a list of files loaded like `floorview load` (roster first, one transaction per file,
 the interval facts rebuilt at the end), so every way in keeps the same guarantees. The facts come in two
 commits: each site's newest day first, what open dashboards wait for, then the earlier days the files touched.
+The first takes a CPU turn ahead of the pages' callbacks; the second waits until the callbacks then waiting
+(the pages asking for the new numbers) have had theirs. When idle, the worker folds the write-ahead log into
+the database file, a cost DuckDB would otherwise add to the commit everyone waits for (store.Database).
 
 Live agent events are a job of their own: their states are stored at once (the real-time view reads them) and
 their interval facts are left in the backlog, which the worker catches up every `adherence.live_facts_every_s`
@@ -14,8 +17,10 @@ import queue
 import threading
 import time
 from concurrent.futures import Future
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import store
 from loaders import load_file, load_paths
@@ -49,10 +54,31 @@ class Progress:
     queued: int = 0
 
 
+class Turns(Protocol):
+    """How the worker shares the CPU with the pages' callbacks (callback_gate.AppTurns)."""
+
+    def ahead(self) -> AbstractContextManager[None]: ...  # a turn before the callbacks waiting
+
+    def after_those_waiting(self, timeout_s: float) -> None: ...  # after the callbacks waiting now
+
+
+class NoTurns:
+    def ahead(self) -> AbstractContextManager[None]:
+        return nullcontext()
+
+    def after_those_waiting(self, timeout_s: float) -> None:
+        return None
+
+
+# The earlier days a load touched wait at most this long for the pages asking for its newest numbers.
+LOOK_BACK_WAITS_S = 10.0
+
+
 class IngestWorker:
-    def __init__(self, db: store.Database, settings: Settings) -> None:
+    def __init__(self, db: store.Database, settings: Settings, turns: Turns | None = None) -> None:
         self._db = db
         self._settings = settings
+        self._turns = turns or NoTurns()
         self._jobs: queue.Queue[Job | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
         self.progress = Progress()
@@ -89,6 +115,7 @@ class IngestWorker:
                 job = self._jobs.get(timeout=wait)
             except queue.Empty:
                 self._catch_up_facts()
+                self._fold_wal_when_idle()
                 continue
             if job is None:
                 return
@@ -99,15 +126,26 @@ class IngestWorker:
                 job.future.set_exception(err)
             finally:
                 self.progress = Progress(queued=self._jobs.qsize())
+            self._fold_wal_when_idle()
+
+    def _fold_wal_when_idle(self) -> None:
+        """After the new numbers are out, not while a load waits for them (store.WAL_FOLDED_AT_COMMIT)."""
+        if not self._jobs.empty():
+            return
+        try:
+            self._db.fold_wal()
+        except Exception:  # the log stays (DuckDB folds it at its own threshold): the worker goes on
+            log.exception("folding the write-ahead log into the database failed; trying again when next idle")
 
     def _files(self, job: Job) -> list[LoadResult]:
         # Two commits, each a new data version: the files with each site's newest day of facts, what open
         # dashboards are waiting for; then the earlier days they touched (their customers' FCR look-back, a
         # re-export's corrections), which take longer to build.
-        with self._db.exclusive() as cur:
+        with self._turns.ahead(), self._db.exclusive() as cur:
             results = load_paths(cur, job.paths, self._settings, kind=job.kind, on_stage=self._stage, fmt=job.fmt,
                                  profile=job.profile, sites=job.sites, newest_first=True)
-        self._catch_up_facts("the earlier days the files touched")  # and any events left, so the backlog is empty
+        # And any events left, so the backlog is empty.
+        self._catch_up_facts("the earlier days the files touched", pages_first=True)
         return results
 
     def _events(self, job: Job) -> list[LoadResult]:
@@ -117,11 +155,14 @@ class IngestWorker:
             self._facts_due = time.monotonic() + self._settings.adherence.live_facts_every_s
         return [result]
 
-    def _catch_up_facts(self, what: str = "catching up with live events") -> None:
+    def _catch_up_facts(self, what: str = "catching up with live events", pages_first: bool = False) -> None:
+        """`pages_first`: the pages asking for the numbers just committed get them before this competes."""
         self._facts_due = None
         with self._db.session() as cur:
             if not facts_pending(cur, self._settings):
                 return  # no commit, so no new data version for every open page to fetch again
+        if pages_first:
+            self._turns.after_those_waiting(LOOK_BACK_WAITS_S)
         self.progress = Progress(file="interval facts", stage=what, source=self.progress.source or "events")
         try:
             with self._db.exclusive() as cur:

@@ -8,6 +8,7 @@ import re
 from datetime import datetime
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 import store
 from loaders import facts
@@ -35,8 +36,15 @@ def tile_number(page, kpi: str, attribute: str = "data-value") -> float:
 
 
 def choose(page, dropdown_id: str, text: str) -> None:
-    """Pick an option of a dcc.Dropdown by typing part of its label."""
-    page.click(f"#{dropdown_id}")
+    """Pick an option of a dcc.Dropdown by typing part of its label. Its options come from a callback, which
+    may come late on a busy machine: the menu is opened again until it lists some."""
+    for _ in range(6):
+        page.click(f"#{dropdown_id}")
+        try:
+            page.get_by_role("option").first.wait_for(timeout=5000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
     page.keyboard.type(text)
     page.get_by_role("option", name=text).first.click()
     page.locator(f"#{dropdown_id}-value", has_text=text).wait_for()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 from callback_gate import CALLBACK_PATH, CallbackGate
 
@@ -79,3 +80,65 @@ def test_a_callback_waiting_for_a_load_sets_its_turn_aside():
 def test_no_setting_means_one_turn_per_core():
     assert CallbackGate(0).at_once == (os.cpu_count() or 1)
     assert CallbackGate(3).at_once == 3
+
+
+def test_a_reserved_turn_is_taken_at_once_and_callbacks_share_the_rest():
+    gate = CallbackGate(2)
+    recorder = Recorder()
+    app = gate.wrap(recorder)
+    with gate.reserved():  # taken with nobody computing: callbacks have one turn left
+        a = request(app, "a")
+        assert recorder.entered["a"].wait(WAIT_S)
+        b = request(app, "b")
+        assert not recorder.entered["b"].wait(0.3)  # two turns, one of them reserved: b waits
+    assert recorder.entered["b"].wait(WAIT_S)  # the reserved turn given back: b computes beside a
+    assert sorted(recorder.inside) == ["a", "b"]
+    for name, thread in (("a", a), ("b", b)):
+        recorder.leave[name].set()
+        thread.join(WAIT_S)
+
+
+def test_callbacks_always_keep_one_turn():
+    gate = CallbackGate(1)
+    recorder = Recorder()
+    app = gate.wrap(recorder)
+    with gate.reserved(), gate.reserved():
+        a = request(app, "a")
+        assert recorder.entered["a"].wait(WAIT_S)
+    recorder.leave["a"].set()
+    a.join(WAIT_S)
+
+
+def test_work_left_for_later_waits_for_the_callbacks_waiting_then_and_no_longer():
+    gate = CallbackGate(1)
+    recorder = Recorder()
+    app = gate.wrap(recorder)
+    a = request(app, "a")
+    assert recorder.entered["a"].wait(WAIT_S)
+    b = request(app, "b")  # waits behind a
+    in_line(gate, 1)
+    released = threading.Event()
+    later = threading.Thread(target=lambda: (gate.after_those_waiting(WAIT_S), released.set()))
+    later.start()
+    assert not released.wait(0.3)  # b has not had its turn yet
+    recorder.leave["a"].set()
+    assert recorder.entered["b"].wait(WAIT_S)
+    assert released.wait(WAIT_S)  # b's turn came: the later work goes on (b need not finish)
+    started = time.monotonic()
+    gate.after_those_waiting(WAIT_S)  # nobody waiting: at once
+    assert time.monotonic() - started < WAIT_S / 2
+    c = request(app, "a")  # b still computing: this one waits, and the later work waits no longer than told
+    in_line(gate, 1)
+    started = time.monotonic()
+    gate.after_those_waiting(0.2)
+    assert time.monotonic() - started < WAIT_S / 2
+    recorder.leave["b"].set()
+    for thread in (a, b, c, later):
+        thread.join(WAIT_S)
+
+
+def in_line(gate: CallbackGate, n: int) -> None:
+    deadline = time.monotonic() + WAIT_S
+    while gate._waiting != n and time.monotonic() < deadline:  # noqa: SLF001 - what the test waits for
+        time.sleep(0.01)
+    assert gate._waiting == n  # noqa: SLF001

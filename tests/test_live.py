@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,7 +19,7 @@ import pytest
 
 import ids
 import store
-from tests.browser import free_port
+from tests.browser import free_port, listening
 from tests.conftest import REPO
 
 DAY = "2026-11-20"
@@ -54,7 +53,9 @@ class Served:
         control = self.db.with_name(self.db.name + ".control")
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
-            if control.exists() and _listening(self.port):
+            if control.exists() and _pid_in(control) == self.process.pid:  # not one a killed server left
+                # The command line finds the app by this file: it is written once the app is listening.
+                assert listening(self.port), "the control file names a server that is not listening yet"
                 return self
             assert self.process.poll() is None, "floorview serve exited"
             time.sleep(0.2)
@@ -99,12 +100,11 @@ class Served:
         pytest.fail("timed out")
 
 
-def _listening(port: int) -> bool:
+def _pid_in(control: Path) -> int | None:
     try:
-        socket.create_connection(("127.0.0.1", port), timeout=1).close()
-        return True
-    except OSError:
-        return False
+        return int(json.loads(control.read_text())["pid"])
+    except (OSError, ValueError, KeyError):  # not there, or being written
+        return None
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,8 @@ again on 4 Nov (C2): with the 7-day window, C1 becomes a repeat (not resolved) o
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 from loaders import facts, load_paths
 from loaders.run import build_backlog
 from tests.conftest import rows, write
@@ -54,4 +56,66 @@ def test_the_ingest_worker_commits_twice_only_when_earlier_days_are_left(roster,
             assert rows(cur, BY_DAY) == [("2026-11-01", 1, 1, 0), ("2026-11-04", 2, 2, 2)]
     finally:
         worker.stop()
+        db.close()
+
+
+class RecordingTurns:
+    """The worker's side of the callback gate, noting when it is asked and at which data version."""
+
+    def __init__(self, db) -> None:
+        self.db = db
+        self.seen: list[tuple[str, int]] = []
+
+    @contextmanager
+    def ahead(self):
+        self.seen.append(("ahead", self.db.data_version))
+        yield
+        self.seen.append(("ahead ends", self.db.data_version))
+
+    def after_those_waiting(self, timeout_s: float) -> None:
+        self.seen.append(("after those waiting", self.db.data_version))
+
+
+def test_the_first_commit_goes_ahead_of_the_callbacks_and_the_look_back_after_them(roster, settings, tmp_path):
+    import store
+    from live.worker import IngestWorker
+
+    load(roster, settings, tmp_path, "c1.csv", HEADER + C1)
+    build_backlog(roster, settings)
+    roster.close()
+    db = store.Database(settings.db_path)
+    turns = RecordingTurns(db)
+    worker = IngestWorker(db, settings, turns).start()
+    try:
+        v = db.data_version
+        worker.submit([write(tmp_path, "c2.csv", HEADER + C2)], source="test").result(timeout=60)
+        # Ahead for the newest day's commit; the look-back waits for the pages then asking, then commits.
+        assert turns.seen == [("ahead", v), ("ahead ends", v + 1), ("after those waiting", v + 1)]
+        assert db.data_version == v + 2
+        turns.seen.clear()
+        late = "C3,Q1,NYC,2026-11-04T15:00:00Z,2026-11-04T15:00:10Z,A1,K7\n"
+        worker.submit([write(tmp_path, "c3.csv", HEADER + late)], source="test").result(timeout=60)
+        assert turns.seen == [("ahead", v + 2), ("ahead ends", v + 3)]  # nothing left: nobody kept waiting
+    finally:
+        worker.stop()
+        db.close()
+
+
+def test_the_serving_database_folds_its_write_ahead_log_when_asked_not_at_commit(settings):
+    import store
+
+    db = store.Database(settings.db_path)
+    wal = settings.db_path.with_name(settings.db_path.name + ".wal")
+    try:
+        with db.write() as cur:  # a new table's rows go straight to the file
+            cur.execute("CREATE TABLE big AS SELECT range AS n, random() AS x FROM range(3000000)")
+        with db.write() as cur:  # changed rows go to the log: past DuckDB's own 16 MiB, which folds it at commit
+            cur.execute("UPDATE big SET x = x + 1")
+        assert wal.exists() and wal.stat().st_size >= store.WAL_FOLDED_WHEN_IDLE
+        assert db.fold_wal()
+        assert not wal.exists() or wal.stat().st_size == 0
+        assert not db.fold_wal()  # nothing to fold
+        with db.session() as cur:
+            assert rows(cur, "SELECT count(*) FROM big") == [(3000000,)]
+    finally:
         db.close()

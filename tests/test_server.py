@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser import free_port
+from tests.browser import free_port, listening
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -29,14 +29,10 @@ def served(tmp_path):
                                 str(tmp_path / "s.duckdb")], cwd=REPO, env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None:
-                pytest.fail(f"floorview serve exited: {process.stdout.read()}")
-            time.sleep(0.2)
+    while not listening(port) and time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"floorview serve exited: {process.stdout.read()}")
+        time.sleep(0.2)
     yield port, process
     process.terminate()
     process.wait(timeout=10)
@@ -106,3 +102,38 @@ def test_request_threads_run_nicer_than_the_rest_of_the_process():
     assert seen == [min(19, base + 3)] * 2
     assert priority() == base  # the process's other threads (the ingest worker's) keep theirs
     assert nicer_threads(app, 0) is app
+
+
+def test_the_app_listens_before_its_live_services_tell_the_command_line_where(monkeypatch, settings):
+    """The control file (written as the live services start) sends `floorview` commands to the app's URL: the
+    port must be open by then, or a command run at that moment finds nothing there."""
+    import contextlib
+
+    import dash
+    from dash import html
+
+    import app as app_module
+    import web_front
+
+    dash_app = dash.Dash(__name__)
+    dash_app.layout = html.Div()
+    dash_app.server.extensions["floorview_db"] = None
+    port = free_port()
+    listening_when_started: list[bool] = []
+
+    @contextlib.contextmanager
+    def serving_live(server, db, settings, host, port):
+        listening_when_started.append(listening(port))
+        yield
+
+    def listen_then_stop(*args):
+        served = real_listen(*args)
+        return served.__self__.close  # the waitress server: closed where it would have served
+
+    real_listen = web_front.listen
+    monkeypatch.setattr(app_module, "serving_live", serving_live)
+    monkeypatch.setattr(web_front, "listen", listen_then_stop)
+    monkeypatch.setattr(app_module.signal, "signal", lambda *_: None)  # the test process keeps its handlers
+    monkeypatch.setattr(app_module.gc, "freeze", lambda: None)
+    app_module.serve_app(dash_app, settings, "127.0.0.1", port)
+    assert listening_when_started == [True]
