@@ -7,8 +7,9 @@ GIL back, so with eight threads queueing for it a 15-minute increment took 11 s 
 for something else (the data page's upload waits for its load) sets its turn aside meanwhile.
 
 A load that every open page is waiting for takes a turn of its own, ahead of the line (`reserved`): while it
-lasts, callbacks share the other turns (always at least one). What it leaves for later waits for the callbacks
-then in line to have had their turn (`after_those_waiting`): they are the pages asking for the new numbers."""
+lasts, callbacks share the other turns (always at least one). What it leaves for later waits until the callbacks
+then computing or in line have had their turns (`after_callbacks_now`): they are the pages asking for the new
+numbers."""
 
 from __future__ import annotations
 
@@ -28,11 +29,11 @@ class CallbackGate:
         self.at_once = at_once or os.cpu_count() or 1
         lock = threading.Lock()
         self._changed = threading.Condition(lock)  # a turn ended, or a reserved one
-        self._started = threading.Condition(lock)  # a turn was given
+        self._turn_ended = threading.Condition(lock)
         self._computing = 0  # callbacks holding a turn
         self._reserved = 0  # turns held by work outside the callbacks (`reserved`)
         self._waiting = 0  # callbacks waiting for a turn
-        self._admitted = 0  # turns given so far
+        self._ended = 0  # turns ended so far
         self._holding = threading.local()
 
     def wrap(self, app: WSGIApp) -> WSGIApp:
@@ -52,13 +53,13 @@ class CallbackGate:
             self._changed.wait_for(lambda: self._computing < max(1, self.at_once - self._reserved))
             self._waiting -= 1
             self._computing += 1
-            self._admitted += 1
-            self._started.notify_all()
 
     def _release(self) -> None:
         with self._changed:
             self._computing -= 1
+            self._ended += 1
             self._changed.notify()
+            self._turn_ended.notify_all()
 
     @contextmanager
     def _turn(self) -> Iterator[None]:
@@ -83,11 +84,12 @@ class CallbackGate:
                 self._reserved -= 1
                 self._changed.notify_all()
 
-    def after_those_waiting(self, timeout_s: float) -> None:
-        """Return once every callback waiting now has had its turn, or after timeout_s."""
+    def after_callbacks_now(self, timeout_s: float) -> None:
+        """Return once as many turns have ended as callbacks compute or wait now (theirs, first come first
+        served), or after timeout_s."""
         with self._changed:
-            due = self._admitted + self._waiting
-            self._started.wait_for(lambda: self._admitted >= due, timeout_s)
+            due = self._ended + self._computing + self._waiting
+            self._turn_ended.wait_for(lambda: self._ended >= due, timeout_s)
 
     @contextmanager
     def set_aside(self) -> Iterator[None]:
@@ -125,10 +127,10 @@ class AppTurns:
         gate = self._gate()
         return gate.reserved() if gate else nullcontext()
 
-    def after_those_waiting(self, timeout_s: float) -> None:
+    def after_callbacks_now(self, timeout_s: float) -> None:
         gate = self._gate()
         if gate:
-            gate.after_those_waiting(timeout_s)
+            gate.after_callbacks_now(timeout_s)
 
 
 @contextmanager

@@ -32,7 +32,7 @@ class InboxWatcher:
         self._worker = worker
         self._settle_s = settle_s
         self._stop = threading.Event()
-        self._candidates: queue.Queue[Path | None] = queue.Queue()
+        self._candidates: queue.Queue[list[Path] | None] = queue.Queue()  # files that arrived together
         self._pending: set[Path] = set()
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._watch, name="inbox-watch", daemon=True),
@@ -42,8 +42,7 @@ class InboxWatcher:
     def start(self) -> InboxWatcher:
         for sub in ("", DONE, FAILED):
             (self.folder / sub).mkdir(parents=True, exist_ok=True)
-        for path in sorted(self.folder.iterdir()):  # what arrived while the app was down
-            self._offer(path)
+        self._offer(sorted(self.folder.iterdir()))  # what arrived while the app was down
         for t in self._threads:
             t.start()
         return self
@@ -54,25 +53,27 @@ class InboxWatcher:
         for t in self._threads:
             t.join(timeout=10)
 
-    def _offer(self, path: Path) -> None:
-        if path.parent != self.folder or waiting_name(path) or not path.is_file():
-            return
+    def _offer(self, paths: list[Path]) -> None:
+        """Files that arrived together, offered together: one job loads them (roster first, one rebuild of the
+        interval facts), whichever thread runs first."""
+        fresh = []
         with self._lock:
-            if path in self._pending:
-                return
-            self._pending.add(path)
-        self._candidates.put(path)
+            for path in paths:
+                if path.parent == self.folder and not waiting_name(path) and path.is_file() \
+                        and path not in self._pending:
+                    self._pending.add(path)
+                    fresh.append(path)
+        if fresh:
+            self._candidates.put(fresh)
 
     def _watch(self) -> None:
         for changes in watchfiles.watch(self.folder, stop_event=self._stop, recursive=False, debounce=200,
                                         rust_timeout=1000, yield_on_timeout=False, raise_interrupt=False):
-            for change, name in changes:
-                if change != watchfiles.Change.deleted:
-                    self._offer(Path(name))
+            self._offer(sorted(Path(name) for change, name in changes if change != watchfiles.Change.deleted))
 
     def _handle(self) -> None:
-        while (path := self._candidates.get()) is not None:
-            batch = [path, *self._drain()]
+        while (paths := self._candidates.get()) is not None:
+            batch = [*paths, *self._drain()]
             ready: list[Path] = []
             try:
                 ready = self._settled(batch)
@@ -96,7 +97,7 @@ class InboxWatcher:
             if p is None:  # stopping: leave the signal for the loop
                 self._candidates.put(None)
                 return drained
-            drained.append(p)
+            drained.extend(p)
 
     def _settled(self, batch: list[Path]) -> list[Path]:
         """The files of the batch that stop changing for `settle_s`; one still growing goes back in the queue
@@ -112,16 +113,15 @@ class InboxWatcher:
         written_since = time.time_ns() - int(self._settle_s * 1e9)
         if any(stamp.mtime_ns > written_since for stamp in stamps.values()):
             self._stop.wait(self._settle_s)
-        ready = []
+        ready, growing = [], []
         for p, before in stamps.items():
             try:
                 now = FileStamp.of(p)
             except FileNotFoundError:
                 continue
-            if now == before and p.is_file():
-                ready.append(p)
-            elif not self._stop.is_set():
-                self._candidates.put(p)  # still being written: look again after the next settle time
+            (ready if now == before and p.is_file() else growing).append(p)
+        if growing and not self._stop.is_set():
+            self._candidates.put(growing)  # still being written: look again after the next settle time
         return ready
 
     def _file_away(self, path: Path, result: LoadResult) -> None:

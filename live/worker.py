@@ -2,9 +2,9 @@
 single writer. A job is a list of files loaded like `floorview load` (roster first, one transaction per file,
 the interval facts rebuilt at the end), so every way in keeps the same guarantees. The facts come in two
 commits: each site's newest day first, what open dashboards wait for, then the earlier days the files touched.
-The first takes a CPU turn ahead of the pages' callbacks; the second waits until the callbacks then waiting
-(the pages asking for the new numbers) have had theirs. When idle, the worker folds the write-ahead log into
-the database file, a cost DuckDB would otherwise add to the commit everyone waits for (store.Database).
+The first takes a CPU turn ahead of the pages' callbacks; the second waits until the callbacks then computing
+or waiting (the pages asking for the new numbers) have had theirs. When idle, the worker folds the write-ahead
+log into the database file, a cost DuckDB would otherwise add to the commit everyone waits for (store.Database).
 
 Live agent events are a job of their own: their states are stored at once (the real-time view reads them) and
 their interval facts are left in the backlog, which the worker catches up every `adherence.live_facts_every_s`
@@ -59,14 +59,14 @@ class Turns(Protocol):
 
     def ahead(self) -> AbstractContextManager[None]: ...  # a turn before the callbacks waiting
 
-    def after_those_waiting(self, timeout_s: float) -> None: ...  # after the callbacks waiting now
+    def after_callbacks_now(self, timeout_s: float) -> None: ...  # after the callbacks computing or waiting now
 
 
 class NoTurns:
     def ahead(self) -> AbstractContextManager[None]:
         return nullcontext()
 
-    def after_those_waiting(self, timeout_s: float) -> None:
+    def after_callbacks_now(self, timeout_s: float) -> None:
         return None
 
 
@@ -162,7 +162,7 @@ class IngestWorker:
             if not facts_pending(cur, self._settings):
                 return  # no commit, so no new data version for every open page to fetch again
         if pages_first:
-            self._turns.after_those_waiting(LOOK_BACK_WAITS_S)
+            self._turns.after_callbacks_now(LOOK_BACK_WAITS_S)
         self.progress = Progress(file="interval facts", stage=what, source=self.progress.source or "events")
         try:
             with self._db.exclusive() as cur:

@@ -17,8 +17,8 @@ class Recorder:
 
     def __init__(self) -> None:
         self.inside: list[str] = []
-        self.entered = {name: threading.Event() for name in ("a", "b", "static")}
-        self.leave = {name: threading.Event() for name in ("a", "b", "static")}
+        self.entered = {name: threading.Event() for name in ("a", "b", "c", "static")}
+        self.leave = {name: threading.Event() for name in ("a", "b", "c", "static")}
         self.during: dict[str, object] = {}
 
     def __call__(self, environ: dict, start_response) -> list[bytes]:
@@ -109,7 +109,7 @@ def test_callbacks_always_keep_one_turn():
     a.join(WAIT_S)
 
 
-def test_work_left_for_later_waits_for_the_callbacks_waiting_then_and_no_longer():
+def test_work_left_for_later_waits_for_the_callbacks_computing_or_waiting_then_and_no_longer():
     gate = CallbackGate(1)
     recorder = Recorder()
     app = gate.wrap(recorder)
@@ -118,21 +118,23 @@ def test_work_left_for_later_waits_for_the_callbacks_waiting_then_and_no_longer(
     b = request(app, "b")  # waits behind a
     in_line(gate, 1)
     released = threading.Event()
-    later = threading.Thread(target=lambda: (gate.after_those_waiting(WAIT_S), released.set()))
+    later = threading.Thread(target=lambda: (gate.after_callbacks_now(WAIT_S), released.set()))
     later.start()
-    assert not released.wait(0.3)  # b has not had its turn yet
+    assert not released.wait(0.3)  # a computes, b waits
     recorder.leave["a"].set()
     assert recorder.entered["b"].wait(WAIT_S)
-    assert released.wait(WAIT_S)  # b's turn came: the later work goes on (b need not finish)
-    started = time.monotonic()
-    gate.after_those_waiting(WAIT_S)  # nobody waiting: at once
-    assert time.monotonic() - started < WAIT_S / 2
-    c = request(app, "a")  # b still computing: this one waits, and the later work waits no longer than told
-    in_line(gate, 1)
-    started = time.monotonic()
-    gate.after_those_waiting(0.2)
-    assert time.monotonic() - started < WAIT_S / 2
+    assert not released.wait(0.3)  # b computes
     recorder.leave["b"].set()
+    assert released.wait(WAIT_S)  # both turns ended: the later work goes on
+    started = time.monotonic()
+    gate.after_callbacks_now(WAIT_S)  # no callback: at once
+    assert time.monotonic() - started < WAIT_S / 2
+    c = request(app, "c")  # computes until told: the later work waits no longer than it said
+    assert recorder.entered["c"].wait(WAIT_S)
+    started = time.monotonic()
+    gate.after_callbacks_now(0.2)
+    assert time.monotonic() - started < WAIT_S / 2
+    recorder.leave["c"].set()
     for thread in (a, b, c, later):
         thread.join(WAIT_S)
 

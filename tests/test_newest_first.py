@@ -72,8 +72,8 @@ class RecordingTurns:
         yield
         self.seen.append(("ahead ends", self.db.data_version))
 
-    def after_those_waiting(self, timeout_s: float) -> None:
-        self.seen.append(("after those waiting", self.db.data_version))
+    def after_callbacks_now(self, timeout_s: float) -> None:
+        self.seen.append(("after the callbacks now", self.db.data_version))
 
 
 def test_the_first_commit_goes_ahead_of_the_callbacks_and_the_look_back_after_them(roster, settings, tmp_path):
@@ -90,7 +90,7 @@ def test_the_first_commit_goes_ahead_of_the_callbacks_and_the_look_back_after_th
         v = db.data_version
         worker.submit([write(tmp_path, "c2.csv", HEADER + C2)], source="test").result(timeout=60)
         # Ahead for the newest day's commit; the look-back waits for the pages then asking, then commits.
-        assert turns.seen == [("ahead", v), ("ahead ends", v + 1), ("after those waiting", v + 1)]
+        assert turns.seen == [("ahead", v), ("ahead ends", v + 1), ("after the callbacks now", v + 1)]
         assert db.data_version == v + 2
         turns.seen.clear()
         late = "C3,Q1,NYC,2026-11-04T15:00:00Z,2026-11-04T15:00:10Z,A1,K7\n"
