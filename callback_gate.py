@@ -113,8 +113,9 @@ def install(app: flask.Flask, at_once: int) -> CallbackGate:
 
 
 class AppTurns:
-    """An app's gate as its own background work sees it: the gate comes with the server, after that work is set
-    up; with none (Flask's development server under --debug), nothing waits."""
+    """An app's gate as its own background work sees it, looked up when needed: the gate comes with the
+    production server (web_front.create_server); with none (Flask's development server under --debug), nothing
+    waits."""
 
     def __init__(self, app: flask.Flask) -> None:
         self._app = app
