@@ -293,10 +293,15 @@ def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnect
     return con
 
 
+def wal_path(path: Path) -> Path:
+    """Where DuckDB keeps a database file's write-ahead log."""
+    return path.with_name(path.name + ".wal")
+
+
 def owner_only(path: Path) -> None:
     """The database holds password hashes and customers' data: readable by its owner only (its write-ahead log
     too). A new file is made so before anything is written to it; the CLI and server also run with umask 077."""
-    for file in (path, path.with_name(path.name + ".wal")):
+    for file in (path, wal_path(path)):
         if file.exists() and file.stat().st_mode & 0o077:
             file.chmod(0o600)
 
@@ -489,7 +494,7 @@ class Database:
     def fold_wal(self) -> bool:
         """Fold a write-ahead log of WAL_FOLDED_WHEN_IDLE or more into the database file (a CHECKPOINT: readers
         go on; writers wait their turn). Returns whether it did."""
-        wal = self.path.with_name(self.path.name + ".wal")
+        wal = wal_path(self.path)
         with self._write_lock:
             if not wal.exists() or wal.stat().st_size < WAL_FOLDED_WHEN_IDLE:
                 return False

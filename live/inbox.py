@@ -56,13 +56,11 @@ class InboxWatcher:
     def _offer(self, paths: list[Path]) -> None:
         """Files that arrived together, offered together: one job loads them (roster first, one rebuild of the
         interval facts), whichever thread runs first."""
-        fresh = []
+        # Once each (watchfiles may report a file added and modified in one batch).
+        files = [p for p in dict.fromkeys(paths) if p.parent == self.folder and not waiting_name(p) and p.is_file()]
         with self._lock:
-            for path in paths:
-                if path.parent == self.folder and not waiting_name(path) and path.is_file() \
-                        and path not in self._pending:
-                    self._pending.add(path)
-                    fresh.append(path)
+            fresh = [p for p in files if p not in self._pending]
+            self._pending.update(fresh)
         if fresh:
             self._candidates.put(fresh)
 

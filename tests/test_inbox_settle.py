@@ -112,6 +112,7 @@ def test_one_batch_of_changes_is_offered_as_one(tmp_path, monkeypatch):
     for name in names:
         (tmp_path / name).write_text("x\n1\n")
     changes = {(watchfiles.Change.added, str(tmp_path / n)) for n in names}
+    changes.add((watchfiles.Change.modified, str(tmp_path / "contacts.csv")))  # added and written: offered once
     monkeypatch.setattr(watchfiles, "watch", lambda *a, **k: iter([changes]))
     watcher = InboxWatcher(tmp_path, worker=None)  # type: ignore[arg-type]
     watcher._watch()

@@ -105,7 +105,7 @@ def test_the_serving_database_folds_its_write_ahead_log_when_asked_not_at_commit
     import store
 
     db = store.Database(settings.db_path)
-    wal = settings.db_path.with_name(settings.db_path.name + ".wal")
+    wal = store.wal_path(settings.db_path)
     try:
         with db.write() as cur:  # a new table's rows go straight to the file
             cur.execute("CREATE TABLE big AS SELECT range AS n, random() AS x FROM range(3000000)")

@@ -66,7 +66,7 @@ def restore(src: Path, db_path: Path) -> Copied:
     _copy_owner_only(src, partial)
     if db_path.exists():
         os.replace(db_path, db_path.with_name(db_path.name + ".before-restore"))
-    db_path.with_name(db_path.name + ".wal").unlink(missing_ok=True)
+    store.wal_path(db_path).unlink(missing_ok=True)
     os.replace(partial, db_path)
     con = store.connect(db_path)  # migrates an older backup to this version's schema
     try:
