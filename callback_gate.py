@@ -6,15 +6,17 @@ GIL back, so with eight threads queueing for it a 15-minute increment took 11 s 
 (bench/bench_live.py). Callbacks past the limit wait their turn, first come first served; a callback that waits
 for something else (the data page's upload waits for its load) sets its turn aside meanwhile.
 
-A load that every open page is waiting for takes a turn of its own, ahead of the line (`reserved`): while it
-lasts, callbacks share the other turns (always at least one). What it leaves for later waits until the callbacks
-then computing or in line have had their turns (`after_callbacks_now`): they are the pages asking for the new
-numbers."""
+A load that every open page is waiting for goes ahead of the line (`reserved`): for its first seconds it has
+every turn (callbacks computing finish theirs, no new one starts), so a live increment commits as fast as it
+would alone; past them, callbacks share the other turns (always at least one), so a long backfill never stops
+the pages. What it leaves for later waits until the callbacks then computing or in line have had their turns
+(`after_callbacks_now`): they are the pages asking for the new numbers."""
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 
@@ -32,6 +34,7 @@ class CallbackGate:
         self._turn_ended = threading.Condition(lock)
         self._computing = 0  # callbacks holding a turn
         self._reserved = 0  # turns held by work outside the callbacks (`reserved`)
+        self._all_turns_until = 0.0  # monotonic time until which reserved work holds every turn
         self._waiting = 0  # callbacks waiting for a turn
         self._ended = 0  # turns ended so far
         self._holding = threading.local()
@@ -47,10 +50,15 @@ class CallbackGate:
 
         return gated
 
+    def _all_turns_held_s(self) -> float:
+        """How much longer reserved work holds every turn (0: callbacks may have theirs)."""
+        return max(0.0, self._all_turns_until - time.monotonic()) if self._reserved else 0.0
+
     def _acquire(self) -> None:
         with self._changed:
             self._waiting += 1
-            self._changed.wait_for(lambda: self._computing < max(1, self.at_once - self._reserved))
+            while (held_s := self._all_turns_held_s()) or self._computing >= max(1, self.at_once - self._reserved):
+                self._changed.wait(held_s or None)  # woken by a turn given back, or when every turn stops being held
             self._waiting -= 1
             self._computing += 1
 
@@ -72,16 +80,20 @@ class CallbackGate:
             self._release()
 
     @contextmanager
-    def reserved(self) -> Iterator[None]:
+    def reserved(self, all_turns_s: float = 0.0) -> Iterator[None]:
         """A turn for work outside the callbacks, taken at once: callbacks computing finish theirs, and no new
-        one starts until fewer than the others' turns compute."""
+        one starts for the first `all_turns_s` seconds, nor afterwards until fewer than the others' turns
+        compute."""
         with self._changed:
             self._reserved += 1
+            self._all_turns_until = max(self._all_turns_until, time.monotonic() + all_turns_s)
         try:
             yield
         finally:
             with self._changed:
                 self._reserved -= 1
+                if not self._reserved:
+                    self._all_turns_until = 0.0
                 self._changed.notify_all()
 
     def after_callbacks_now(self, timeout_s: float) -> None:
@@ -124,9 +136,9 @@ class AppTurns:
         gate = self._app.extensions.get("callback_gate")
         return gate if isinstance(gate, CallbackGate) else None
 
-    def ahead(self) -> AbstractContextManager[None]:
+    def ahead(self, all_turns_s: float = 0.0) -> AbstractContextManager[None]:
         gate = self._gate()
-        return gate.reserved() if gate else nullcontext()
+        return gate.reserved(all_turns_s) if gate else nullcontext()
 
     def after_callbacks_now(self, timeout_s: float) -> None:
         gate = self._gate()

@@ -2,9 +2,10 @@
 single writer. A job is a list of files loaded like `floorview load` (roster first, one transaction per file,
 the interval facts rebuilt at the end), so every way in keeps the same guarantees. The facts come in two
 commits: each site's newest day first, what open dashboards wait for, then the earlier days the files touched.
-The first takes a CPU turn ahead of the pages' callbacks; the second waits until the callbacks then computing
-or waiting (the pages asking for the new numbers) have had theirs. When idle, the worker folds the write-ahead
-log into the database file, a cost DuckDB would otherwise add to the commit everyone waits for (store.Database).
+The first goes ahead of the pages' callbacks (with the CPU to itself for its first seconds); the second waits
+until the callbacks then computing or waiting (the pages asking for the new numbers) have had theirs. When idle,
+the worker folds the write-ahead log into the database file, a cost DuckDB would otherwise add to the commit
+everyone waits for (store.Database).
 
 Live agent events are a job of their own: their states are stored at once (the real-time view reads them) and
 their interval facts are left in the backlog, which the worker catches up every `adherence.live_facts_every_s`
@@ -57,19 +58,23 @@ class Progress:
 class Turns(Protocol):
     """How the worker shares the CPU with the pages' callbacks (callback_gate.AppTurns)."""
 
-    def ahead(self) -> AbstractContextManager[None]: ...  # a turn before the callbacks waiting
+    # A turn before the callbacks waiting; every turn for the first all_turns_s seconds.
+    def ahead(self, all_turns_s: float = 0.0) -> AbstractContextManager[None]: ...
 
     def after_callbacks_now(self, timeout_s: float) -> None: ...  # after the callbacks computing or waiting now
 
 
 class NoTurns:
-    def ahead(self) -> AbstractContextManager[None]:
+    def ahead(self, all_turns_s: float = 0.0) -> AbstractContextManager[None]:
         return nullcontext()
 
     def after_callbacks_now(self, timeout_s: float) -> None:
         return None
 
 
+# A load's first commit has the CPU to itself this long (a live increment's takes about 1 s alone, twice that
+# beside the pages' callbacks); a longer one, a backfill, gives the pages a turn back.
+FIRST_COMMIT_ALL_TURNS_S = 2.0
 # The earlier days a load touched wait at most this long for the pages asking for its newest numbers.
 LOOK_BACK_WAITS_S = 10.0
 
@@ -141,7 +146,7 @@ class IngestWorker:
         # Two commits, each a new data version: the files with each site's newest day of facts, what open
         # dashboards are waiting for; then the earlier days they touched (their customers' FCR look-back, a
         # re-export's corrections), which take longer to build.
-        with self._turns.ahead(), self._db.exclusive() as cur:
+        with self._turns.ahead(FIRST_COMMIT_ALL_TURNS_S), self._db.exclusive() as cur:
             results = load_paths(cur, job.paths, self._settings, kind=job.kind, on_stage=self._stage, fmt=job.fmt,
                                  profile=job.profile, sites=job.sites, newest_first=True)
         # And any events left, so the backlog is empty.

@@ -98,6 +98,36 @@ def test_a_reserved_turn_is_taken_at_once_and_callbacks_share_the_rest():
         thread.join(WAIT_S)
 
 
+def test_a_load_ahead_holds_every_turn_for_its_first_seconds_then_shares():
+    gate = CallbackGate(2)
+    recorder = Recorder()
+    app = gate.wrap(recorder)
+    with gate.reserved(all_turns_s=0.6):
+        started = time.monotonic()
+        a = request(app, "a")
+        assert not recorder.entered["a"].wait(0.3)  # a turn is free, but the load holds them all
+        assert recorder.entered["a"].wait(WAIT_S)  # past its first seconds: callbacks share the other turn
+        assert time.monotonic() - started >= 0.6
+        b = request(app, "b")
+        assert not recorder.entered["b"].wait(0.3)  # one turn still reserved
+    assert recorder.entered["b"].wait(WAIT_S)
+    for name, thread in (("a", a), ("b", b)):
+        recorder.leave[name].set()
+        thread.join(WAIT_S)
+
+
+def test_a_load_ahead_that_ends_early_gives_every_turn_back_at_once():
+    gate = CallbackGate(1)
+    recorder = Recorder()
+    app = gate.wrap(recorder)
+    with gate.reserved(all_turns_s=WAIT_S * 10):
+        a = request(app, "a")
+        assert not recorder.entered["a"].wait(0.3)
+    assert recorder.entered["a"].wait(WAIT_S)  # not after the 50 s it might have held them
+    recorder.leave["a"].set()
+    a.join(WAIT_S)
+
+
 def test_callbacks_always_keep_one_turn():
     gate = CallbackGate(1)
     recorder = Recorder()

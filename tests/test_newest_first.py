@@ -67,7 +67,8 @@ class RecordingTurns:
         self.seen: list[tuple[str, int]] = []
 
     @contextmanager
-    def ahead(self):
+    def ahead(self, all_turns_s: float = 0.0):
+        self.all_turns_s = all_turns_s
         self.seen.append(("ahead", self.db.data_version))
         yield
         self.seen.append(("ahead ends", self.db.data_version))
@@ -91,6 +92,7 @@ def test_the_first_commit_goes_ahead_of_the_callbacks_and_the_look_back_after_th
         worker.submit([write(tmp_path, "c2.csv", HEADER + C2)], source="test").result(timeout=60)
         # Ahead for the newest day's commit; the look-back waits for the pages then asking, then commits.
         assert turns.seen == [("ahead", v), ("ahead ends", v + 1), ("after the callbacks now", v + 1)]
+        assert turns.all_turns_s > 0  # with the CPU to itself at first
         assert db.data_version == v + 2
         turns.seen.clear()
         late = "C3,Q1,NYC,2026-11-04T15:00:00Z,2026-11-04T15:00:10Z,A1,K7\n"
