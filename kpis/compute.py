@@ -161,21 +161,26 @@ def measures_frame(con: duckdb.DuckDBPyConnection, settings: Settings, plan: Pla
     return merged
 
 
-def _ratio(frame: pd.DataFrame, kpi: Kpi) -> pd.Series:
-    num = _eval(frame, kpi.numerator)
+def _measures(frame: pd.DataFrame) -> dict[str, pd.Series]:
+    """The frame's measure columns as floats, converted once for every KPI's expressions (per expression it was
+    most of a cold question's time)."""
+    return {c: pd.to_numeric(frame[c], errors="coerce").astype(float) for c in frame.columns if c in MEASURES}
+
+
+def _ratio(measures: dict[str, pd.Series], index: pd.Index, kpi: Kpi) -> pd.Series:
+    num = _eval(measures, index, kpi.numerator)
     if kpi.denominator is None:
         return num * kpi.scale
-    den = _eval(frame, kpi.denominator)
+    den = _eval(measures, index, kpi.denominator)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = num / den.where(den != 0)
     return value * kpi.scale
 
 
-def _eval(frame: pd.DataFrame, expr: str) -> pd.Series:
-    columns = {c: pd.to_numeric(frame[c], errors="coerce").astype(float) for c in frame.columns if c in MEASURES}
-    result = pd.eval(expr, local_dict=columns, engine="python")
+def _eval(measures: dict[str, pd.Series], index: pd.Index, expr: str) -> pd.Series:
+    result = pd.eval(expr, local_dict=measures, engine="python")
     if not isinstance(result, pd.Series):
-        result = pd.Series([result] * len(frame), index=frame.index, dtype=float)
+        result = pd.Series([result] * len(index), index=index, dtype=float)
     return result.astype(float)
 
 
@@ -194,7 +199,8 @@ def compute(con: duckdb.DuckDBPyConnection, settings: Settings, kpi_ids: list[st
     plan = plan_for(list(kpi_ids), settings)
     interval_s = int(settings.data.interval_minutes) * 60
     frame = measures_frame(con, settings, plan, period, by, scope, interval_s)
-    values = {k.id: _ratio(frame, k) for k in plan.base}
+    measures = _measures(frame)
+    values = {k.id: _ratio(measures, frame.index, k) for k in plan.base}
     for k in plan.kpis:
         if k.difference_of:
             a, b = k.difference_of
