@@ -95,10 +95,12 @@ def panels(by_day: list[dict], by_time: list[dict], adherence_target: float | No
                           "No scheduled time in this period: adherence needs a WFM schedule export."), lg=5),
         ]),
         panel("agent-comments", f"What {mine} customers said", None, comments,
-              [{"field": "day", "headerName": "Date", "maxWidth": 130}, {"field": "queue", "headerName": "Queue"},
+              # The comment beside its date, wide enough to read on a phone; the scores and queue scroll in.
+              [{"field": "day", "headerName": "Date", "minWidth": 116, "maxWidth": 130},
+               {"field": "comment", "headerName": "Comment", "flex": 3, "minWidth": 200, "wrapText": True,
+                "autoHeight": True, "cellClass": "fv-wrapped-text"},
                {"field": "nps", "headerName": "NPS (0–10)", "maxWidth": 120},
-               {"field": "csat", "headerName": "CSAT (1–5)", "maxWidth": 120},
-               {"field": "comment", "headerName": "Comment", "flex": 3, "wrapText": True, "autoHeight": True}],
+               {"field": "csat", "headerName": "CSAT (1–5)", "maxWidth": 120}, {"field": "queue", "headerName": "Queue"}],
               "No survey comments in this period.", view="table"),
     ])
 
