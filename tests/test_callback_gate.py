@@ -31,6 +31,12 @@ class Recorder:
         self.inside.remove(name)
         return [name.encode()]
 
+    def let_go(self, **threads: threading.Thread) -> None:
+        """Let these requests (by name) leave, and wait until they have."""
+        for name, thread in threads.items():
+            self.leave[name].set()
+            thread.join(WAIT_S)
+
 
 def request(app, name: str, path: str = CALLBACK_PATH, **extra) -> threading.Thread:
     thread = threading.Thread(target=lambda: app({"PATH_INFO": path, "name": name, **extra}, None))
@@ -72,8 +78,7 @@ def test_a_callback_waiting_for_a_load_sets_its_turn_aside():
 
     a = request(app, "a", inside=wait_for_a_load)
     assert b_ran_while_a_waited.wait(WAIT_S)
-    recorder.leave["a"].set()
-    a.join(WAIT_S)
+    recorder.let_go(a=a)
     assert recorder.inside == []
 
 
@@ -93,9 +98,7 @@ def test_a_reserved_turn_is_taken_at_once_and_callbacks_share_the_rest():
         assert not recorder.entered["b"].wait(0.3)  # two turns, one of them reserved: b waits
     assert recorder.entered["b"].wait(WAIT_S)  # the reserved turn given back: b computes beside a
     assert sorted(recorder.inside) == ["a", "b"]
-    for name, thread in (("a", a), ("b", b)):
-        recorder.leave[name].set()
-        thread.join(WAIT_S)
+    recorder.let_go(a=a, b=b)
 
 
 def test_a_load_ahead_holds_every_turn_for_its_first_seconds_then_shares():
@@ -111,9 +114,7 @@ def test_a_load_ahead_holds_every_turn_for_its_first_seconds_then_shares():
         b = request(app, "b")
         assert not recorder.entered["b"].wait(0.3)  # one turn still reserved
     assert recorder.entered["b"].wait(WAIT_S)
-    for name, thread in (("a", a), ("b", b)):
-        recorder.leave[name].set()
-        thread.join(WAIT_S)
+    recorder.let_go(a=a, b=b)
 
 
 def test_a_load_ahead_that_ends_early_gives_every_turn_back_at_once():
@@ -124,8 +125,7 @@ def test_a_load_ahead_that_ends_early_gives_every_turn_back_at_once():
         a = request(app, "a")
         assert not recorder.entered["a"].wait(0.3)
     assert recorder.entered["a"].wait(WAIT_S)  # not after the 50 s it might have held them
-    recorder.leave["a"].set()
-    a.join(WAIT_S)
+    recorder.let_go(a=a)
 
 
 def test_callbacks_always_keep_one_turn():
@@ -135,8 +135,7 @@ def test_callbacks_always_keep_one_turn():
     with gate.reserved(), gate.reserved():
         a = request(app, "a")
         assert recorder.entered["a"].wait(WAIT_S)
-    recorder.leave["a"].set()
-    a.join(WAIT_S)
+    recorder.let_go(a=a)
 
 
 def test_work_left_for_later_waits_for_the_callbacks_computing_or_waiting_then_and_no_longer():
